@@ -1,0 +1,189 @@
+"""The typed ISNCSCI exam and its parsing from the flat key format of the published cases.
+
+A cell value is parsed once into a :class:`Cell` (score, not-testable flag, star). Parsing is strict:
+every problem is reported with its flat key and value, and nothing is guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from .errors import ExamValidationError, FieldError
+from .types import (
+    DAP_KEY,
+    KEY_MUSCLE_LEVELS,
+    NON_KEY_KEYS,
+    RESULT_LEVELS,
+    SENSORY_LEVELS,
+    VAC_KEY,
+    Binary,
+    Modality,
+    Side,
+    Star,
+    flat_key,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One worksheet value. ``score`` is None when the cell is not testable (NT)."""
+
+    raw: str
+    score: int | None
+    star: Star
+
+    @property
+    def not_testable(self) -> bool:
+        return self.score is None
+
+    @property
+    def starred(self) -> bool:
+        return self.star is not Star.NONE
+
+
+def _cells(max_score: int) -> dict[str, Cell]:
+    # The 2019 value set: a full score carries no star (a normal value cannot be impaired).
+    table: dict[str, Cell] = {}
+    for score in range(max_score + 1):
+        table[str(score)] = Cell(str(score), score, Star.NONE)
+        if score < max_score:
+            for star in (Star.NOT_NORMAL, Star.NORMAL):
+                raw = f"{score}{star.value}"
+                table[raw] = Cell(raw, score, star)
+    for star in Star:
+        raw = f"NT{star.value}"
+        table[raw] = Cell(raw, None, star)
+    return table
+
+
+SENSORY_CELLS: Final = _cells(2)
+MOTOR_CELLS: Final = _cells(5)
+_BINARY: Final = {b.value: b for b in Binary}
+#: A lowest non-key muscle may be named at any level from C5 to S1 inclusive... (cases 77-79 name
+#: T5 and L1: accepted, and only key-muscle-region levels affect the classification).
+NON_KEY_LEVELS: Final = frozenset(RESULT_LEVELS[RESULT_LEVELS.index("C2") :])
+
+
+@dataclass(frozen=True, slots=True)
+class SideExam:
+    """One side of the exam: 28 light-touch and pin-prick cells, 10 key muscles, and the
+    lowest non-key muscle with motor function (``None`` when not recorded)."""
+
+    touch: tuple[Cell, ...]
+    prick: tuple[Cell, ...]
+    motor: tuple[Cell, ...]
+    lowest_non_key_muscle: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Exam:
+    """A complete ISNCSCI exam."""
+
+    right: SideExam
+    left: SideExam
+    vac: Binary
+    dap: Binary
+
+    def side(self, side: Side) -> SideExam:
+        return self.right if side is Side.RIGHT else self.left
+
+    def to_flat(self) -> dict[str, str]:
+        """The exam in the flat key format (the inverse of :func:`parse_exam`)."""
+        flat: dict[str, str] = {VAC_KEY: self.vac.value, DAP_KEY: self.dap.value}
+        for side in Side:
+            s = self.side(side)
+            for i, level in enumerate(SENSORY_LEVELS):
+                flat[flat_key(level, side, Modality.TOUCH)] = s.touch[i].raw
+                flat[flat_key(level, side, Modality.PRICK)] = s.prick[i].raw
+            for i, level in enumerate(KEY_MUSCLE_LEVELS):
+                flat[flat_key(level, side, Modality.MOTOR)] = s.motor[i].raw
+            if s.lowest_non_key_muscle is not None:
+                flat[NON_KEY_KEYS[side]] = s.lowest_non_key_muscle
+        return flat
+
+
+_SIDE_KEYS: Final = {
+    side: (
+        tuple(flat_key(lv, side, Modality.TOUCH) for lv in SENSORY_LEVELS),
+        tuple(flat_key(lv, side, Modality.PRICK) for lv in SENSORY_LEVELS),
+        tuple(flat_key(lv, side, Modality.MOTOR) for lv in KEY_MUSCLE_LEVELS),
+    )
+    for side in Side
+}
+
+#: Every key that :func:`parse_exam` reads.
+EXAM_KEYS: Final = (
+    VAC_KEY,
+    DAP_KEY,
+    *(key for side in Side for keys in _SIDE_KEYS[side] for key in keys),
+    *NON_KEY_KEYS.values(),
+)
+
+
+def _describe(value: object) -> str:
+    return "missing" if value is None else f"{value!r}"
+
+
+def _parse_cells(
+    flat: Mapping[str, object], keys: tuple[str, ...], table: dict[str, Cell], what: str,
+    errors: list[FieldError],
+) -> tuple[Cell, ...]:
+    cells = []
+    for key in keys:
+        value = flat.get(key)
+        cell = table.get(value) if isinstance(value, str) else None
+        if cell is None:
+            if isinstance(value, str) and value.strip() in table:
+                cell = table[value.strip()]
+            else:
+                msg = "is required" if value in (None, "") else f"{_describe(value)} is not {what}"
+                errors.append(FieldError(key, value, msg))
+                continue
+        cells.append(cell)
+    return tuple(cells)
+
+
+def _parse_side(flat: Mapping[str, object], side: Side, errors: list[FieldError]) -> SideExam:
+    touch_keys, prick_keys, motor_keys = _SIDE_KEYS[side]
+    touch = _parse_cells(flat, touch_keys, SENSORY_CELLS, "a sensory score", errors)
+    prick = _parse_cells(flat, prick_keys, SENSORY_CELLS, "a sensory score", errors)
+    motor = _parse_cells(flat, motor_keys, MOTOR_CELLS, "a motor grade", errors)
+    key = NON_KEY_KEYS[side]
+    raw = flat.get(key)
+    non_key: str | None = None
+    if raw not in (None, ""):
+        level = raw.strip().upper() if isinstance(raw, str) else None
+        if level in NON_KEY_LEVELS:
+            non_key = level
+        else:
+            errors.append(FieldError(key, raw, f"{_describe(raw)} is not a level from C2 to S3"))
+    return SideExam(touch, prick, motor, non_key)
+
+
+def _parse_binary(flat: Mapping[str, object], key: str, errors: list[FieldError]) -> Binary:
+    value = flat.get(key)
+    binary = _BINARY.get(value.strip()) if isinstance(value, str) else None
+    if binary is None:
+        msg = "is required" if value in (None, "") else f"{_describe(value)} is not Yes, No or NT"
+        errors.append(FieldError(key, value, msg))
+        return Binary.NT
+    return binary
+
+
+def parse_exam(flat: Mapping[str, object]) -> Exam:
+    """Parse a flat exam (the format of the published cases) into an :class:`Exam`.
+
+    Keys other than the 134 exam keys (``id``, ``comments``...) are ignored. Raises
+    :class:`ExamValidationError` listing every invalid field, e.g.
+    ``c5RightMotor: '6' is not a motor grade``.
+    """
+    errors: list[FieldError] = []
+    vac = _parse_binary(flat, VAC_KEY, errors)
+    dap = _parse_binary(flat, DAP_KEY, errors)
+    right = _parse_side(flat, Side.RIGHT, errors)
+    left = _parse_side(flat, Side.LEFT, errors)
+    if errors:
+        raise ExamValidationError(errors)
+    return Exam(right, left, vac, dap)
