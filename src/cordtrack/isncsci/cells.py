@@ -1,0 +1,154 @@
+"""How each worksheet value answers the questions the classification asks of it.
+
+A value can answer a question definitely (``2`` is normal sensation), or leave it open (``NT``:
+not testable, so normal or not). A value marked for a non-SCI impairment answers through the
+examiner's judgement: ``**`` "consider normal", ``*`` "consider not normal" (ISNCSCI 2019, worksheet
+notes on non-SCI conditions). Each table maps a raw value to its possible answers, each answer with a
+flag saying whether it rests on such a judgement (which stars the results it leads to).
+
+The questions differ by output, and so do the tables:
+- is a dermatome *normal* (both LT and PP 2)? for sensory levels, motor levels in regions without key
+  muscles, and the NLI;
+- is a key muscle normal (5), at least antigravity (3 or 4), or weaker? for motor levels and NLI;
+- is any *function present* (score above 0)? for sacral sparing, zones of partial preservation and
+  motor incompleteness (AIS B vs C);
+- is a key muscle at least grade 3? for AIS C vs D.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from .exam import MOTOR_CELLS, SENSORY_CELLS, Cell
+from .types import Star
+
+#: One possible answer: (answer, rests on a starred value).
+Answer = tuple[bool, bool]
+Answers = tuple[Answer, ...]
+
+YES: Final[Answers] = ((True, False),)
+NO: Final[Answers] = ((False, False),)
+YES_STARRED: Final[Answers] = ((True, True),)
+NO_STARRED: Final[Answers] = ((False, True),)
+EITHER: Final[Answers] = ((True, False), (False, False))
+
+# Motor grade classes for level searches: the muscle is normal (5), antigravity (3-4) so the motor
+# level may rest here, or weaker (0-2) so the level is the segment above (ISNCSCI 2019, motor level).
+NORMAL: Final = "normal"
+ANTIGRAVITY: Final = "antigravity"
+WEAK: Final = "weak"
+Grade = tuple[str, bool, bool]
+
+
+def _sensory_class(cell: Cell) -> str:
+    """Sort a sensory value for the "is this dermatome normal?" question."""
+    if cell.score is None:
+        return {Star.NONE: "NT", Star.NOT_NORMAL: "NT*", Star.NORMAL: "NT**"}[cell.star]
+    if cell.star is Star.NORMAL:
+        return "**"
+    return "2" if cell.score == 2 else "abnormal"
+
+
+def _dermatome_normal(touch: Cell, prick: Cell) -> Answers:
+    """Is a dermatome normal, given its light touch and pin prick?
+
+    A measured impairment decides at once (not normal). Otherwise a value "not testable, consider
+    not normal" (``NT*``) makes it not normal on the examiner's judgement. Otherwise a plain NT leaves
+    it open, the normal reading resting on a judgement only if a measured ``**`` value was needed.
+    Otherwise ``**`` values make it normal on the examiner's judgement.
+    """
+    kinds = {_sensory_class(touch), _sensory_class(prick)}
+    if "abnormal" in kinds:
+        return NO
+    if "NT*" in kinds:
+        return NO_STARRED
+    if "NT" in kinds:
+        return ((True, "**" in kinds), (False, False))
+    if "**" in kinds or "NT**" in kinds:
+        return YES_STARRED
+    return YES
+
+
+def _present(cell: Cell, *, starred_zero: Answers, considered_normal_zero: Answers) -> Answers:
+    if cell.score is None:
+        return YES if cell.star is Star.NORMAL else EITHER
+    if cell.score > 0:
+        return YES
+    if cell.star is Star.NOT_NORMAL:
+        return starred_zero
+    if cell.star is Star.NORMAL:
+        return considered_normal_zero
+    return NO
+
+
+def _motor_grade(cell: Cell) -> tuple[Grade, ...]:
+    """The grade classes a key muscle value allows, each as (class, passing star, antigravity star).
+
+    The passing star says a ``normal`` reading rests on a judgement; the antigravity star says that
+    reading the muscle as grade 3 or more does (``0**`` does, ``4**`` does not).
+    """
+    if cell.star is Star.NORMAL:
+        return ((NORMAL, True, cell.score is not None and cell.score < 3),)
+    if cell.score is None:
+        if cell.star is Star.NOT_NORMAL:
+            return ((WEAK, False, False), (ANTIGRAVITY, True, True))
+        return ((NORMAL, False, False), (ANTIGRAVITY, False, False), (WEAK, False, False))
+    if cell.score == 5:
+        return ((NORMAL, False, False),)
+    if cell.score >= 3:
+        return ((ANTIGRAVITY, False, False),)
+    if cell.star is Star.NOT_NORMAL:
+        # Weakness from a non-SCI cause: the SCI alone might have left the muscle antigravity.
+        return ((WEAK, False, False), (ANTIGRAVITY, True, True))
+    return ((WEAK, False, False),)
+
+
+def _antigravity(cell: Cell) -> Answers:
+    if cell.star is Star.NORMAL:
+        return YES if cell.score is None else YES_STARRED
+    if cell.score is None:
+        return EITHER
+    if cell.score >= 3:
+        return YES
+    if cell.star is Star.NOT_NORMAL:
+        return ((False, True), (True, True))
+    return NO
+
+
+#: Is the dermatome normal? keyed by (light touch, pin prick) raw values.
+DERMATOME_NORMAL: Final[dict[tuple[str, str], Answers]] = {
+    (t, p): _dermatome_normal(tc, pc) for t, tc in SENSORY_CELLS.items() for p, pc in SENSORY_CELLS.items()
+}
+SENSATION_PRESENT_ZPP: Final[dict[str, Answers]] = {
+    raw: _present(c, starred_zero=((False, True), (True, True)), considered_normal_zero=YES)
+    for raw, c in SENSORY_CELLS.items()
+}
+SENSATION_PRESENT_SACRAL: Final[dict[str, Answers]] = {
+    raw: _present(c, starred_zero=((False, True), (True, True)), considered_normal_zero=YES_STARRED)
+    for raw, c in SENSORY_CELLS.items()
+}
+MOTOR_PRESENT_ZPP: Final[dict[str, Answers]] = {
+    raw: _present(c, starred_zero=((False, False), (True, True)), considered_normal_zero=YES_STARRED)
+    for raw, c in MOTOR_CELLS.items()
+}
+MOTOR_PRESENT_AIS: Final[dict[str, Answers]] = {
+    raw: _present(c, starred_zero=((False, True), (True, False)), considered_normal_zero=YES_STARRED)
+    for raw, c in MOTOR_CELLS.items()
+}
+MOTOR_GRADE: Final[dict[str, tuple[Grade, ...]]] = {
+    raw: _motor_grade(c) for raw, c in MOTOR_CELLS.items()
+}
+MOTOR_ANTIGRAVITY: Final[dict[str, Answers]] = {
+    raw: _antigravity(c) for raw, c in MOTOR_CELLS.items()
+}
+
+
+def either(first: Answers, second: Answers) -> Answers:
+    """Answers to "is either present?" (sensation is present when LT or PP is)."""
+    out: dict[bool, bool] = {}
+    for a, sa in first:
+        for b, sb in second:
+            present = a or b
+            star = ((sa if a else True) and (sb if b else True)) if present else (sa or sb)
+            out[present] = out.get(present, True) and star
+    return tuple(out.items())

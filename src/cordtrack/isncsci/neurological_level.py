@@ -1,0 +1,119 @@
+"""Neurological level of injury (NLI): the most caudal segment with normal sensory function on both
+sides and antigravity (3 or more) motor function on both sides, normal sensory and motor function
+above it (ISNCSCI 2019, section "Neurological level of injury"); the most rostral of the four
+sensory and motor levels.
+
+The search walks both sides together, segment by segment, so that one not-testable value is never
+read two ways at once. Motor function at S4-5 (VAC) does not enter the NLI: an exam with normal
+sensation everywhere has an intact NLI even when anal contraction is absent.
+"""
+
+from __future__ import annotations
+
+from itertools import product
+
+from .cells import ANTIGRAVITY, DERMATOME_NORMAL, MOTOR_GRADE, NORMAL, WEAK, Grade
+from .exam import Exam
+from .explanation import Step, Trace, level_name, record
+from .possible import Collector
+from .result import Possible
+from .types import INTACT, KEY_MUSCLE_LEVELS, RESULT_LEVELS, SENSORY_LEVELS
+
+RESULT = "neurologicalLevelOfInjury"
+LEVEL_ORDER = (*RESULT_LEVELS, INTACT)
+_MUSCLE_AT = {SENSORY_LEVELS.index(m): k for k, m in enumerate(KEY_MUSCLE_LEVELS)}
+_NO_MUSCLE: tuple[Grade, ...] = ((NORMAL, False, False),)
+
+# A search state: (stars of segments passed before the last, star of passing the last one, star of
+# reading the last one as the NLI).
+State = tuple[bool, bool, bool]
+
+
+def neurological_level(
+    exam: Exam, right_motor: Possible, left_motor: Possible, trace: Trace = None
+) -> Possible:
+    """The possible NLIs of an exam, given its motor levels."""
+    found = Collector()
+    states: set[State] = {(False, False, False)}
+    right, left = exam.right, exam.left
+    for i, segment in enumerate(SENSORY_LEVELS):
+        above = RESULT_LEVELS[i]
+        sensory = tuple(
+            product(
+                DERMATOME_NORMAL[right.touch[i].raw, right.prick[i].raw],
+                DERMATOME_NORMAL[left.touch[i].raw, left.prick[i].raw],
+            )
+        )
+        muscle = _MUSCLE_AT.get(i)
+        if muscle is None:
+            motor: tuple[tuple[Grade, Grade], ...] = ((_NO_MUSCLE[0], _NO_MUSCLE[0]),)
+        else:
+            motor = tuple(
+                product(MOTOR_GRADE[right.motor[muscle].raw], MOTOR_GRADE[left.motor[muscle].raw])
+            )
+        moving: set[State] = set()
+        for acc, last, last_ag in states:
+            for (r_grade, r_pass, r_ag), (l_grade, l_pass, l_ag) in motor:
+                if WEAK in (r_grade, l_grade):
+                    found.add(above, acc or last_ag)
+                    continue
+                for (r_ok, r_star), (l_ok, l_star) in sensory:
+                    if not (r_ok and l_ok):
+                        # Starred only when every side's failure rests on a judgement.
+                        failed = (not r_ok and r_star) and (not l_ok and l_star)
+                        found.add(above, acc or last_ag or failed)
+                        continue
+                    sens_star = r_star or l_star
+                    if ANTIGRAVITY in (r_grade, l_grade):
+                        # A side read as antigravity only by judgement stars the NLI only when
+                        # both sides' motor levels fall here (applied after the search).
+                        normal_side_star = (r_grade == NORMAL and r_ag) or (l_grade == NORMAL and l_ag)
+                        found.add(segment, acc or last or sens_star or normal_side_star)
+                    else:
+                        moving.add(
+                            (acc or last, sens_star or r_pass or l_pass, sens_star or r_ag or l_ag)
+                        )
+        if trace is not None:
+            _explain(trace, segment, above, sensory, motor, muscle is not None)
+        states = moving
+        if not states:
+            break
+    else:
+        for acc, last, _ in states:
+            found.add(INTACT, acc or last)
+    right, left = dict(right_motor.values), dict(left_motor.values)
+    for level in found.found:
+        if level in right and level in left and (right[level] or left[level]):
+            found.found[level] = True
+    return found.possible(LEVEL_ORDER)
+
+
+def _explain(
+    trace: list[Step], segment: str, above: str,
+    sensory: tuple[tuple[tuple[bool, bool], tuple[bool, bool]], ...],
+    motor: tuple[tuple[Grade, Grade], ...], has_muscle: bool,
+) -> None:
+    name = level_name(segment)
+    sens = {r[0] and l[0] for r, l in sensory}
+    grades = {_worse(r[0], l[0]) for r, l in motor}
+    if sens == {True} and grades == {NORMAL}:
+        extra = " and both key muscles are normal" if has_muscle else ""
+        text = f"{name}: sensation is normal on both sides{extra}; the NLI is at least {name}."
+    elif sens == {False} or grades == {WEAK}:
+        text = (
+            f"{name}: sensation or key muscle strength is not normal on a side; the NLI is the "
+            f"segment above, {level_name(above)}."
+        )
+    elif sens == {True} and grades == {ANTIGRAVITY}:
+        text = (
+            f"{name}: sensation is normal on both sides and the weaker key muscle is "
+            f"antigravity but not normal: the NLI is {name}."
+        )
+    else:
+        text = f"{name}: not-testable values leave this segment undetermined; every outcome is kept."
+    record(trace, RESULT, segment, "nli-segment", text)
+
+
+def _worse(a: str, b: str) -> str:
+    rank = {WEAK: 0, ANTIGRAVITY: 1, NORMAL: 2}
+    return a if rank[a] <= rank[b] else b

@@ -1,0 +1,35 @@
+"""Collecting the possible values of a result as the searches find them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .result import Possible
+
+
+class Collector:
+    """The values a search has found possible so far, each with its star flag.
+
+    A value found along several paths is starred only if every path to it rests on a starred value:
+    one path that does not is enough to make it an unqualified possibility.
+    """
+
+    __slots__ = ("found",)
+
+    def __init__(self) -> None:
+        self.found: dict[str, bool] = {}
+
+    def add(self, value: str, starred: bool) -> None:
+        previous = self.found.get(value)
+        self.found[value] = starred if previous is None else (previous and starred)
+
+    def __contains__(self, value: str) -> bool:
+        return value in self.found
+
+    def __bool__(self) -> bool:
+        return bool(self.found)
+
+    def possible(self, order: Iterable[str]) -> Possible:
+        """The collected values in the domain's ``order``."""
+        found = self.found
+        return Possible(tuple((v, found[v]) for v in order if v in found))
