@@ -27,14 +27,16 @@ _LEVEL_INDEX = {level: i for i, level in enumerate(RESULT_LEVELS)}
 _MUSCLES = tuple((RESULT_LEVELS.index(m), k) for k, m in enumerate(KEY_MUSCLE_LEVELS))
 
 
-def _function_below(side: SideExam, level: str) -> tuple[Collector, str | None]:
+def _function_below(
+    side: SideExam, level: str, use_non_key: bool = True
+) -> tuple[Collector, str | None]:
     """Can there be motor function more than three levels below ``level`` on this side?
 
     Returns the collector of answers (True: function present) and the segment that decided it.
     """
     found = Collector()
     floor = _LEVEL_INDEX[level] + 3
-    non_key = side.lowest_non_key_muscle
+    non_key = side.lowest_non_key_muscle if use_non_key else None
     if non_key is not None and non_key in _LEVEL_INDEX and _LEVEL_INDEX[non_key] > floor:
         found.add(True, False)
         return found, non_key
@@ -56,14 +58,16 @@ def _function_below(side: SideExam, level: str) -> tuple[Collector, str | None]:
     return found, None
 
 
-def _side_can_be(side: SideExam, levels: Possible) -> tuple[Collector, Collector]:
+def _side_can_be(
+    side: SideExam, levels: Possible, use_non_key: bool = True
+) -> tuple[Collector, Collector]:
     """For one side: (no function below some possible motor level, function below one)."""
     no_function, function = Collector(), Collector()
     for level, _ in levels.values:
         if level == INTACT:
             no_function.add("yes", False)
             continue
-        answers, _ = _function_below(side, level)
+        answers, _ = _function_below(side, level, use_non_key)
         for present, star in answers.found.items():
             (function if present else no_function).add("yes", star)
     return no_function, function
@@ -98,6 +102,15 @@ def _grade_by_strength(
             route["C"] = route.get("C", False) or level_star or 2 * least_plain >= total
     for grade, starred in route.items():
         found.add(grade, starred)
+
+
+def non_key_muscle_counts(side: SideExam, motor: Possible, ais: Possible) -> bool:
+    """Whether a side's lowest non-key muscle with motor function enters its motor ZPP.
+
+    ISNCSCI 2019 uses non-key muscles to tell AIS B from C; the published reference lets the muscle
+    into the motor ZPP only where the grade can be C (published case 66).
+    """
+    return side.lowest_non_key_muscle is not None and "C" in ais.names
 
 
 def asia_impairment_scale(

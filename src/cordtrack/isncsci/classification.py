@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .asia_impairment_scale import asia_impairment_scale
+from .asia_impairment_scale import asia_impairment_scale, non_key_muscle_counts
 from .completeness import completeness
 from .exam import Exam
 from .explanation import Step, Trace
@@ -11,23 +11,7 @@ from .neurological_level import neurological_level
 from .result import Classification, Possible
 from .sensory_level import sensory_level
 from .totals import totals
-from .types import INTACT, RESULT_LEVELS
 from .zone_of_partial_preservation import motor_zpp, sensory_zpp
-
-_LEVEL_INDEX = {level: i for i, level in enumerate(RESULT_LEVELS)}
-
-
-def _non_key_counts(exam: Exam, motor: Possible, side_non_key: str | None) -> bool:
-    """Whether the lowest non-key muscle enters the motor ZPP search of a side: when it lies more
-    than three levels below a possible motor level and the injury may be sensory incomplete, i.e.
-    when it can decide AIS B against C (ISNCSCI 2019)."""
-    if side_non_key is None or side_non_key not in _LEVEL_INDEX:
-        return False
-    below = _LEVEL_INDEX[side_non_key]
-    return any(
-        level != INTACT and below > _LEVEL_INDEX[level] + 3 for level, _ in motor.values
-    )
-
 
 def classify(exam: Exam, trace: Trace = None) -> Classification:
     """Classify one exam. Pass a list as ``trace`` to collect the explanation steps."""
@@ -44,13 +28,8 @@ def classify(exam: Exam, trace: Trace = None) -> Classification:
         "leftMotor": left_motor,
     }
     ais = asia_impairment_scale(exam, levels, nli, trace)
-    sensory_incomplete_possible = any(g != "A" for g in ais.names)
-    right_nk = sensory_incomplete_possible and _non_key_counts(
-        exam, right_motor, exam.right.lowest_non_key_muscle
-    )
-    left_nk = sensory_incomplete_possible and _non_key_counts(
-        exam, left_motor, exam.left.lowest_non_key_muscle
-    )
+    right_nk = non_key_muscle_counts(exam.right, right_motor, ais)
+    left_nk = non_key_muscle_counts(exam.left, left_motor, ais)
     return Classification(
         right_sensory=right_sensory,
         left_sensory=left_sensory,

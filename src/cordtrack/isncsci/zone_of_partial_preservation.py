@@ -68,8 +68,9 @@ def motor_zpp(
     exam: Exam, side: SideExam, motor_levels: Possible, non_key_counts: bool, result: str,
     trace: Trace = None,
 ) -> Possible:
-    """``non_key_counts``: whether the lowest non-key muscle with motor function counts as motor
-    function in this search (it does where it can make the injury motor incomplete)."""
+    """``non_key_counts``: whether the lowest non-key muscle with motor function may count as motor
+    function in this search. Where it does, it replaces a ZPP found from key muscles when it lies
+    more than three levels below it (the published reference's reading; see case 66)."""
     found = Collector()
     vac = {present for present, _ in BINARY_PRESENT[exam.vac]}
     if True in vac:
@@ -82,7 +83,6 @@ def motor_zpp(
     if not levels:
         return found.possible(ORDER)
     top = min(_LEVEL_INDEX[v] for v in levels)
-    non_key = side.lowest_non_key_muscle if non_key_counts else None
     walking = {False}
     for j in range(len(RESULT_LEVELS) - 1, top - 1, -1):
         level = RESULT_LEVELS[j]
@@ -95,9 +95,7 @@ def motor_zpp(
                    f"below it: the motor ZPP is {level_name(level)}.")
         muscle = _MUSCLE_AT_LEVEL.get(j)
         answers: Answers
-        if level == non_key:
-            answers = ((True, False),)
-        elif muscle is not None:
+        if muscle is not None:
             answers = MOTOR_PRESENT_ZPP[side.motor[muscle].raw]
         else:
             answers = ((False, False),)
@@ -107,11 +105,20 @@ def motor_zpp(
                     found.add(level, flag or star)
                 else:
                     moving.add(flag or star)
-        if trace is not None and (muscle is not None or level == non_key):
-            _explain_motor(trace, result, level, answers, level == non_key)
+        if trace is not None and muscle is not None:
+            _explain_motor(trace, result, level, answers, False)
         walking = moving
         if not walking:
             break
+    non_key = side.lowest_non_key_muscle
+    if non_key_counts and non_key is not None:
+        below = _LEVEL_INDEX[non_key]
+        for level in [v for v in found.found if v != NOT_APPLICABLE]:
+            if below > _LEVEL_INDEX[level] + 3:
+                del found.found[level]
+                found.add(non_key, False)
+                if trace is not None:
+                    _explain_motor(trace, result, non_key, ((True, False),), True)
     return found.possible(ORDER)
 
 
