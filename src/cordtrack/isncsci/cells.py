@@ -105,7 +105,8 @@ def _motor_grade(cell: Cell) -> tuple[Grade, ...]:
 
 def _antigravity(cell: Cell) -> Answers:
     if cell.star is Star.NORMAL:
-        return YES if cell.score is None else YES_STARRED
+        # "Consider normal" needs the judgement only for a grade below 3.
+        return YES_STARRED if cell.score is not None and cell.score < 3 else YES
     if cell.score is None:
         return EITHER
     if cell.score >= 3:

@@ -19,7 +19,7 @@ def classify(exam: Exam, trace: Trace = None) -> Classification:
     left_sensory = sensory_level(exam.left, "leftSensory", trace)
     right_motor, right_motor_zpp_levels = motor_level(exam.right, exam.vac, "rightMotor", trace)
     left_motor, left_motor_zpp_levels = motor_level(exam.left, exam.vac, "leftMotor", trace)
-    nli = neurological_level(exam, right_motor, left_motor, trace)
+    nli, nli_for_grading = neurological_level(exam, right_motor, left_motor, trace)
     complete = completeness(exam, trace)
     levels = {
         "rightSensory": right_sensory,
@@ -27,9 +27,9 @@ def classify(exam: Exam, trace: Trace = None) -> Classification:
         "rightMotor": right_motor,
         "leftMotor": left_motor,
     }
-    ais = asia_impairment_scale(exam, levels, nli, trace)
-    right_nk = non_key_muscle_counts(exam.right, right_motor, ais)
-    left_nk = non_key_muscle_counts(exam.left, left_motor, ais)
+    ais = asia_impairment_scale(exam, levels, nli_for_grading, complete, trace)
+    right_nk = non_key_muscle_counts(exam.right, ais)
+    left_nk = non_key_muscle_counts(exam.left, ais)
     return Classification(
         right_sensory=right_sensory,
         left_sensory=left_sensory,

@@ -38,8 +38,14 @@ def sacral_sparing(exam: Exam) -> Answers:
 
 def completeness(exam: Exam, trace: Trace = None) -> Possible:
     found = Collector()
+    # A plainly not-testable sacral finding leaves "complete" undetermined without any judgement.
+    plain_nt = Binary.NT in (exam.vac, exam.dap) or any(
+        cell.raw == "NT"
+        for side in (exam.right, exam.left)
+        for cell in (side.touch[_S45], side.prick[_S45])
+    )
     for spared, star in sacral_sparing(exam):
-        found.add("I" if spared else "C", star)
+        found.add("I" if spared else "C", star and (spared or not plain_nt))
     if trace is not None:
         record(
             trace, RESULT, "S4_5", "sacral-sparing",

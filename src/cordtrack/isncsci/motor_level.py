@@ -76,7 +76,10 @@ def motor_level(
                         star = sens_star or derm_star
                         moving.add((True, star, acc or last, star, star))
                     else:
-                        found.add(above, acc or last_ag or (sens_ok and derm_star))
+                        # A dermatome that stops the search on a judgement stars the level only
+                        # where the motor level is the sensory level (no key muscle there).
+                        fail_star = sens_ok and derm_star and above not in KEY_MUSCLE_LEVELS
+                        found.add(above, acc or last_ag or fail_star)
                         for_zpp.add(above, acc or last_ag)
             if trace is not None:
                 _explain_region(trace, result, segment, dermatome, above, i == _LAST)

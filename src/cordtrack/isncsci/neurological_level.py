@@ -31,9 +31,10 @@ State = tuple[bool, bool, bool]
 
 def neurological_level(
     exam: Exam, right_motor: Possible, left_motor: Possible, trace: Trace = None
-) -> Possible:
-    """The possible NLIs of an exam, given its motor levels."""
-    found = Collector()
+) -> tuple[Possible, Possible]:
+    """The possible NLIs of an exam, given its motor levels; and the same NLIs starred only by the
+    judgements made on segments above the NLI, as the AIS grading reads them."""
+    found, for_grading = Collector(), Collector()
     states: set[State] = {(False, False, False)}
     right, left = exam.right, exam.left
     for i, segment in enumerate(SENSORY_LEVELS):
@@ -56,12 +57,14 @@ def neurological_level(
             for (r_grade, r_pass, r_ag), (l_grade, l_pass, l_ag) in motor:
                 if WEAK in (r_grade, l_grade):
                     found.add(above, acc or last_ag)
+                    for_grading.add(above, acc)
                     continue
                 for (r_ok, r_star), (l_ok, l_star) in sensory:
                     if not (r_ok and l_ok):
                         # Starred only when every side's failure rests on a judgement.
                         failed = (not r_ok and r_star) and (not l_ok and l_star)
                         found.add(above, acc or last_ag or failed)
+                        for_grading.add(above, acc)
                         continue
                     sens_star = r_star or l_star
                     if ANTIGRAVITY in (r_grade, l_grade):
@@ -69,6 +72,7 @@ def neurological_level(
                         # both sides' motor levels fall here (applied after the search).
                         normal_side_star = (r_grade == NORMAL and r_ag) or (l_grade == NORMAL and l_ag)
                         found.add(segment, acc or last or sens_star or normal_side_star)
+                        for_grading.add(segment, acc or last)
                     else:
                         moving.add(
                             (acc or last, sens_star or r_pass or l_pass, sens_star or r_ag or l_ag)
@@ -81,11 +85,12 @@ def neurological_level(
     else:
         for acc, last, _ in states:
             found.add(INTACT, acc or last)
+            for_grading.add(INTACT, acc or last)
     right, left = dict(right_motor.values), dict(left_motor.values)
     for level in found.found:
         if level in right and level in left and (right[level] or left[level]):
             found.found[level] = True
-    return found.possible(LEVEL_ORDER)
+    return found.possible(LEVEL_ORDER), for_grading.possible(LEVEL_ORDER)
 
 
 def _explain(
