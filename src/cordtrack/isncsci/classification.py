@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .asia_impairment_scale import asia_impairment_scale, non_key_muscle_counts
 from .completeness import completeness
+from .determined import classify_determined
 from .exam import Exam
 from .explanation import Step, Trace
 from .motor_level import motor_level
@@ -14,7 +15,13 @@ from .totals import totals
 from .zone_of_partial_preservation import motor_zpp, sensory_zpp
 
 def classify(exam: Exam, trace: Trace = None) -> Classification:
-    """Classify one exam. Pass a list as ``trace`` to collect the explanation steps."""
+    """Classify one exam. Pass a list as ``trace`` to collect the explanation steps.
+
+    Fully determined exams take the direct reading of :mod:`.determined`; the others, and every
+    traced classification, take the searches that follow each possible reading.
+    """
+    if trace is None and exam.determined:
+        return classify_determined(exam)
     right_sensory = sensory_level(exam.right, "rightSensory", trace)
     left_sensory = sensory_level(exam.left, "leftSensory", trace)
     right_motor, right_motor_zpp_levels = motor_level(exam.right, exam.vac, "rightMotor", trace)

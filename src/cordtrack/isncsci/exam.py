@@ -26,9 +26,13 @@ from .types import (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Cell:
-    """One worksheet value. ``score`` is None when the cell is not testable (NT)."""
+    """One worksheet value. ``score`` is None when the cell is not testable (NT).
+
+    Cells are interned: parsing hands out the one instance of each raw value, so identity is
+    equality and set membership is cheap.
+    """
 
     raw: str
     score: int | None
@@ -61,6 +65,8 @@ def _cells(max_score: int) -> dict[str, Cell]:
 SENSORY_CELLS: Final = _cells(2)
 MOTOR_CELLS: Final = _cells(5)
 _BINARY: Final = {b.value: b for b in Binary}
+_DETERMINED_SENSORY: Final = frozenset(c for c in SENSORY_CELLS.values() if len(c.raw) == 1)
+_DETERMINED_MOTOR: Final = frozenset(c for c in MOTOR_CELLS.values() if len(c.raw) == 1)
 #: A lowest non-key muscle may be named at any level from C5 to S1 inclusive... (cases 77-79 name
 #: T5 and L1: accepted, and only key-muscle-region levels affect the classification).
 NON_KEY_LEVELS: Final = frozenset(RESULT_LEVELS[RESULT_LEVELS.index("C2") :])
@@ -85,6 +91,23 @@ class Exam:
     left: SideExam
     vac: Binary
     dap: Binary
+    #: True when no value is not testable or starred and VAC and DAP are known: every result then
+    #: has exactly one value. Computed by :meth:`create`.
+    determined: bool = False
+
+    @classmethod
+    def create(cls, right: SideExam, left: SideExam, vac: Binary, dap: Binary) -> Exam:
+        """An exam with its ``determined`` flag computed."""
+        determined = (
+            Binary.NT not in (vac, dap)
+            and _DETERMINED_SENSORY.issuperset(right.touch)
+            and _DETERMINED_SENSORY.issuperset(right.prick)
+            and _DETERMINED_SENSORY.issuperset(left.touch)
+            and _DETERMINED_SENSORY.issuperset(left.prick)
+            and _DETERMINED_MOTOR.issuperset(right.motor)
+            and _DETERMINED_MOTOR.issuperset(left.motor)
+        )
+        return cls(right, left, vac, dap, determined)
 
     def side(self, side: Side) -> SideExam:
         return self.right if side is Side.RIGHT else self.left
@@ -147,6 +170,15 @@ def _parse_cells(
 
 def _parse_side(flat: Mapping[str, object], side: Side, errors: list[FieldError]) -> SideExam:
     touch_keys, prick_keys, motor_keys = _SIDE_KEYS[side]
+    try:  # the common, valid case at dictionary speed; any problem takes the checking path
+        touch = tuple([SENSORY_CELLS[flat[k]] for k in touch_keys])  # type: ignore[index]
+        prick = tuple([SENSORY_CELLS[flat[k]] for k in prick_keys])  # type: ignore[index]
+        motor = tuple([MOTOR_CELLS[flat[k]] for k in motor_keys])  # type: ignore[index]
+        raw = flat.get(NON_KEY_KEYS[side])
+        if raw is None or raw == "" or raw in NON_KEY_LEVELS:
+            return SideExam(touch, prick, motor, raw or None)  # type: ignore[arg-type]
+    except (KeyError, TypeError):
+        pass
     touch = _parse_cells(flat, touch_keys, SENSORY_CELLS, "a sensory score", errors)
     prick = _parse_cells(flat, prick_keys, SENSORY_CELLS, "a sensory score", errors)
     motor = _parse_cells(flat, motor_keys, MOTOR_CELLS, "a motor grade", errors)
@@ -186,4 +218,4 @@ def parse_exam(flat: Mapping[str, object]) -> Exam:
     left = _parse_side(flat, Side.LEFT, errors)
     if errors:
         raise ExamValidationError(errors)
-    return Exam(right, left, vac, dap)
+    return Exam.create(right, left, vac, dap)
