@@ -8,8 +8,10 @@
 
 from __future__ import annotations
 
+from .classification import classify, explain
 from .errors import ExamValidationError, FieldError, ISNCSCIError
 from .exam import EXAM_KEYS, Cell, Exam, SideExam, parse_exam
+from .explanation import Step
 from .result import Classification, Possible
 from .types import RESULT_KEYS
 
@@ -24,13 +26,8 @@ __all__ = [
     "ISNCSCIError",
     "Possible",
     "SideExam",
+    "Step",
     "classify",
+    "explain",
     "parse_exam",
 ]
-
-
-def classify(exam: Exam) -> Classification:
-    """Classify one exam per the ISNCSCI 2019 rules (implemented in ``classification``)."""
-    from .classification import classify as _classify
-
-    return _classify(exam)

@@ -45,8 +45,14 @@ def classify(exam: Exam, trace: Trace = None) -> Classification:
         neurological_level=nli,
         right_sensory_zpp=sensory_zpp(exam, exam.right, "rightSensoryZpp", trace),
         left_sensory_zpp=sensory_zpp(exam, exam.left, "leftSensoryZpp", trace),
-        right_motor_zpp=motor_zpp(exam, exam.right, right_motor_zpp_levels, right_nk, "rightMotorZpp", trace),
-        left_motor_zpp=motor_zpp(exam, exam.left, left_motor_zpp_levels, left_nk, "leftMotorZpp", trace),
+        right_motor_zpp=motor_zpp(
+            exam, exam.right, right_motor_zpp_levels, right_nk, "rightMotorZpp", trace,
+            non_key_certain=ais.names == ("C",),
+        ),
+        left_motor_zpp=motor_zpp(
+            exam, exam.left, left_motor_zpp_levels, left_nk, "leftMotorZpp", trace,
+            non_key_certain=ais.names == ("C",),
+        ),
         ais=ais,
         completeness=complete,
         totals=totals(exam),

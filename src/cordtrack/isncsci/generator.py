@@ -19,6 +19,7 @@ import csv
 import json
 import math
 import random
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from itertools import accumulate
 from pathlib import Path
@@ -87,11 +88,11 @@ _LEVEL_WEIGHTS: Final = tuple(
 )
 _LEVEL_CUM: Final = tuple(accumulate(_LEVEL_WEIGHTS))
 
-# Severity, AIS-like: 0 = A (complete) .. 3 = D; shares roughly as in acute registries.
+# Severity, AIS-like: 0 = A (complete) .. 3 = D, complete injuries the most frequent.
 _A, _B, _C, _D = range(4)
-_SEVERITIES: Final = (_A, _B, _C, _D)
 _SEVERITY_CUM: Final = (0.45, 0.57, 0.75, 1.0)
 
+_Table = tuple[tuple[str, ...], tuple[float, ...]]
 # Cell values drawn below the zone of partial preservation, per severity, as (values, cum weights).
 _SENSORY_BELOW: Final = (
     (("0",), (1.0,)),
@@ -110,44 +111,37 @@ _PARTIAL_MOTOR: Final = (("0", "1", "2", "3"), (0.2, 0.5, 0.8, 1.0))
 _AT_LEVEL_MOTOR: Final = (("3", "4", "5"), (0.3, 0.7, 1.0))
 
 
-def _pick(rng: random.Random, table: tuple[tuple[str, ...], tuple[float, ...]]) -> str:
+def _draw(rng: random.Random, table: _Table, k: int) -> list[str]:
+    """``k`` values drawn from ``table`` (values, cumulative weights), in one call."""
     values, cum = table
-    if len(values) == 1:
-        return values[0]
-    r = rng.random()
-    for value, c in zip(values, cum, strict=True):
-        if r < c:
-            return value
-    return values[-1]
+    if len(values) == 1 or k <= 0:
+        return [values[0]] * k
+    return rng.choices(values, cum_weights=cum, k=k)
 
 
 def _index(rng: random.Random, cum: tuple[float, ...]) -> int:
-    r = rng.random() * cum[-1]
-    for i, c in enumerate(cum):
-        if r < c:
-            return i
-    return len(cum) - 1
+    """An index drawn with the weights whose running sums are ``cum``."""
+    return min(bisect_right(cum, rng.random() * cum[-1]), len(cum) - 1)
 
 
 def _side_cells(rng: random.Random, level: int, severity: int, zpp: int) -> list[str]:
     """Touch, prick and motor cells of one side: normal down to dermatome ``level``, then
-    ``zpp`` partially preserved segments, then the severity's pattern, S4-5 last."""
+    ``zpp`` partially preserved segments (complete injuries), then the severity's pattern."""
     cells: list[str] = []
-    below = _SENSORY_BELOW[severity]
+    below = _N_SENSORY - level - 1
+    partial = min(zpp, below)
     for _modality in range(2):
-        column = [_SENSORY_FULL] * (level + 1)
-        for i in range(level + 1, _N_SENSORY):
-            column.append(_pick(rng, _PARTIAL_SENSORY if i - level <= zpp else below))
-        cells += column
-    for segment in _MUSCLE_SEGMENTS:
-        if segment < level:
-            cells.append(_MOTOR_FULL)
-        elif segment == level:
-            cells.append(_pick(rng, _AT_LEVEL_MOTOR))
-        elif severity == _A:
-            cells.append(_pick(rng, _PARTIAL_MOTOR) if segment - level <= zpp else "0")
-        else:
-            cells.append(_pick(rng, _MOTOR_BELOW[severity]))
+        cells += [_SENSORY_FULL] * (level + 1)
+        cells += _draw(rng, _PARTIAL_SENSORY, partial)
+        cells += _draw(rng, _SENSORY_BELOW[severity], below - partial)
+    # Key muscles are in rostro-caudal order: normal above the level, one at it, then below.
+    above = bisect_left(_MUSCLE_SEGMENTS, level)
+    at = bisect_right(_MUSCLE_SEGMENTS, level) - above
+    partial = bisect_right(_MUSCLE_SEGMENTS, level + zpp) - above - at if severity == _A else 0
+    cells += [_MOTOR_FULL] * above
+    cells += _draw(rng, _AT_LEVEL_MOTOR, at)
+    cells += _draw(rng, _PARTIAL_MOTOR, partial)
+    cells += _draw(rng, _MOTOR_BELOW[severity], _N_MOTOR - above - at - partial)
     return cells
 
 
@@ -198,16 +192,25 @@ def generate_exams(
 ) -> Iterator[dict[str, str]]:
     """Yield ``n`` plausible synthetic exams as flat dicts (``id`` first, then every exam key).
 
-    The same arguments always give the same exams. ``nt_rate`` and ``star_rate`` are the shares
-    of cells made not testable and starred (VAC and DAP may be NT too); ``intact_rate`` the share
-    of exams without an injury; ``non_key_rate`` the share of sides that name a lowest non-key
-    muscle (a key-muscle level, C5 to S1, below the side's level; ``""`` when none).
+    The same arguments always give the same exams. ``nt_rate`` is the share of cells made not
+    testable (VAC and DAP too); ``star_rate`` the share of cells drawn to carry ``*`` or ``**``
+    (a full score drawn stays unstarred); ``intact_rate`` the share of exams without an injury;
+    ``non_key_rate`` the share of sides that name a lowest non-key muscle (a key-muscle level, C5
+    to S1, below the side's level; ``""`` when none). Raises ValueError for a rate outside [0, 1].
     """
     for name, rate in (("nt_rate", nt_rate), ("star_rate", star_rate),
                        ("intact_rate", intact_rate), ("non_key_rate", non_key_rate)):  # fmt: skip
         if not 0.0 <= rate <= 1.0:
             raise ValueError(f"{name} must be between 0 and 1, not {rate!r}")
-    rng = random.Random(seed)
+    return _generate(
+        n, random.Random(seed), nt_rate, star_rate, intact_rate, non_key_rate, id_prefix
+    )
+
+
+def _generate(
+    n: int, rng: random.Random, nt_rate: float, star_rate: float, intact_rate: float,
+    non_key_rate: float, id_prefix: str,
+) -> Iterator[dict[str, str]]:  # fmt: skip
     for number in range(1, n + 1):
         vac, dap, cells, non_key = _exam(rng, intact_rate, non_key_rate)
         _noise(rng, cells, nt_rate, star_rate)
@@ -228,7 +231,7 @@ def _exam(
         side = [_SENSORY_FULL] * (2 * _N_SENSORY) + [_MOTOR_FULL] * _N_MOTOR
         return Binary.YES.value, Binary.YES.value, side + side, ("", "")
     level = _index(rng, _LEVEL_CUM)
-    severity = _SEVERITIES[_index(rng, _SEVERITY_CUM)]
+    severity = _index(rng, _SEVERITY_CUM)
     cells: list[str] = []
     non_key: list[str] = []
     for _side in range(2):

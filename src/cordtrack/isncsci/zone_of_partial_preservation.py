@@ -66,11 +66,14 @@ def sensory_zpp(exam: Exam, side: SideExam, result: str, trace: Trace = None) ->
 
 def motor_zpp(
     exam: Exam, side: SideExam, motor_levels: Possible, non_key_counts: bool, result: str,
-    trace: Trace = None,
+    trace: Trace = None, *, non_key_certain: bool = True,
 ) -> Possible:
     """``non_key_counts``: whether the lowest non-key muscle with motor function may count as motor
     function in this search. Where it does, it replaces a ZPP found from key muscles when it lies
-    more than three levels below it (the published reference's reading; see case 66)."""
+    more than three levels below it (the published reference's reading; see case 66).
+    ``non_key_certain``: whether it counts in every reading of the exam; where it does not, the ZPP
+    found from key muscles stays possible beside it (so that resolving a not-testable value never
+    yields a ZPP outside the undetermined exam's set, where the reference would)."""
     found = Collector()
     vac = {present for present, _ in BINARY_PRESENT[exam.vac]}
     if True in vac:
@@ -115,7 +118,8 @@ def motor_zpp(
         below = _LEVEL_INDEX[non_key]
         for level in [v for v in found.found if v != NOT_APPLICABLE]:
             if below > _LEVEL_INDEX[level] + 3:
-                del found.found[level]
+                if non_key_certain:
+                    del found.found[level]
                 found.add(non_key, False)
                 if trace is not None:
                     _explain_motor(trace, result, non_key, ((True, False),), True)
