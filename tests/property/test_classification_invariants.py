@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from exam_strategies import flat_exams
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from exam_strategies import flat_exams
 
 from cordtrack.isncsci import classify, explain, parse_exam
 from cordtrack.isncsci.types import (

@@ -23,7 +23,9 @@ SENSORY_KEYS = tuple(
     f"{s.lower()}{side}{m}" for side in ("Right", "Left") for s in SENSORY_LEVELS
     for m in ("Touch", "Prick")
 )  # fmt: skip
-MOTOR_KEYS = tuple(f"{m.lower()}{side}Motor" for side in ("Right", "Left") for m in KEY_MUSCLE_LEVELS)
+MOTOR_KEYS = tuple(
+    f"{m.lower()}{side}Motor" for side in ("Right", "Left") for m in KEY_MUSCLE_LEVELS
+)
 NON_KEY_LEVELS = RESULT_LEVELS[RESULT_LEVELS.index("C5") :]
 
 
@@ -59,11 +61,15 @@ def flat_exams(draw: st.DrawFn, odd: int = 12, determined: bool = False) -> dict
     motor = DETERMINED_MOTOR if determined else MOTOR_VALUES
     if odd:
         for key, value in draw(
-            st.lists(st.tuples(st.sampled_from(SENSORY_KEYS), st.sampled_from(sensory)), max_size=odd)
+            st.lists(
+                st.tuples(st.sampled_from(SENSORY_KEYS), st.sampled_from(sensory)), max_size=odd
+            )
         ):
             flat[key] = value
         for key, value in draw(
-            st.lists(st.tuples(st.sampled_from(MOTOR_KEYS), st.sampled_from(motor)), max_size=odd // 2)
+            st.lists(
+                st.tuples(st.sampled_from(MOTOR_KEYS), st.sampled_from(motor)), max_size=odd // 2
+            )
         ):
             flat[key] = value
     for side in ("right", "left"):

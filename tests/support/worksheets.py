@@ -1,11 +1,11 @@
 """Exam builders for tests: worksheets written as small grids instead of 134-key dicts.
 
-    exam = worksheet('''
-        normal to T6      # both sides: C2..T6 normal, everything below absent
-        R T7  touch 1     # then single-cell overrides: side, segment, modality, value
-        L C6  motor NT*
-        VAC No  DAP Yes
-    ''')
+exam = worksheet('''
+    normal to T6      # both sides: C2..T6 normal, everything below absent
+    R T7  touch 1     # then single-cell overrides: side, segment, modality, value
+    L C6  motor NT*
+    VAC No  DAP Yes
+''')
 """
 
 from __future__ import annotations

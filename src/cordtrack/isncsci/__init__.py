@@ -1,9 +1,9 @@
 """ISNCSCI 2019 classification engine (pure Python, no Django).
 
-    >>> from cordtrack.isncsci import parse_exam, classify
-    >>> result = classify(parse_exam(flat_exam))          # doctest: +SKIP
-    >>> result.to_flat()["asiaImpairmentScale"]            # doctest: +SKIP
-    'A'
+>>> from cordtrack.isncsci import parse_exam, classify
+>>> result = classify(parse_exam(flat_exam))          # doctest: +SKIP
+>>> result.to_flat()["asiaImpairmentScale"]            # doctest: +SKIP
+'A'
 """
 
 from __future__ import annotations

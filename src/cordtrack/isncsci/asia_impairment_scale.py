@@ -10,7 +10,8 @@
 - E, normal: sensation and motor function normal in all segments (and VAC present).
 
 Each branch follows every reading the exam's undetermined values allow. Stars follow the published
-reference: B rests on a judgement if its sacral sensation or its absent motor function does; C if any
+reference: B rests on a judgement if its sacral sensation or its absent motor function does;
+C if any
 route to it does (a possible NLI reached through a judgement, when VAC makes the injury motor
 incomplete, or a count that needs one); D only if every route to it does.
 """
@@ -30,10 +31,10 @@ _LEVEL_INDEX = {level: i for i, level in enumerate(RESULT_LEVELS)}
 _MUSCLES = tuple((RESULT_LEVELS.index(m), k) for k, m in enumerate(KEY_MUSCLE_LEVELS))
 
 
-def _function_below(side: SideExam, level: str, use_non_key: bool) -> Collector:
+def _function_below(side: SideExam, level: str, use_non_key: bool) -> Collector[bool]:
     """Can there be motor function more than three levels below ``level`` on this side?
     Collects True (function present) and False (absent), each with its star."""
-    found = Collector()
+    found: Collector[bool] = Collector()
     floor = _LEVEL_INDEX[level] + 3
     non_key = side.lowest_non_key_muscle if use_non_key else None
     if non_key is not None and _LEVEL_INDEX[non_key] > floor:
@@ -56,10 +57,10 @@ def _function_below(side: SideExam, level: str, use_non_key: bool) -> Collector:
     return found
 
 
-def _side_can_be(side: SideExam, levels: Possible, use_non_key: bool = True) -> Collector:
+def _side_can_be(side: SideExam, levels: Possible, use_non_key: bool = True) -> Collector[bool]:
     """For one side, over its possible motor levels: True if motor function can lie more than three
     levels below, False if it can be absent there."""
-    found = Collector()
+    found: Collector[bool] = Collector()
     for level in levels.names:
         if level == INTACT:
             found.add(False, False)
@@ -97,7 +98,7 @@ class _Grades:
                 c_star = star or 2 * least_plain >= total
                 self.c = c_star if self.c is None else (self.c or c_star)
 
-    def into(self, found: Collector) -> None:
+    def into(self, found: Collector[str]) -> None:
         if self.c is not None:
             found.add("C", self.c)
         if self.d is not None:
@@ -114,12 +115,15 @@ def non_key_muscle_counts(side: SideExam, ais: Possible) -> bool:
 
 
 def asia_impairment_scale(
-    exam: Exam, levels: dict[str, Possible], nli: Possible, complete: Possible,
+    exam: Exam,
+    levels: dict[str, Possible],
+    nli: Possible,
+    complete: Possible,
     trace: Trace = None,
 ) -> Possible:
     """``levels`` holds the four sensory and motor level results by their flat keys; ``nli`` the
     NLIs starred by the judgements above them; ``complete`` the completeness (AIS A is complete)."""
-    found = Collector()
+    found: Collector[str] = Collector()
     completeness = dict(complete.values)
     if "C" in completeness:
         found.add("A", completeness["C"])
@@ -165,8 +169,8 @@ _TEXT = {
 }
 
 
-def _explain(trace: list[Step], levels: dict[str, Possible], found: Collector) -> None:
-    motor = ", ".join(f"{k} {levels[k].render()}" for k in ("rightMotor", "leftMotor"))
+def _explain(trace: list[Step], levels: dict[str, Possible], found: Collector[str]) -> None:
+    motor = f"motor levels: right {levels['rightMotor']}, left {levels['leftMotor']}"
     for grade in AIS_GRADES:
         if grade in found:
             record(trace, RESULT, None, f"ais-{grade.lower()}", f"{_TEXT[grade]} ({motor})")

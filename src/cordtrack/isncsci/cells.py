@@ -3,11 +3,12 @@
 A value can answer a question definitely (``2`` is normal sensation), or leave it open (``NT``:
 not testable, so normal or not). A value marked for a non-SCI impairment answers through the
 examiner's judgement: ``**`` "consider normal", ``*`` "consider not normal" (ISNCSCI 2019, worksheet
-notes on non-SCI conditions). Each table maps a raw value to its possible answers, each answer with a
+notes on non-SCI conditions). Each table maps a raw value to its possible answers, each with a
 flag saying whether it rests on such a judgement (which stars the results it leads to).
 
 The questions differ by output, and so do the tables:
-- is a dermatome *normal* (both LT and PP 2)? for sensory levels, motor levels in regions without key
+- is a dermatome *normal* (both LT and PP 2)? for sensory levels, motor levels in regions without
+  key
   muscles, and the NLI;
 - is a key muscle normal (5), at least antigravity (3 or 4), or weaker? for motor levels and NLI;
 - is any *function present* (score above 0)? for sacral sparing, zones of partial preservation and
@@ -33,7 +34,8 @@ NO_STARRED: Final[Answers] = ((False, True),)
 EITHER: Final[Answers] = ((True, False), (False, False))
 
 # Motor grade classes for level searches: the muscle is normal (5), antigravity (3-4) so the motor
-# level may rest here, or weaker (0-2) so the level is the segment above (ISNCSCI 2019, motor level).
+# level may rest here, or weaker (0-2) so the level is the segment above (ISNCSCI 2019, motor
+# level).
 NORMAL: Final = "normal"
 ANTIGRAVITY: Final = "antigravity"
 WEAK: Final = "weak"
@@ -53,7 +55,8 @@ def _dermatome_normal(touch: Cell, prick: Cell) -> Answers:
     """Is a dermatome normal, given its light touch and pin prick?
 
     A measured impairment decides at once (not normal). Otherwise a value "not testable, consider
-    not normal" (``NT*``) makes it not normal on the examiner's judgement. Otherwise a plain NT leaves
+    not normal" (``NT*``) makes it not normal on the examiner's judgement. Otherwise a plain NT
+    leaves
     it open, the normal reading resting on a judgement only if a measured ``**`` value was needed.
     Otherwise ``**`` values make it normal on the examiner's judgement.
     """
@@ -118,7 +121,9 @@ def _antigravity(cell: Cell) -> Answers:
 
 #: Is the dermatome normal? keyed by (light touch, pin prick) raw values.
 DERMATOME_NORMAL: Final[dict[tuple[str, str], Answers]] = {
-    (t, p): _dermatome_normal(tc, pc) for t, tc in SENSORY_CELLS.items() for p, pc in SENSORY_CELLS.items()
+    (t, p): _dermatome_normal(tc, pc)
+    for t, tc in SENSORY_CELLS.items()
+    for p, pc in SENSORY_CELLS.items()
 }
 SENSATION_PRESENT_ZPP: Final[dict[str, Answers]] = {
     raw: _present(c, starred_zero=((False, True), (True, True)), considered_normal_zero=YES)
@@ -129,11 +134,15 @@ SENSATION_PRESENT_SACRAL: Final[dict[str, Answers]] = {
     for raw, c in SENSORY_CELLS.items()
 }
 MOTOR_PRESENT_ZPP: Final[dict[str, Answers]] = {
-    raw: _present(c, starred_zero=((False, False), (True, True)), considered_normal_zero=YES_STARRED)
+    raw: _present(
+        c, starred_zero=((False, False), (True, True)), considered_normal_zero=YES_STARRED
+    )
     for raw, c in MOTOR_CELLS.items()
 }
 MOTOR_PRESENT_AIS: Final[dict[str, Answers]] = {
-    raw: _present(c, starred_zero=((False, True), (True, False)), considered_normal_zero=YES_STARRED)
+    raw: _present(
+        c, starred_zero=((False, True), (True, False)), considered_normal_zero=YES_STARRED
+    )
     for raw, c in MOTOR_CELLS.items()
 }
 MOTOR_GRADE: Final[dict[str, tuple[Grade, ...]]] = {

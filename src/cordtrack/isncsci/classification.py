@@ -6,13 +6,14 @@ from .asia_impairment_scale import asia_impairment_scale, non_key_muscle_counts
 from .completeness import completeness
 from .determined import classify_determined
 from .exam import Exam
-from .explanation import Step, Trace
+from .explanation import Step, Trace, compact
 from .motor_level import motor_level
 from .neurological_level import neurological_level
-from .result import Classification, Possible
+from .result import Classification
 from .sensory_level import sensory_level
-from .totals import totals
+from .totals import explain_totals, totals
 from .zone_of_partial_preservation import motor_zpp, sensory_zpp
+
 
 def classify(exam: Exam, trace: Trace = None) -> Classification:
     """Classify one exam. Pass a list as ``trace`` to collect the explanation steps.
@@ -37,6 +38,9 @@ def classify(exam: Exam, trace: Trace = None) -> Classification:
     ais = asia_impairment_scale(exam, levels, nli_for_grading, complete, trace)
     right_nk = non_key_muscle_counts(exam.right, ais)
     left_nk = non_key_muscle_counts(exam.left, ais)
+    total_values = totals(exam)
+    if trace is not None:
+        explain_totals(total_values, trace)
     return Classification(
         right_sensory=right_sensory,
         left_sensory=left_sensory,
@@ -46,20 +50,31 @@ def classify(exam: Exam, trace: Trace = None) -> Classification:
         right_sensory_zpp=sensory_zpp(exam, exam.right, "rightSensoryZpp", trace),
         left_sensory_zpp=sensory_zpp(exam, exam.left, "leftSensoryZpp", trace),
         right_motor_zpp=motor_zpp(
-            exam, exam.right, right_motor_zpp_levels, right_nk, "rightMotorZpp", trace,
+            exam,
+            exam.right,
+            right_motor_zpp_levels,
+            right_nk,
+            "rightMotorZpp",
+            trace,
             non_key_certain=ais.names == ("C",),
         ),
         left_motor_zpp=motor_zpp(
-            exam, exam.left, left_motor_zpp_levels, left_nk, "leftMotorZpp", trace,
+            exam,
+            exam.left,
+            left_motor_zpp_levels,
+            left_nk,
+            "leftMotorZpp",
+            trace,
             non_key_certain=ais.names == ("C",),
         ),
         ais=ais,
         completeness=complete,
-        totals=totals(exam),
+        totals=total_values,
     )
 
 
 def explain(exam: Exam) -> tuple[Classification, list[Step]]:
-    """Classify and return the ordered steps behind every result."""
+    """Classify and return the ordered steps behind every result, runs of unremarkable segments
+    merged into one step each."""
     steps: list[Step] = []
-    return classify(exam, steps), steps
+    return classify(exam, steps), compact(steps)

@@ -37,7 +37,7 @@ def sacral_sparing(exam: Exam) -> Answers:
 
 
 def completeness(exam: Exam, trace: Trace = None) -> Possible:
-    found = Collector()
+    found: Collector[str] = Collector()
     # A plainly not-testable sacral finding leaves "complete" undetermined without any judgement.
     plain_nt = Binary.NT in (exam.vac, exam.dap) or any(
         cell.raw == "NT"
@@ -48,7 +48,10 @@ def completeness(exam: Exam, trace: Trace = None) -> Possible:
         found.add("I" if spared else "C", star and (spared or not plain_nt))
     if trace is not None:
         record(
-            trace, RESULT, "S4_5", "sacral-sparing",
+            trace,
+            RESULT,
+            "S4_5",
+            "sacral-sparing",
             f"Sacral sparing (S4-5 light touch right {exam.right.touch[_S45].raw} left "
             f"{exam.left.touch[_S45].raw}, pin prick right {exam.right.prick[_S45].raw} left "
             f"{exam.left.prick[_S45].raw}, DAP {exam.dap.value}, VAC {exam.vac.value}): "
@@ -57,7 +60,7 @@ def completeness(exam: Exam, trace: Trace = None) -> Possible:
     return found.possible(ORDER)
 
 
-def _verdict(found: Collector) -> str:
+def _verdict(found: Collector[str]) -> str:
     if "C" in found and "I" in found:
         return "undetermined, so the injury may be complete or incomplete."
     if "I" in found:

@@ -137,11 +137,11 @@ def classify_determined(exam: Exam) -> Classification:
         right_motor=_ONE[levels[2]],
         left_motor=_ONE[levels[3]],
         neurological_level=_ONE[nli],
-        right_sensory_zpp=_ONE[
-            NOT_APPLICABLE if dap or right_sacral else _sensory_zpp(r[0], r[1])
-        ],
+        right_sensory_zpp=_ONE[NOT_APPLICABLE if dap or right_sacral else _sensory_zpp(r[0], r[1])],
         left_sensory_zpp=_ONE[NOT_APPLICABLE if dap or left_sacral else _sensory_zpp(l[0], l[1])],
-        right_motor_zpp=_ONE[NOT_APPLICABLE if vac else _motor_zpp(r[2], levels[2], right_nk, grade)],
+        right_motor_zpp=_ONE[
+            NOT_APPLICABLE if vac else _motor_zpp(r[2], levels[2], right_nk, grade)
+        ],
         left_motor_zpp=_ONE[NOT_APPLICABLE if vac else _motor_zpp(l[2], levels[3], left_nk, grade)],
         ais=_ONE[grade],
         completeness=_ONE["I" if incomplete else "C"],

@@ -1,6 +1,7 @@
 """The typed ISNCSCI exam and its parsing from the flat key format of the published cases.
 
-A cell value is parsed once into a :class:`Cell` (score, not-testable flag, star). Parsing is strict:
+A cell value is parsed once into a :class:`Cell` (score, not-testable flag, star). Parsing is
+strict:
 every problem is reported with its flat key and value, and nothing is guessed.
 """
 
@@ -150,7 +151,10 @@ def _describe(value: object) -> str:
 
 
 def _parse_cells(
-    flat: Mapping[str, object], keys: tuple[str, ...], table: dict[str, Cell], what: str,
+    flat: Mapping[str, object],
+    keys: tuple[str, ...],
+    table: dict[str, Cell],
+    what: str,
     errors: list[FieldError],
 ) -> tuple[Cell, ...]:
     cells = []

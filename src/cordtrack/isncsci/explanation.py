@@ -11,13 +11,14 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One step of a classification: the result it belongs to, the segment examined (if any), the
-    rule applied and a sentence for the reader."""
+    """One step of a classification: the result it belongs to, the segment examined (if any; a run
+    of segments ends at ``through``), the rule applied and a sentence for the reader."""
 
     result: str
     segment: str | None
     rule: str
     text: str
+    through: str | None = None
 
 
 Trace = list[Step] | None
@@ -47,3 +48,48 @@ def verdict(answers: tuple[tuple[bool, bool], ...]) -> str:
 def starred(answers: tuple[tuple[bool, bool], ...]) -> bool:
     """True when every answer rests on a starred (non-SCI) value."""
     return all(star for _, star in answers)
+
+
+#: Runs of identical, unremarkable steps read better as one sentence on the exam page.
+RUN_SUMMARIES = {
+    "dermatome-yes": "light touch and pin prick are normal on every dermatome",
+    "region-normal": "no key muscle; sensation is normal, so motor function is presumed normal",
+    "key-muscle-normal": "every key muscle counts as normal",
+    "nli-normal": "sensation and key muscles are normal on both sides",
+    "zpp-sensory-absent": "no sensation on any dermatome; the search moves up",
+    "zpp-motor-absent": "no motor function in any key muscle; the search moves up",
+}
+
+
+def compact(steps: list[Step]) -> list[Step]:
+    """Merge consecutive steps of the same result and an unremarkable rule into one step."""
+    out: list[Step] = []
+    run: list[Step] = []
+
+    def flush() -> None:
+        if len(run) == 1:
+            out.append(run[0])
+        elif run:
+            first, last = run[0], run[-1]
+            span = f"{level_name(first.segment or '')} to {level_name(last.segment or '')}"
+            out.append(
+                Step(
+                    first.result,
+                    first.segment,
+                    first.rule,
+                    f"{span}: {RUN_SUMMARIES[first.rule]}.",
+                    last.segment,
+                )
+            )
+        run.clear()
+
+    for step in steps:
+        if run and (step.result, step.rule) != (run[0].result, run[0].rule):
+            flush()
+        if step.rule in RUN_SUMMARIES:
+            run.append(step)
+        else:
+            flush()
+            out.append(step)
+    flush()
+    return out

@@ -41,7 +41,8 @@ def motor_level(
     A level found because the next segment fails is starred only if that level's own function
     needed a judgement (a ``0**`` muscle, a ``1**`` dermatome) or a segment above it did.
     """
-    found, for_zpp = Collector(), Collector()
+    found: Collector[str] = Collector()
+    for_zpp: Collector[str] = Collector()
     states: set[State] = {(True, False, False, False, False)}
     touch, prick, motor = side.touch, side.prick, side.motor
     for i, segment in enumerate(SENSORY_LEVELS):
@@ -63,7 +64,13 @@ def motor_level(
                         for normal, derm_star in dermatome:
                             ok = sens_ok and normal
                             moving.add(
-                                (ok, ok and (sens_star or derm_star), acc or last, pass_star, ag_star)
+                                (
+                                    ok,
+                                    ok and (sens_star or derm_star),
+                                    acc or last,
+                                    pass_star,
+                                    ag_star,
+                                )
                             )
             if trace is not None:
                 _explain_muscle(trace, result, segment, motor[muscle].raw, grades, above)
@@ -110,17 +117,30 @@ def _explain_muscle(
 ) -> None:
     kinds = {grade for grade, _, _ in grades}
     if kinds == {NORMAL}:
-        text = f"{segment} key muscle grade {raw} counts as normal; the motor level is at least {segment}."
+        rule = "key-muscle-normal"
+        text = (
+            f"{segment} key muscle grade {raw} counts as normal; the motor level is at least "
+            f"{segment}."
+        )
     elif kinds == {ANTIGRAVITY}:
-        text = (f"{segment} key muscle grade {raw} is 3 or more but not normal, and the muscles above "
-                f"are normal: the motor level is {segment}.")
+        rule = "key-muscle-antigravity"
+        text = (
+            f"{segment} key muscle grade {raw} is 3 or more but not normal, and the muscles above "
+            f"are normal: the motor level is {segment}."
+        )
     elif kinds == {WEAK}:
-        text = (f"{segment} key muscle grade {raw} is below 3: the motor level is the segment above, "
-                f"{level_name(above)}.")
+        rule = "key-muscle-weak"
+        text = (
+            f"{segment} key muscle grade {raw} is below 3: the motor level is the segment above, "
+            f"{level_name(above)}."
+        )
     else:
-        text = (f"{segment} key muscle grade {raw} is undetermined: it may be normal, antigravity or "
-                f"weaker, so each motor level these allow is possible.")
-    record(trace, result, segment, "key-muscle", text)
+        rule = "key-muscle-undetermined"
+        text = (
+            f"{segment} key muscle grade {raw} is undetermined (not testable, or judged): each "
+            f"motor level its possible grades allow is kept."
+        )
+    record(trace, result, segment, rule, text)
 
 
 def _explain_region(
@@ -130,11 +150,18 @@ def _explain_region(
     outcomes = {normal for normal, _ in dermatome}
     what = "sensation and voluntary anal contraction" if last else "sensation"
     if outcomes == {True}:
-        text = (f"{name} has no key muscle; its {what} is normal, so motor function is presumed "
-                f"normal here too.")
+        rule = "region-normal"
+        text = (
+            f"{name} has no key muscle; its {what} is normal, so motor function is presumed "
+            f"normal here too."
+        )
     elif outcomes == {False}:
-        text = (f"{name} has no key muscle and its {what} is not normal: the motor level follows "
-                f"the sensory level, {level_name(above)}.")
+        rule = "region-not-normal"
+        text = (
+            f"{name} has no key muscle and its {what} is not normal (or a dermatome above was "
+            f"not): the motor level follows the sensory level, {level_name(above)}."
+        )
     else:
-        text = f"{name} has no key muscle and its {what} is undetermined: both outcomes are possible."
-    record(trace, result, segment, "no-key-muscle-region", text)
+        rule = "region-undetermined"
+        text = f"{name} has no key muscle and its {what} is undetermined: both outcomes are kept."
+    record(trace, result, segment, rule, text)

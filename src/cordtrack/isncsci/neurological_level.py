@@ -34,7 +34,8 @@ def neurological_level(
 ) -> tuple[Possible, Possible]:
     """The possible NLIs of an exam, given its motor levels; and the same NLIs starred only by the
     judgements made on segments above the NLI, as the AIS grading reads them."""
-    found, for_grading = Collector(), Collector()
+    found: Collector[str] = Collector()
+    for_grading: Collector[str] = Collector()
     states: set[State] = {(False, False, False)}
     right, left = exam.right, exam.left
     for i, segment in enumerate(SENSORY_LEVELS):
@@ -70,7 +71,9 @@ def neurological_level(
                     if ANTIGRAVITY in (r_grade, l_grade):
                         # A side read as antigravity only by judgement stars the NLI only when
                         # both sides' motor levels fall here (applied after the search).
-                        normal_side_star = (r_grade == NORMAL and r_ag) or (l_grade == NORMAL and l_ag)
+                        normal_side_star = (r_grade == NORMAL and r_ag) or (
+                            l_grade == NORMAL and l_ag
+                        )
                         found.add(segment, acc or last or sens_star or normal_side_star)
                         for_grading.add(segment, acc or last)
                     else:
@@ -86,37 +89,50 @@ def neurological_level(
         for acc, last, _ in states:
             found.add(INTACT, acc or last)
             for_grading.add(INTACT, acc or last)
-    right, left = dict(right_motor.values), dict(left_motor.values)
+    right_stars, left_stars = dict(right_motor.values), dict(left_motor.values)
     for level in found.found:
-        if level in right and level in left and (right[level] or left[level]):
+        if (
+            level in right_stars
+            and level in left_stars
+            and (right_stars[level] or left_stars[level])
+        ):
             found.found[level] = True
     return found.possible(LEVEL_ORDER), for_grading.possible(LEVEL_ORDER)
 
 
 def _explain(
-    trace: list[Step], segment: str, above: str,
+    trace: list[Step],
+    segment: str,
+    above: str,
     sensory: tuple[tuple[tuple[bool, bool], tuple[bool, bool]], ...],
-    motor: tuple[tuple[Grade, Grade], ...], has_muscle: bool,
+    motor: tuple[tuple[Grade, Grade], ...],
+    has_muscle: bool,
 ) -> None:
     name = level_name(segment)
-    sens = {r[0] and l[0] for r, l in sensory}
-    grades = {_worse(r[0], l[0]) for r, l in motor}
+    sens = {right[0] and left[0] for right, left in sensory}
+    grades = {_worse(right[0], left[0]) for right, left in motor}
     if sens == {True} and grades == {NORMAL}:
+        rule = "nli-normal"
         extra = " and both key muscles are normal" if has_muscle else ""
         text = f"{name}: sensation is normal on both sides{extra}; the NLI is at least {name}."
     elif sens == {False} or grades == {WEAK}:
+        rule = "nli-above"
         text = (
             f"{name}: sensation or key muscle strength is not normal on a side; the NLI is the "
             f"segment above, {level_name(above)}."
         )
     elif sens == {True} and grades == {ANTIGRAVITY}:
+        rule = "nli-here"
         text = (
             f"{name}: sensation is normal on both sides and the weaker key muscle is "
             f"antigravity but not normal: the NLI is {name}."
         )
     else:
-        text = f"{name}: not-testable values leave this segment undetermined; every outcome is kept."
-    record(trace, RESULT, segment, "nli-segment", text)
+        rule = "nli-undetermined"
+        text = (
+            f"{name}: not-testable values leave this segment undetermined; every outcome is kept."
+        )
+    record(trace, RESULT, segment, rule, text)
 
 
 def _worse(a: str, b: str) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
+from typing import Generic, TypeVar
 
 from .result import Possible
 
+K = TypeVar("K", bound=Hashable)
 
-class Collector:
+
+class Collector(Generic[K]):
     """The values a search has found possible so far, each with its star flag.
 
     A value found along several paths is starred only if every path to it rests on a starred value:
@@ -17,19 +20,19 @@ class Collector:
     __slots__ = ("found",)
 
     def __init__(self) -> None:
-        self.found: dict[str, bool] = {}
+        self.found: dict[K, bool] = {}
 
-    def add(self, value: str, starred: bool) -> None:
+    def add(self, value: K, starred: bool) -> None:
         previous = self.found.get(value)
         self.found[value] = starred if previous is None else (previous and starred)
 
-    def __contains__(self, value: str) -> bool:
+    def __contains__(self, value: object) -> bool:
         return value in self.found
 
     def __bool__(self) -> bool:
         return bool(self.found)
 
-    def possible(self, order: Iterable[str]) -> Possible:
+    def possible(self: Collector[str], order: Iterable[str]) -> Possible:
         """The collected values in the domain's ``order``."""
         found = self.found
         return Possible(tuple((v, found[v]) for v in order if v in found))

@@ -1,7 +1,8 @@
 """The classification result: each output as the exact set of its possible values.
 
 An exam with not-testable (NT) values can leave a result undetermined; the engine then gives every
-value the exam allows, no more and no fewer. A value reached through a starred (non-SCI) cell carries
+value the exam allows, no more and no fewer. A value reached through a starred (non-SCI) cell
+carries
 a star. Rendering follows the notation of the published cases: ``C5,C6*``, ``NA,T5*``, ``ND``.
 """
 

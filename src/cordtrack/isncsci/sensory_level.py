@@ -21,7 +21,7 @@ LEVEL_ORDER = (*RESULT_LEVELS, INTACT)
 
 def sensory_level(side: SideExam, result: str, trace: Trace = None) -> Possible:
     """The possible sensory levels of one side. ``result`` names it in the trace."""
-    found = Collector()
+    found: Collector[str] = Collector()
     walking = {False}  # star flags of the searches still moving down
     touch, prick = side.touch, side.prick
     for i, dermatome in enumerate(SENSORY_LEVELS):
@@ -34,7 +34,9 @@ def sensory_level(side: SideExam, result: str, trace: Trace = None) -> Possible:
                 else:
                     found.add(RESULT_LEVELS[i], flag or star)
         if trace is not None:
-            _explain(trace, result, dermatome, touch[i].raw, prick[i].raw, answers, RESULT_LEVELS[i])
+            _explain(
+                trace, result, dermatome, touch[i].raw, prick[i].raw, answers, RESULT_LEVELS[i]
+            )
         walking = moving
         if not walking:
             break
@@ -42,21 +44,33 @@ def sensory_level(side: SideExam, result: str, trace: Trace = None) -> Possible:
         for flag in walking:
             found.add(INTACT, flag)
         record(
-            trace, result, None, "sensory-intact",
+            trace,
+            result,
+            None,
+            "sensory-intact",
             "Every dermatome from C2 to S4-5 can be normal: the side can be sensory intact.",
         )
     return found.possible(LEVEL_ORDER)
 
 
 def _explain(
-    trace: list[Step], result: str, dermatome: str, touch: str, prick: str, answers: Answers,
+    trace: list[Step],
+    result: str,
+    dermatome: str,
+    touch: str,
+    prick: str,
+    answers: Answers,
     above: str,
 ) -> None:
     name = level_name(dermatome)
     values = f"light touch {touch}, pin prick {prick}"
     outcome = verdict(answers)
+    rule = f"dermatome-{outcome}"
     if outcome == "yes":
-        why = " (by the examiner's judgement of a non-SCI impairment)" if starred(answers) else ""
+        why = ""
+        if starred(answers):
+            rule += "-judged"
+            why = " (by the examiner's judgement of a non-SCI impairment)"
         text = f"{name}: {values} is normal{why}; the level is at least {name}, look further down."
     elif outcome == "no":
         text = (
@@ -68,4 +82,4 @@ def _explain(
             f"{name}: {values} includes a value that was not testable; {name} may be normal or "
             f"not, so {level_name(above)} is possible and the search also continues down."
         )
-    record(trace, result, dermatome, f"dermatome-{outcome}", text)
+    record(trace, result, dermatome, rule, text)

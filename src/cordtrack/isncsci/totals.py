@@ -9,6 +9,7 @@ not determinable (``None``, rendered ``ND``).
 from __future__ import annotations
 
 from .exam import Cell, Exam
+from .explanation import Step, record
 
 
 def _sum(cells: tuple[Cell, ...]) -> int | None:
@@ -44,3 +45,32 @@ def totals(exam: Exam) -> dict[str, int | None]:
         "touchTotal": _add(right_touch, left_touch),
         "prickTotal": _add(right_prick, left_prick),
     }
+
+
+_PARTS = {
+    "rightUpperMotorTotal": "right upper-limb key muscles C5 to T1 (0-25)",
+    "leftUpperMotorTotal": "left upper-limb key muscles C5 to T1 (0-25)",
+    "rightLowerMotorTotal": "right lower-limb key muscles L2 to S1 (0-25)",
+    "leftLowerMotorTotal": "left lower-limb key muscles L2 to S1 (0-25)",
+    "rightTouchTotal": "right light touch, C2 to S4-5 (0-56)",
+    "leftTouchTotal": "left light touch, C2 to S4-5 (0-56)",
+    "rightPrickTotal": "right pin prick, C2 to S4-5 (0-56)",
+    "leftPrickTotal": "left pin prick, C2 to S4-5 (0-56)",
+    "rightMotorTotal": "right upper and lower motor totals (0-50)",
+    "leftMotorTotal": "left upper and lower motor totals (0-50)",
+    "upperMotorTotal": "upper extremity motor score, UEMS: right and left (0-50)",
+    "lowerMotorTotal": "lower extremity motor score, LEMS: right and left (0-50)",
+    "touchTotal": "light touch total: right and left (0-112)",
+    "prickTotal": "pin prick total: right and left (0-112)",
+}
+
+
+def explain_totals(values: dict[str, int | None], trace: list[Step]) -> None:
+    """One step per total: what it adds up, and why it may be not determinable."""
+    for key, what in _PARTS.items():
+        value = values[key]
+        if value is None:
+            text = f"Sum of {what}: not determinable (ND), a value that feeds it was not testable."
+        else:
+            text = f"Sum of {what}: {value}. Starred values count as measured."
+        record(trace, key, None, "total", text)

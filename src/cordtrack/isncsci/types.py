@@ -6,7 +6,7 @@ and dermatome ``SENSORY_LEVELS[i]`` is ``RESULT_LEVELS[i + 1]``.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Final
 
 #: The 28 key sensory points (dermatomes) examined on each side, rostral to caudal (ISNCSCI 2019,
@@ -40,18 +40,14 @@ MOTOR_NORMAL: Final = 5
 SENSORY_NORMAL: Final = 2
 
 
-class Side(str, Enum):
+class Side(StrEnum):
     """A body side, spelled as in the flat exam keys (``c5RightMotor``)."""
 
     RIGHT = "Right"
     LEFT = "Left"
 
-    @property
-    def lower(self) -> str:
-        return self.value.lower()
 
-
-class Modality(str, Enum):
+class Modality(StrEnum):
     """What a cell of the worksheet records."""
 
     TOUCH = "Touch"
@@ -72,7 +68,7 @@ class Star(Enum):
     NORMAL = "**"
 
 
-class Binary(str, Enum):
+class Binary(StrEnum):
     """Voluntary anal contraction (VAC) and deep anal pressure (DAP)."""
 
     YES = "Yes"

@@ -2,7 +2,8 @@
 function below the sensory or motor level, on each side (ISNCSCI 2019, section "Zone of partial
 preservation").
 
-Since the 2019 revision a ZPP is recorded on a side when the corresponding sacral function is absent,
+Since the 2019 revision a ZPP is recorded on a side when the corresponding sacral function is
+absent,
 whatever the AIS: the sensory ZPP when there is no S4-5 sensation on that side and no DAP, the motor
 ZPP when there is no VAC. Otherwise it is ``NA``. Each search walks up from the sacral end and stops
 at the first segment with function present; if none is found below the level, the ZPP is the level.
@@ -30,22 +31,30 @@ _MUSCLE_AT_LEVEL = {RESULT_LEVELS.index(m): k for k, m in enumerate(KEY_MUSCLE_L
 
 
 def sensory_zpp(exam: Exam, side: SideExam, result: str, trace: Trace = None) -> Possible:
-    found = Collector()
+    found: Collector[str] = Collector()
     sacral = either(
         BINARY_PRESENT[exam.dap],
-        either(SENSATION_PRESENT_ZPP[side.touch[_S45].raw], SENSATION_PRESENT_ZPP[side.prick[_S45].raw]),
+        either(
+            SENSATION_PRESENT_ZPP[side.touch[_S45].raw], SENSATION_PRESENT_ZPP[side.prick[_S45].raw]
+        ),
     )
     outcomes = {present for present, _ in sacral}
     if True in outcomes:
         found.add(NOT_APPLICABLE, False)
-        record(trace, result, "S4_5", "zpp-not-applicable",
-               "Sensation at S4-5 on this side or deep anal pressure may be present: "
-               "a sensory ZPP does not apply.")
+        record(
+            trace,
+            result,
+            "S4_5",
+            "zpp-not-applicable",
+            "Sensation at S4-5 on this side or deep anal pressure may be present: "
+            "a sensory ZPP does not apply.",
+        )
     if False in outcomes:
         walking = {False}
         for i in range(_S45 - 1, -1, -1):
-            answers = either(SENSATION_PRESENT_ZPP[side.touch[i].raw],
-                             SENSATION_PRESENT_ZPP[side.prick[i].raw])
+            answers = either(
+                SENSATION_PRESENT_ZPP[side.touch[i].raw], SENSATION_PRESENT_ZPP[side.prick[i].raw]
+            )
             moving: set[bool] = set()
             for flag in walking:
                 for present, star in answers:
@@ -65,8 +74,14 @@ def sensory_zpp(exam: Exam, side: SideExam, result: str, trace: Trace = None) ->
 
 
 def motor_zpp(
-    exam: Exam, side: SideExam, motor_levels: Possible, non_key_counts: bool, result: str,
-    trace: Trace = None, *, non_key_certain: bool = True,
+    exam: Exam,
+    side: SideExam,
+    motor_levels: Possible,
+    non_key_counts: bool,
+    result: str,
+    trace: Trace = None,
+    *,
+    non_key_certain: bool = True,
 ) -> Possible:
     """``non_key_counts``: whether the lowest non-key muscle with motor function may count as motor
     function in this search. Where it does, it replaces a ZPP found from key muscles when it lies
@@ -74,12 +89,17 @@ def motor_zpp(
     ``non_key_certain``: whether it counts in every reading of the exam; where it does not, the ZPP
     found from key muscles stays possible beside it (so that resolving a not-testable value never
     yields a ZPP outside the undetermined exam's set, where the reference would)."""
-    found = Collector()
+    found: Collector[str] = Collector()
     vac = {present for present, _ in BINARY_PRESENT[exam.vac]}
     if True in vac:
         found.add(NOT_APPLICABLE, False)
-        record(trace, result, None, "zpp-not-applicable",
-               "Voluntary anal contraction may be present: a motor ZPP does not apply.")
+        record(
+            trace,
+            result,
+            None,
+            "zpp-not-applicable",
+            "Voluntary anal contraction may be present: a motor ZPP does not apply.",
+        )
     if False not in vac:
         return found.possible(ORDER)
     levels = {v: s for v, s in motor_levels.values if v in _LEVEL_INDEX}
@@ -93,9 +113,14 @@ def motor_zpp(
         if level in levels:
             for flag in walking:
                 found.add(level, flag or levels[level])
-            record(trace, result, level, "zpp-motor-level",
-                   f"{level_name(level)} is a possible motor level with no motor function found "
-                   f"below it: the motor ZPP is {level_name(level)}.")
+            record(
+                trace,
+                result,
+                level,
+                "zpp-motor-level",
+                f"{level_name(level)} is a possible motor level with no motor function found "
+                f"below it: the motor ZPP is {level_name(level)}.",
+            )
         muscle = _MUSCLE_AT_LEVEL.get(j)
         answers: Answers
         if muscle is not None:
@@ -130,23 +155,29 @@ def _explain_sensory(trace: list, result: str, segment: str, answers: Answers) -
     outcomes = {p for p, _ in answers}
     name = level_name(segment)
     if outcomes == {True}:
+        rule = "zpp-sensory-present"
         text = f"{name} has some sensation: it is the most caudal such dermatome, the sensory ZPP."
     elif outcomes == {False}:
+        rule = "zpp-sensory-absent"
         text = f"{name} has no sensation; look one dermatome higher."
     else:
-        text = f"{name} may or may not have sensation: both {name} and higher dermatomes are possible."
-    record(trace, result, segment, "zpp-sensory", text)
+        rule = "zpp-sensory-undetermined"
+        text = (
+            f"{name} may or may not have sensation: both {name} and higher dermatomes are possible."
+        )
+    record(trace, result, segment, rule, text)
 
 
 def _explain_motor(trace: list, result: str, level: str, answers: Answers, non_key: bool) -> None:  # type: ignore[type-arg]
     outcomes = {p for p, _ in answers}
     what = "the lowest non-key muscle with motor function" if non_key else f"key muscle {level}"
     if outcomes == {True}:
+        rule = "zpp-motor-present"
         text = f"{level}: {what} has motor function: it is the motor ZPP."
     elif outcomes == {False}:
+        rule = "zpp-motor-absent"
         text = f"{level}: {what} has no motor function; look one segment higher."
     else:
+        rule = "zpp-motor-undetermined"
         text = f"{level}: {what} may or may not have motor function: both outcomes are kept."
-    record(trace, result, level, "zpp-motor", text)
-
-
+    record(trace, result, level, rule, text)
