@@ -79,14 +79,16 @@ _MOTOR_FULL: Final = str(MOTOR_NORMAL)
 _NT: Final = Binary.NT.value
 _STARS: Final = (Star.NOT_NORMAL.value, Star.NORMAL.value)
 
-# Injury levels as indices into SENSORY_LEVELS (C2..S3), weighted towards the cervical cord, where
-# about half of traumatic injuries lie, then thoracic, then lumbosacral.
-_LEVELS: Final = tuple(range(_S4_5))
-_LEVEL_WEIGHTS: Final = tuple(
-    6.0 if i <= SENSORY_LEVELS.index("T1") else 2.5 if i <= SENSORY_LEVELS.index("T12") else 1.0
-    for i in _LEVELS
+# Injury levels as indices into SENSORY_LEVELS (C2..S3), weighted roughly as traumatic injuries
+# fall: most at C4-C6, then the rest of the cervical cord and the thoracolumbar junction.
+_LEVEL_WEIGHTS: Final = (
+    2, 3, 8, 9, 7, 4, 3,                    # C2..C8
+    3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3,     # T1..T12
+    3, 1, 1, 1, 1, 0.5, 0.5, 0.5,           # L1..L5, S1..S3
+)  # fmt: skip
+_LEVEL_CUM: Final = tuple(
+    accumulate(w for _, w in zip(SENSORY_LEVELS[:_S4_5], _LEVEL_WEIGHTS, strict=True))
 )
-_LEVEL_CUM: Final = tuple(accumulate(_LEVEL_WEIGHTS))
 
 # Severity, AIS-like: 0 = A (complete) .. 3 = D, complete injuries the most frequent.
 _A, _B, _C, _D = range(4)
@@ -102,7 +104,7 @@ _SENSORY_BELOW: Final = (
 )
 _MOTOR_BELOW: Final = (
     (("0",), (1.0,)),
-    (("0", "1"), (0.9, 1.0)),
+    (("0",), (1.0,)),
     (("0", "1", "2", "3", "4"), (0.35, 0.6, 0.8, 0.93, 1.0)),
     (("2", "3", "4", "5"), (0.1, 0.4, 0.8, 1.0)),
 )
@@ -126,7 +128,8 @@ def _index(rng: random.Random, cum: tuple[float, ...]) -> int:
 
 def _side_cells(rng: random.Random, level: int, severity: int, zpp: int) -> list[str]:
     """Touch, prick and motor cells of one side: normal down to dermatome ``level``, then
-    ``zpp`` partially preserved segments (complete injuries), then the severity's pattern."""
+    ``zpp`` partially preserved segments (sensory and motor complete injuries), then the severity's
+    pattern."""
     cells: list[str] = []
     below = _N_SENSORY - level - 1
     partial = min(zpp, below)
@@ -137,7 +140,7 @@ def _side_cells(rng: random.Random, level: int, severity: int, zpp: int) -> list
     # Key muscles are in rostro-caudal order: normal above the level, one at it, then below.
     above = bisect_left(_MUSCLE_SEGMENTS, level)
     at = bisect_right(_MUSCLE_SEGMENTS, level) - above
-    partial = bisect_right(_MUSCLE_SEGMENTS, level + zpp) - above - at if severity == _A else 0
+    partial = bisect_right(_MUSCLE_SEGMENTS, level + zpp) - above - at if severity <= _B else 0
     cells += [_MOTOR_FULL] * above
     cells += _draw(rng, _AT_LEVEL_MOTOR, at)
     cells += _draw(rng, _PARTIAL_MOTOR, partial)
@@ -239,7 +242,7 @@ def _exam(
         side_level = min(max(level + rng.choice((-1, 0, 0, 0, 0, 1, 2)), 0), _S4_5 - 1)
         milder = severity != _A and rng.random() < 0.15
         side_severity = min(severity + 1, _D) if milder else severity
-        zpp = rng.choice((0, 1, 1, 2, 3)) if side_severity == _A else 0
+        zpp = rng.choice((0, 1, 1, 2, 3)) if side_severity <= _B else 0
         cells += _side_cells(rng, side_level, side_severity, zpp)
         candidates = [m for m, seg in zip(KEY_MUSCLE_LEVELS, _MUSCLE_SEGMENTS, strict=True)
                       if seg > side_level + 1]  # fmt: skip

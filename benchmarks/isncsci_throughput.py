@@ -1,0 +1,222 @@
+"""Throughput and peak memory of ISNCSCI classification, in process and by `cordtrack classify`.
+
+For each size (default 10^4 and 10^5 synthetic exams, written to a temporary folder) it prints:
+
+- parse+classify in process: ``parse_exam`` then ``classify`` on exams already in memory
+  (generated in chunks that are not timed), and the tracemalloc peak of that loop above its input;
+- the console script end to end, JSON Lines in and out, and CSV in and out: wall-clock time of a
+  subprocess, and its peak RSS (``os.wait4`` in a small launcher);
+- when node and the reference package are installed (``make test-reference`` installs them), the
+  published JavaScript reference on the same JSON Lines (``tests/reference/classify.cjs``), the
+  ratio of CordTrack's throughput to it, and how many exams the two classify alike.
+
+    .venv/bin/python benchmarks/isncsci_throughput.py [--sizes 10000 100000] [--seed 0]
+        [--nt-rate 0.01] [--star-rate 0.005]
+
+The engine reads an exam without NT or starred values directly, and explores the readings an NT
+or starred value allows otherwise: the rates of those values weigh on the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import itertools
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cordtrack.isncsci import classify, parse_exam
+from cordtrack.isncsci.generator import generate_exams, write_exams
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "tests" / "reference"
+CHUNK = 10_000  # exams held in memory at once by the in-process measure
+TRACED = 20_000  # tracemalloc slows the engine several times: trace this many exams at most
+
+Exams = Callable[[int], Iterator[dict[str, str]]]  # n -> n synthetic exams, the same each call
+
+
+@dataclass(frozen=True)
+class Measure:
+    label: str
+    exams: int
+    seconds: float
+    memory: str = ""
+    note: str = ""
+
+    @property
+    def rate(self) -> float:
+        return self.exams / self.seconds
+
+
+def in_process(n: int, make: Exams) -> Measure:
+    seconds = 0.0
+    exams = make(n)
+    while chunk := list(itertools.islice(exams, CHUNK)):
+        start = time.perf_counter()
+        for flat in chunk:
+            classify(parse_exam(flat))
+        seconds += time.perf_counter() - start
+    traced = f"tracemalloc peak {traced_peak(n, make)}"
+    return Measure("parse+classify in process", n, seconds, traced)
+
+
+def traced_peak(n: int, make: Exams) -> str:
+    """Peak memory the parse+classify loop allocates above its input chunk, and what it keeps."""
+    traced = min(n, TRACED)
+    exams = make(traced)
+    peak = kept = 0
+    tracemalloc.start()
+    try:
+        while chunk := list(itertools.islice(exams, CHUNK)):
+            base = tracemalloc.get_traced_memory()[0]
+            tracemalloc.reset_peak()
+            for flat in chunk:
+                classify(parse_exam(flat))
+            current, chunk_peak = tracemalloc.get_traced_memory()
+            peak, kept = max(peak, chunk_peak - base), kept + current - base
+            del chunk
+    finally:
+        tracemalloc.stop()
+    first = "" if traced == n else f", first {traced:,} exams"
+    return f"{size(peak)}, kept {size(kept)}{first}"
+
+
+# Runs a command and reports its wall-clock time and peak RSS. Linux keeps a process's peak RSS
+# across exec, so a command forked from this process (large after generating 10^5 exams) would
+# report at least this process's RSS: the command is forked from this small launcher instead.
+_LAUNCHER = """
+import os, sys, time
+report, args = sys.argv[1], sys.argv[2:]
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(args[0], args)
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+with open(report, "w") as f:
+    f.write(f"{time.perf_counter() - start} {usage.ru_maxrss * 1024}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def subprocess_run(
+    label: str, n: int, args: list[str], stdin: Path | None, stdout: Path
+) -> Measure:
+    """Run ``args`` with stdin and stdout redirected to files; time it and read its peak RSS."""
+    with tempfile.TemporaryDirectory() as folder, (stdin or Path(os.devnull)).open("rb") as fin:
+        report = Path(folder) / "report"
+        with stdout.open("wb") as fout:
+            done = subprocess.run(
+                [sys.executable, "-S", "-c", _LAUNCHER, str(report), *args],
+                stdin=fin, stdout=fout, stderr=subprocess.PIPE, check=False,
+            )  # fmt: skip
+        seconds, rss = (float(x) for x in report.read_text().split())
+    err = done.stderr.decode(errors="replace").strip()
+    note = "" if done.returncode == 0 else f"exit status {done.returncode}: {err[-300:]}"
+    return Measure(label, n, seconds, f"{size(rss)} RSS", note)
+
+
+def agreement(ours: Path, theirs: Path) -> str:
+    """How many records of two JSON Lines result files are equal, line by line."""
+    same = total = 0
+    with ours.open("rb") as a, theirs.open("rb") as b:
+        for x, y in itertools.zip_longest(a, b):
+            total += 1
+            same += x is not None and y is not None and json.loads(x) == json.loads(y)
+    return f"{same:,}/{total:,} exams classified alike"
+
+
+def reference_command() -> list[str] | None:
+    node = shutil.which("node")
+    installed = (REFERENCE / "node_modules" / "isncsci" / "package.json").exists()
+    return [node, str(REFERENCE / "classify.cjs")] if node and installed else None
+
+
+def bench(n: int, make: Exams, folder: Path, cordtrack: str) -> list[Measure | str]:
+    jsonl, csv = folder / f"exams-{n}.jsonl", folder / f"exams-{n}.csv"
+    start = time.perf_counter()
+    write_exams(jsonl, make(n))
+    write_exams(csv, make(n))
+    rows: list[Measure | str] = [f"generated in {time.perf_counter() - start:.1f} s (not timed)"]
+    engine = in_process(n, make)
+    rows.append(engine)
+    out = folder / "out.jsonl"
+    cli_jsonl = subprocess_run(
+        "cordtrack classify, JSONL", n, [cordtrack, "classify", str(jsonl), "-o", str(out)],
+        None, Path(os.devnull),
+    )  # fmt: skip
+    cli_csv = subprocess_run(
+        "cordtrack classify, CSV", n,
+        [cordtrack, "classify", str(csv), "-o", str(folder / "out.csv")], None, Path(os.devnull),
+    )  # fmt: skip
+    rows += [cli_jsonl, cli_csv]
+    rows.append(f"ratio CLI JSONL / in process: {cli_jsonl.rate / engine.rate:.2f}")
+    reference = reference_command()
+    if reference is None:
+        rows.append("reference: not installed (make test-reference installs node's isncsci)")
+        return rows
+    ref_out = folder / "ref.jsonl"
+    ref = subprocess_run("reference (npm isncsci), JSONL", n, reference, jsonl, ref_out)
+    rows += [
+        ref,
+        f"ratio CordTrack / reference, JSONL end to end: {cli_jsonl.rate / ref.rate:.2f}",
+        f"agreement with the reference: {agreement(out, ref_out)}",
+    ]
+    return rows
+
+
+def size(nbytes: float) -> str:
+    return f"{nbytes / 2**20:,.1f} MiB" if nbytes >= 2**20 else f"{nbytes / 2**10:,.0f} KiB"
+
+
+def print_table(n: int, rows: Sequence[Measure | str]) -> None:
+    print(f"\n{n:,} exams")
+    print(f"  {'measure':<32} {'exams/s':>10} {'seconds':>9}  peak memory")
+    for row in rows:
+        if isinstance(row, str):
+            print(f"  {row}")
+            continue
+        print(f"  {row.label:<32} {row.rate:>10,.0f} {row.seconds:>9.2f}  {row.memory}")
+        if row.note:
+            print(f"    {row.note}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000], metavar="N")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--nt-rate", type=float, default=0.01, help="share of NT cells")
+    parser.add_argument("--star-rate", type=float, default=0.005, help="share of starred cells")
+    args = parser.parse_args(argv)
+    cordtrack = Path(sys.executable).with_name("cordtrack")
+    if not cordtrack.exists():
+        print(f"{cordtrack} not found: run make install", file=sys.stderr)
+        return 2
+    print(
+        f"ISNCSCI throughput: Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+        f"synthetic exams (seed {args.seed}, NT rate {args.nt_rate}, star rate {args.star_rate})"
+    )
+    make = functools.partial(
+        generate_exams, seed=args.seed, nt_rate=args.nt_rate, star_rate=args.star_rate
+    )
+    with tempfile.TemporaryDirectory(prefix="cordtrack-bench-") as folder:
+        for n in args.sizes:
+            print_table(n, bench(n, make, Path(folder), str(cordtrack)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,23 @@
+"""Subcommands of the ``cordtrack`` command, one module each.
+
+A module here is a subcommand: :mod:`cordtrack.cli` finds every public module of this package and
+adds it, so a new subcommand needs no edit elsewhere. Each module defines
+
+- ``NAME``: the subcommand's name (``classify``);
+- ``HELP``: one line for ``cordtrack --help``; the module docstring is the subcommand's description;
+- ``configure(parser: argparse.ArgumentParser) -> None``: adds its arguments;
+- ``run(args: argparse.Namespace) -> int``: does the work and returns the exit status.
+
+Every module is imported each time ``cordtrack`` starts, so a module imports what its ``run`` needs
+(the engine, Django...) inside ``run``. ``run`` raises :class:`UsageError` for a usage problem found
+after parsing (a missing input file...): the command prints it and exits with status 2. The
+namespace attributes ``_command`` and ``_run`` are the command line's own.
+"""
+
+from __future__ import annotations
+
+__all__ = ["UsageError"]
+
+
+class UsageError(Exception):
+    """The command line asks for something that cannot be done; the message says why."""
