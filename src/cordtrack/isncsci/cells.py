@@ -162,3 +162,11 @@ def either(first: Answers, second: Answers) -> Answers:
             star = ((sa if a else True) and (sb if b else True)) if present else (sa or sb)
             out[present] = out.get(present, True) and star
     return tuple(out.items())
+
+
+#: Is any sensation present at a dermatome (for the sensory ZPP)? keyed by (light touch, pin prick).
+SENSATION_PRESENT_PAIR: Final[dict[tuple[str, str], Answers]] = {
+    (t, p): either(SENSATION_PRESENT_ZPP[t], SENSATION_PRESENT_ZPP[p])
+    for t in SENSORY_CELLS
+    for p in SENSORY_CELLS
+}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
 from typing import Generic, TypeVar
 
 from .result import Possible
@@ -32,7 +32,13 @@ class Collector(Generic[K]):
     def __bool__(self) -> bool:
         return bool(self.found)
 
-    def possible(self: Collector[str], order: Iterable[str]) -> Possible:
+    def possible(self: Collector[str], order: tuple[str, ...]) -> Possible:
         """The collected values in the domain's ``order``."""
         found = self.found
-        return Possible(tuple((v, found[v]) for v in order if v in found))
+        if len(found) == 1:
+            return Possible(tuple(found.items()))
+        index = _INDEX.get(order) or _INDEX.setdefault(order, {v: i for i, v in enumerate(order)})
+        return Possible(tuple((v, found[v]) for v in sorted(found, key=index.__getitem__)))
+
+
+_INDEX: dict[tuple[str, ...], dict[str, int]] = {}

@@ -11,7 +11,13 @@ at the first segment with function present; if none is found below the level, th
 
 from __future__ import annotations
 
-from .cells import MOTOR_PRESENT_ZPP, SENSATION_PRESENT_ZPP, Answers, either
+from .cells import (
+    MOTOR_PRESENT_ZPP,
+    SENSATION_PRESENT_PAIR,
+    SENSATION_PRESENT_ZPP,
+    Answers,
+    either,
+)
 from .completeness import BINARY_PRESENT
 from .exam import Exam, SideExam
 from .explanation import Trace, level_name, record
@@ -52,9 +58,7 @@ def sensory_zpp(exam: Exam, side: SideExam, result: str, trace: Trace = None) ->
     if False in outcomes:
         walking = {False}
         for i in range(_S45 - 1, -1, -1):
-            answers = either(
-                SENSATION_PRESENT_ZPP[side.touch[i].raw], SENSATION_PRESENT_ZPP[side.prick[i].raw]
-            )
+            answers = SENSATION_PRESENT_PAIR[side.touch[i].raw, side.prick[i].raw]
             moving: set[bool] = set()
             for flag in walking:
                 for present, star in answers:
