@@ -29,10 +29,11 @@ _ONE = {v: Possible(((v, False),)) for v in (*RESULT_LEVELS, INTACT, NOT_APPLICA
 
 
 def _scores(side: SideExam) -> tuple[list[int], list[int], list[int]]:
+    # A determined exam has a score in every cell (``score or 0`` only satisfies the type checker).
     return (
-        [c.score for c in side.touch],  # type: ignore[misc]
-        [c.score for c in side.prick],  # type: ignore[misc]
-        [c.score for c in side.motor],  # type: ignore[misc]
+        [c.score or 0 for c in side.touch],
+        [c.score or 0 for c in side.prick],
+        [c.score or 0 for c in side.motor],
     )
 
 

@@ -20,7 +20,7 @@ from .cells import (
 )
 from .completeness import BINARY_PRESENT
 from .exam import Exam, SideExam
-from .explanation import Trace, level_name, record
+from .explanation import Step, Trace, level_name, record
 from .possible import Collector
 from .result import Possible
 from .types import (
@@ -155,7 +155,7 @@ def motor_zpp(
     return found.possible(ORDER)
 
 
-def _explain_sensory(trace: list, result: str, segment: str, answers: Answers) -> None:  # type: ignore[type-arg]
+def _explain_sensory(trace: list[Step], result: str, segment: str, answers: Answers) -> None:
     outcomes = {p for p, _ in answers}
     name = level_name(segment)
     if outcomes == {True}:
@@ -172,7 +172,9 @@ def _explain_sensory(trace: list, result: str, segment: str, answers: Answers) -
     record(trace, result, segment, rule, text)
 
 
-def _explain_motor(trace: list, result: str, level: str, answers: Answers, non_key: bool) -> None:  # type: ignore[type-arg]
+def _explain_motor(
+    trace: list[Step], result: str, level: str, answers: Answers, non_key: bool
+) -> None:
     outcomes = {p for p, _ in answers}
     what = "the lowest non-key muscle with motor function" if non_key else f"key muscle {level}"
     if outcomes == {True}:
