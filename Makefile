@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: install run test lint format bench test-reference clean
+.PHONY: install run migrate demo-data test test-server lint format bench test-reference clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,12 +17,32 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-# Until the registry lands, `run` classifies the 128 published cases and prints a summary.
-run: install
-	$(BIN)/cordtrack demo --cases $(SHARED)/isncsci/2019-published-cases.json
+# The registry with demo data on http://127.0.0.1:8000 (SQLite in var/cordtrack.sqlite3 unless
+# DATABASE_URL names a PostgreSQL database). Demo users: see README ("Demo users").
+DEMO_ENV := CORDTRACK_DEMO=1 CORDTRACK_DEBUG=1
+MANAGE := $(BIN)/python -m cordtrack.server
 
+run: demo-data
+	$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:8000
+
+migrate: install
+	mkdir -p var
+	$(DEMO_ENV) $(MANAGE) migrate --noinput
+
+demo-data: migrate
+	$(DEMO_ENV) $(MANAGE) load_demo
+
+# The whole suite on SQLite; then, when DATABASE_URL is set, the server tests on that database.
 test: install
-	$(BIN)/python -m pytest -q
+	env -u DATABASE_URL $(BIN)/python -m pytest -q
+	@if [ -n "$${DATABASE_URL:-}" ]; then \
+		echo "== server tests again on the database in DATABASE_URL =="; \
+		$(BIN)/python -m pytest -q tests/server; \
+	fi
+
+# The registry's tests alone, on the database in DATABASE_URL (default SQLite).
+test-server: install
+	$(BIN)/python -m pytest -q tests/server
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

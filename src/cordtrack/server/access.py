@@ -1,0 +1,134 @@
+"""Who may see and change what: roles, capabilities, and the one queryset helper.
+
+Every query of clinical data in a view goes through :func:`scoped` (lists, search, counts,
+downloads) or :func:`get_scoped_or_404` (one record). A record outside the user's sites is
+answered with 404, never 403, so its existence does not leak. See ``docs/adr/0003-permissions.md``.
+
+Each scoped model declares ``SITE_PATH`` (the lookup from the model to its site id, e.g.
+``"patient__site"``) and ``PATIENT_PATH`` (to its patient, e.g. ``"patient"``).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db import models
+from django.http import Http404
+
+from .accounts.models import Role, Site
+
+
+class Cap(StrEnum):
+    """Capabilities; a role grants a set of them at one site."""
+
+    READ = "read"  # see every record of the site
+    INTAKE = "intake"  # patients, consent, inquiries, documents
+    CLINICAL = "clinical"  # exams, eligibility, administrations, adverse events, instruments
+    VISITS = "visits"  # visit status, logistics
+    PRODUCTS = "products"  # cell product lots
+    USERS = "users"  # site memberships
+    AUDIT = "audit"  # the audit trail
+
+
+ROLE_CAPS: dict[str, frozenset[Cap]] = {
+    Role.CLINICIAN: frozenset({Cap.READ, Cap.CLINICAL, Cap.VISITS}),
+    Role.COORDINATOR: frozenset({Cap.READ, Cap.INTAKE, Cap.VISITS, Cap.PRODUCTS}),
+    Role.DATA_MANAGER: frozenset(
+        {Cap.READ, Cap.INTAKE, Cap.CLINICAL, Cap.VISITS, Cap.PRODUCTS, Cap.AUDIT}
+    ),
+    Role.MONITOR: frozenset({Cap.READ, Cap.AUDIT}),
+    Role.SITE_ADMIN: frozenset({Cap.READ, Cap.USERS, Cap.AUDIT}),
+    # A patient reads their own record only; handled through PATIENT_PATH, never through sites.
+    Role.PATIENT: frozenset(),
+}
+
+M = TypeVar("M", bound=models.Model)
+
+
+def site_ids(user: Any, cap: Cap = Cap.READ) -> set[int]:
+    """Ids of the sites where ``user`` holds a role that grants ``cap``."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    cached: dict[Cap, set[int]] | None = getattr(user, "_cordtrack_site_caps", None)
+    if cached is None:
+        cached = {c: set() for c in Cap}
+        for site_id, role in user.memberships.values_list("site_id", "role"):
+            for granted in ROLE_CAPS.get(role, frozenset()):
+                cached[granted].add(site_id)
+        user._cordtrack_site_caps = cached
+    return cached[cap]
+
+
+def own_patient_id(user: Any) -> int | None:
+    """The patient record of a patient user (with an active patient membership), else None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    record = getattr(user, "patient_record", None)
+    if record is None:
+        return None
+    if not user.memberships.filter(role=Role.PATIENT, site_id=record.site_id).exists():
+        return None
+    return int(record.pk)
+
+
+def scoped(user: Any, queryset: models.QuerySet[M], cap: Cap = Cap.READ) -> models.QuerySet[M]:
+    """``queryset`` limited to what ``user`` may see (``cap=READ``) or change (another cap)."""
+    model = queryset.model
+    site_path: str = model.SITE_PATH  # type: ignore[attr-defined]
+    condition = models.Q((f"{site_path}__in", site_ids(user, cap)))
+    patient_path: str | None = getattr(model, "PATIENT_PATH", None)
+    patient_id = own_patient_id(user) if cap is Cap.READ and patient_path else None
+    if patient_path is not None and patient_id is not None:
+        condition |= models.Q((patient_path, patient_id))
+    return queryset.filter(condition)
+
+
+def site_id_of(obj: models.Model) -> int:
+    """The site id of a scoped record, following its ``SITE_PATH``."""
+    parts = obj.SITE_PATH.split("__")  # type: ignore[attr-defined]
+    target: Any = obj
+    for part in parts[:-1]:
+        target = getattr(target, part)
+    last = parts[-1]
+    return int(target.pk if last == "id" else getattr(target, f"{last}_id"))
+
+
+def patient_id_of(obj: models.Model) -> int | None:
+    """The patient id of a scoped record, following its ``PATIENT_PATH`` (None if it has none)."""
+    path: str | None = getattr(obj, "PATIENT_PATH", None)
+    if path is None:
+        return None
+    parts = path.split("__")
+    target: Any = obj
+    for part in parts[:-1]:
+        target = getattr(target, part)
+    last = parts[-1]
+    return int(target.pk if last == "id" else getattr(target, f"{last}_id"))
+
+
+def get_scoped_or_404(
+    user: Any, queryset: models.QuerySet[M], cap: Cap = Cap.READ, **lookup: Any
+) -> M:
+    """One record the user may see, else 404 (existing or not); 403 if they may see it but
+    ``cap`` is not theirs at its site."""
+    try:
+        obj = scoped(user, queryset, Cap.READ).get(**lookup)
+    except ObjectDoesNotExist:
+        raise Http404("No such record") from None
+    if cap is not Cap.READ:
+        require(user, site_id_of(obj), cap)
+    return obj
+
+
+def require(user: Any, site: Site | int, cap: Cap) -> None:
+    """Raise PermissionDenied unless ``user`` holds ``cap`` at ``site``."""
+    site_id = site if isinstance(site, int) else site.pk
+    if site_id not in site_ids(user, cap):
+        raise PermissionDenied(f"role does not allow '{cap.value}' at this site")
+
+
+def can(user: Any, site: Site | int, cap: Cap) -> bool:
+    site_id = site if isinstance(site, int) else site.pk
+    return site_id in site_ids(user, cap)

@@ -1,0 +1,64 @@
+"""TOTP second factor: enrol a device, and verify a token after signing in."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import qrcode
+import qrcode.image.svg
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_otp import login as otp_login
+from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(max_length=8, label="6-digit code from your authenticator app")
+
+
+def _qr_data_uri(url: str) -> str:
+    """The provisioning URL as an SVG QR code in a data: URI (the CSP allows data: images)."""
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+@login_required
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """Staff enrol a TOTP device: scan the code, then confirm one token."""
+    if hasattr(request.user, "patient_record") and request.user.patient_record is not None:
+        return HttpResponse("Two-factor enrolment is for staff accounts.", status=403)
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=request.user, confirmed=False, defaults={"name": "authenticator"}
+    )
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            return redirect("patients:list")
+        form.add_error("token", "That code is not valid; check the time on your device.")
+    context = {"form": form, "qr": _qr_data_uri(device.config_url), "secret": device.key}
+    return render(request, "accounts/otp_setup.html", context)
+
+
+@login_required
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            target = request.GET.get("next", "")
+            if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+                target = "/patients/"
+            return redirect(target or "/patients/")
+        form.add_error("token", "That code is not valid.")
+    return render(request, "accounts/otp_verify.html", {"form": form})

@@ -1,0 +1,204 @@
+"""Appending to and verifying the hash-chained audit trail.
+
+Services call :func:`record_change` (or :func:`record_view`) inside the transaction of the change,
+so a change and its audit entry commit or roll back together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from .models import GENESIS_HASH, AuditAction, AuditEntry, AuditHead
+
+Changes = dict[str, list[Any]]
+
+
+def jsonable(value: object) -> Any:
+    """A JSON value that hashes the same after a round trip through either database."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float | decimal.Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return str(value)
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    """The instance's concrete field values (foreign keys as ids), JSON-ready."""
+    return {
+        field.attname: jsonable(field.value_from_object(instance))
+        for field in instance._meta.concrete_fields
+    }
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> Changes:
+    """``{field: [old, new]}`` for every field whose value changed."""
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
+
+
+def _content(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "seq": entry.seq,
+        "at": jsonable(entry.at),
+        "actor_id": entry.actor_id,
+        "actor": entry.actor_label,
+        "action": entry.action,
+        "model": entry.model,
+        "object_id": entry.object_id,
+        "site_id": entry.site_id,
+        "patient_id": entry.patient_id,
+        "changes": jsonable(entry.changes),
+        "reason": entry.reason,
+        "prev": entry.prev_hash,
+    }
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    """SHA-256 over the entry's canonical JSON content, which includes the previous hash."""
+    canonical = json.dumps(_content(entry), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _locked_head() -> AuditHead:
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        head = AuditHead.objects.create(pk=1, seq=0, hash=GENESIS_HASH)
+    return head
+
+
+def append(
+    actor: Any,
+    action: AuditAction,
+    model_label: str,
+    object_id: object,
+    *,
+    changes: Mapping[str, Any] | None = None,
+    reason: str = "",
+    site_id: int | None = None,
+    patient_id: int | None = None,
+) -> AuditEntry:
+    """Append one entry. Must run inside the transaction of the change it records."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit entries are written inside the transaction of their change")
+    head = _locked_head()
+    user_id = getattr(actor, "pk", None)
+    entry = AuditEntry(
+        seq=head.seq + 1,
+        at=timezone.now(),
+        actor_id=user_id,
+        actor_label=getattr(actor, "username", "") or "system",
+        action=action,
+        model=model_label,
+        object_id=str(object_id),
+        site_id=site_id,
+        patient_id=patient_id,
+        changes=jsonable(dict(changes or {})),
+        reason=reason,
+        prev_hash=head.hash,
+    )
+    entry.hash = entry_hash(entry)
+    entry.save()
+    head.seq, head.hash = entry.seq, entry.hash
+    head.save(update_fields=["seq", "hash"])
+    return entry
+
+
+def _scope(instance: models.Model) -> tuple[int | None, int | None]:
+    """(site id, patient id) of a record, read from its declared ``SITE_PATH``/``PATIENT_PATH``."""
+    from ..access import patient_id_of, site_id_of
+
+    site_id = site_id_of(instance) if hasattr(instance, "SITE_PATH") else None
+    return site_id, patient_id_of(instance)
+
+
+def label(instance: models.Model) -> str:
+    return instance._meta.label_lower
+
+
+def record_change(
+    actor: Any,
+    instance: models.Model,
+    before: Mapping[str, Any] | None,
+    *,
+    reason: str = "",
+    action: AuditAction | None = None,
+) -> AuditEntry | None:
+    """Record a create (``before`` is None), update or delete of ``instance``.
+
+    An update that changed nothing writes no entry and returns None.
+    """
+    if action is None:
+        action = AuditAction.CREATE if before is None else AuditAction.UPDATE
+    after = {} if action is AuditAction.DELETE else snapshot(instance)
+    changes = diff(before or {}, after)
+    if action is AuditAction.UPDATE and not changes:
+        return None
+    site_id, patient_id = _scope(instance)
+    return append(
+        actor, action, label(instance), instance.pk, changes=changes, reason=reason,
+        site_id=site_id, patient_id=patient_id,
+    )  # fmt: skip
+
+
+def record_view(actor: Any, instance: models.Model, action: AuditAction = AuditAction.VIEW) -> None:
+    """Log that ``actor`` looked at (or downloaded) ``instance``; its own short transaction."""
+    site_id, patient_id = _scope(instance)
+    with transaction.atomic():
+        append(actor, action, label(instance), instance.pk, site_id=site_id, patient_id=patient_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One break in the chain, named by sequence number."""
+
+    seq: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"audit entry #{self.seq}: {self.message}"
+
+
+def verify() -> Iterator[Problem]:
+    """Every break in the chain: altered rows, removed rows, and a head that disagrees."""
+    expected_seq, prev = 1, GENESIS_HASH
+    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
+        if entry.seq != expected_seq:
+            last = entry.seq - 1
+            span = "" if last == expected_seq else f" (entries #{expected_seq} to #{last})"
+            yield Problem(expected_seq, f"missing: removed from the database{span}")
+            prev = entry.prev_hash  # resynchronise so later rows are still checked
+        if entry.prev_hash != prev:
+            yield Problem(entry.seq, "does not link to the previous entry (chain broken)")
+        if entry_hash(entry) != entry.hash:
+            yield Problem(entry.seq, "content does not match its hash (row altered)")
+        expected_seq, prev = entry.seq + 1, entry.hash
+    head = AuditHead.objects.filter(pk=1).first()
+    last_seq = expected_seq - 1
+    if head is None:
+        if last_seq:
+            yield Problem(last_seq, "audit head row is missing")
+    elif head.seq != last_seq or head.hash != prev:
+        if head.seq > last_seq:
+            yield Problem(last_seq + 1, f"missing: the last entries up to #{head.seq} were removed")
+        else:
+            yield Problem(head.seq, "audit head disagrees with the last entry")

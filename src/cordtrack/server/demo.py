@@ -1,0 +1,283 @@
+"""Demo data: sites North (NTH) and South (STH), a user per role per site, ~60 synthetic patients.
+
+Every record is made up and written through the services, so it is validated and audited like real
+data. Loading twice changes nothing (sites, users and the protocol are looked up first; a site
+that already has patients gets no more). Refused unless ``CORDTRACK_DEMO=1``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.utils import timezone
+
+from cordtrack.clinical.instruments import INSTRUMENTS
+
+from .accounts.models import Membership, Role, Site, User
+from .demo_exams import CONVERSION, make_exam, severity_at
+from .demo_files import synthetic_dicom, synthetic_pdf, upload
+from .followup.models import Visit
+from .intake.models import TRANSITIONS, Inquiry, InquiryStatus, Protocol
+from .intake.protocols import DEMO_CRITERIA, DEMO_SCHEDULE
+from .patients.models import Cause, ConsentStatus, Etiology, Patient
+from .services import documents, exams, followup, intake, patients, safety, therapy
+
+PASSWORD = "cordtrack-demo"
+SITES = (("NTH", "North Spinal Cord Program"), ("STH", "South Spinal Cord Program"))
+S = InquiryStatus
+#: Where each demo patient stands, per site (30 each).
+STAGES = (
+    [S.NEW] * 3 + [S.RECORDS_REQUESTED] * 3 + [S.RECORDS_RECEIVED] * 2 + [S.UNDER_REVIEW] * 3
+    + [S.NOT_ELIGIBLE] * 3 + [S.ELIGIBLE] * 2 + [S.SCHEDULED] * 2 + [S.TREATED] * 2
+    + [S.IN_FOLLOWUP] * 6 + [S.COMPLETED] * 2 + [S.WITHDRAWN] + [S.LOST]
+)  # fmt: skip
+PATH = (S.NEW, S.RECORDS_REQUESTED, S.RECORDS_RECEIVED, S.UNDER_REVIEW, S.ELIGIBLE, S.SCHEDULED,
+        S.TREATED, S.IN_FOLLOWUP, S.COMPLETED)  # fmt: skip
+LEVELS = ("C4", "C5", "C5", "C6", "C6", "C7", "T2", "T4", "T6", "T8", "T10", "T12")
+CAUSES = (Cause.VEHICLE, Cause.FALL, Cause.FALL, Cause.SPORTS, Cause.VIOLENCE)
+VITALS = {"hr": 78, "sbp": 124, "dbp": 78, "temp_c": 36.8, "spo2": 97}
+
+
+def username(role: str, code: str) -> str:
+    return f"{role}@{code.lower()}"
+
+
+def _users(site: Site) -> dict[str, User]:
+    users = {}
+    for role in Role.values:
+        user, created = User.objects.get_or_create(username=username(role, site.code))
+        if created:
+            user.set_password(PASSWORD)
+            user.is_staff = role in (Role.DATA_MANAGER, Role.SITE_ADMIN, Role.MONITOR)
+            user.save()
+        Membership.objects.get_or_create(user=user, site=site, role=role)
+        users[role] = user
+    return users
+
+
+def _protocol() -> Protocol:
+    protocol, _ = Protocol.objects.get_or_create(
+        code="CT-MSC-IT",
+        version="1",
+        defaults={
+            "title": "Intrathecal MSC in subacute SCI (demo)",
+            "criteria": DEMO_CRITERIA,
+            "schedule": DEMO_SCHEDULE,
+        },
+    )
+    return protocol
+
+
+class _SitePlan:
+    """Creates one site's patients; ``rng`` makes the result the same on every run."""
+
+    def __init__(self, site: Site, users: dict[str, User], protocol: Protocol) -> None:
+        self.site, self.u, self.protocol = site, users, protocol
+        self.rng = random.Random(f"cordtrack-demo-{site.code}")
+        self.today = timezone.localdate()
+        self.allogeneic = None
+
+    def run(self) -> list[Patient]:
+        return [self.patient(n, stage) for n, stage in enumerate(STAGES)]
+
+    def _advance(self, inquiry: Inquiry, target: str) -> None:
+        closing = target in (S.WITHDRAWN, S.LOST, S.NOT_ELIGIBLE)
+        last: dict[str, str] = {
+            S.LOST: S.IN_FOLLOWUP, S.WITHDRAWN: S.UNDER_REVIEW, S.NOT_ELIGIBLE: S.UNDER_REVIEW,
+        }  # fmt: skip
+        stops = PATH[: PATH.index(last.get(target, target)) + 1]
+        for status in stops[1:]:
+            if status in TRANSITIONS[inquiry.status]:
+                intake.advance_inquiry(self.u[Role.COORDINATOR], inquiry, status)
+        if closing:
+            reason = "" if target == S.NOT_ELIGIBLE else "demo: participant decision"
+            intake.advance_inquiry(self.u[Role.COORDINATOR], inquiry, target, reason=reason)
+
+    def patient(self, n: int, stage: str) -> Patient:
+        rng, u = self.rng, self.u
+        treated = stage in (S.TREATED, S.IN_FOLLOWUP, S.COMPLETED, S.LOST)
+        anchor = self.today - dt.timedelta(days=rng.randint(3, 20) if stage == S.TREATED else
+                                            rng.randint(200, 380) if stage == S.COMPLETED else
+                                            rng.randint(40, 330))  # fmt: skip
+        injury_date = (anchor if treated else self.today) - dt.timedelta(days=rng.randint(45, 300))
+        received = min(self.today, injury_date + dt.timedelta(days=rng.randint(10, 30)))
+        p = patients.register_patient(
+            u[Role.COORDINATOR], self.site, year_of_birth=rng.randint(1960, 2004),
+            sex=rng.choice("FMM"), received_on=received,
+            source=rng.choice(["self", "physician", "physician"]),
+        )  # fmt: skip
+        # The demo protocol takes AIS A-C; screened-out patients are AIS D or fail another rule.
+        baseline = rng.choice("AAABBCC") if stage != S.NOT_ELIGIBLE else rng.choice("AD")
+        level = rng.choice(LEVELS)
+        cause = rng.choice(CAUSES)
+        patients.record_injury(
+            u[Role.CLINICIAN], p, injury_date=injury_date, etiology=Etiology.TRAUMATIC,
+            cause=cause, level=level, baseline_ais=baseline,
+        )  # fmt: skip
+        if rng.random() < 0.3:
+            patients.add_comorbidity(u[Role.CLINICIAN], p, condition="Hypertension", icd10="I10")
+        anticoagulated = stage == S.NOT_ELIGIBLE and n % 2 == 0
+        patients.add_medication(
+            u[Role.CLINICIAN], p, name="Apixaban" if anticoagulated else "Baclofen",
+            dose="5 mg bid" if anticoagulated else "10 mg tid", anticoagulant=anticoagulated,
+        )  # fmt: skip
+        inquiry = p.inquiries.get()
+        if stage not in (S.NEW, S.RECORDS_REQUESTED):
+            self._documents(p, n)
+            exams.record_exam(
+                u[Role.CLINICIAN], p, make_exam(level, severity_at(baseline, False, 0), rng),
+                exam_date=min(self.today, injury_date + dt.timedelta(days=7)),
+            )  # fmt: skip
+        if stage not in (S.NEW, S.RECORDS_REQUESTED, S.RECORDS_RECEIVED):
+            patients.record_consent(
+                u[Role.COORDINATOR], p, status=ConsentStatus.CONSENTED,
+                consent_date=min(self.today, received + dt.timedelta(days=5)), version="2.1",
+            )  # fmt: skip
+        self._advance(inquiry, stage)
+        if stage in (S.NOT_ELIGIBLE, S.ELIGIBLE, S.SCHEDULED) or treated:
+            facts = {"medically_stable": True, "active_infection": False, "malignancy": False,
+                     "pregnancy": False}  # fmt: skip
+            if stage == S.NOT_ELIGIBLE and not anticoagulated:
+                facts["active_infection"] = True
+            screened_on = min(self.today, received + dt.timedelta(days=20))
+            if treated:
+                screened_on = min(screened_on, anchor - dt.timedelta(days=7))
+            intake.screen_eligibility(
+                u[Role.CLINICIAN], p, self.protocol, facts, screened_on=screened_on
+            )
+        if treated:
+            self._treat(p, anchor, level, baseline)
+        return p
+
+    def _documents(self, p: Patient, n: int) -> None:
+        coordinator = self.u[Role.COORDINATOR]
+        pdf = synthetic_pdf(f"Synthetic discharge summary for {p.study_id}")
+        documents.upload_document(coordinator, p, "medical_record", upload("discharge.pdf", pdf))
+        if n % 4 == 0:  # some imaging arrives with identifiers left in the header
+            dicom = synthetic_dicom("Synthetic^Person" if n % 8 == 0 else "")
+            documents.upload_document(coordinator, p, "imaging", upload("mri.dcm", dicom))
+
+    def _lot(self, p: Patient, anchor: dt.date) -> Any:
+        rng, coordinator = self.rng, self.u[Role.COORDINATOR]
+        tests = ("sterility", "mycoplasma", "endotoxin", "identity (flow)")
+        release = [{"test": t, "result": "pass", "passed": True} for t in tests]
+        if rng.random() < 0.5:
+            return therapy.register_lot(
+                coordinator, self.site, lot_number=f"{self.site.code}-A{p.pk:04d}",
+                manufacturer="Demo Cell Lab", cell_type="bm_msc", source="autologous",
+                source_patient=p, manufactured_on=anchor - dt.timedelta(days=21),
+                expires_on=anchor + dt.timedelta(days=30), viability_pct=Decimal("92.5"),
+                cell_count=120_000_000, release_tests=release,
+            )  # fmt: skip
+        return therapy.register_lot(
+            coordinator, self.site, lot_number=f"{self.site.code}-UC{p.pk:04d}",
+            manufacturer="Demo Biobank", cell_type="uc_msc", source="allogeneic",
+            donor_code=f"D-{rng.randint(100, 999)}", manufactured_on=anchor - dt.timedelta(days=60),
+            expires_on=anchor + dt.timedelta(days=300), viability_pct=Decimal("95.1"),
+            cell_count=200_000_000, release_tests=release,
+        )  # fmt: skip
+
+    def _treat(self, p: Patient, anchor: dt.date, level: str, baseline: str) -> None:
+        rng, u = self.rng, self.u
+        lot = self._lot(p, anchor)
+        at = timezone.make_aware(dt.datetime.combine(anchor, dt.time(9, 30)))
+        vitals = {phase: {**VITALS, "hr": VITALS["hr"] + rng.randint(-8, 12)}
+                  for phase in ("before", "during", "after")}  # fmt: skip
+        admin = therapy.administer(
+            u[Role.CLINICIAN], p, lot, administered_at=at, route="intrathecal",
+            dose_total_cells=100_000_000, weight_kg=Decimal(rng.randint(55, 95)), vitals=vitals,
+        )  # fmt: skip
+        if rng.random() < 0.5:
+            safety.report_adverse_event(
+                u[Role.CLINICIAN], p, term="Post-lumbar-puncture headache", onset_date=anchor,
+                resolution_date=anchor + dt.timedelta(days=3), ctcae_grade=1,
+                relatedness="probable", expected=True, action="none", outcome="recovered",
+                administration=admin,
+            )  # fmt: skip
+        if rng.random() < 0.12:
+            safety.report_adverse_event(
+                u[Role.CLINICIAN], p, term="Meningitis", onset_date=anchor + dt.timedelta(days=2),
+                resolution_date=anchor + dt.timedelta(days=16), ctcae_grade=3, hospitalisation=True,
+                relatedness="possible", expected=False, action="none", outcome="recovered",
+                administration=admin,
+            )  # fmt: skip
+        visits = followup.schedule_visits(u[Role.COORDINATOR], p, self.protocol, anchor)
+        converts = rng.random() < CONVERSION[baseline]
+        for visit in visits:
+            self._visit(p, visit, anchor, level, baseline, converts)
+
+    def _visit(
+        self, p: Patient, visit: Visit, anchor: dt.date, level: str, baseline: str, converts: bool
+    ) -> None:
+        rng, u = self.rng, self.u
+        if visit.window_close >= self.today:
+            return
+        if rng.random() < 0.08:
+            followup.refresh_visit_status(u[Role.COORDINATOR], visit, self.today)
+            return
+        if rng.random() < 0.9:  # most visits happen inside their window
+            span = (visit.window_close - visit.window_open).days
+            done = visit.window_open + dt.timedelta(days=rng.randint(0, span))
+        else:
+            done = visit.window_close + dt.timedelta(days=rng.randint(1, 10))
+        done = min(self.today, max(anchor, done))
+        followup.complete_visit(u[Role.COORDINATOR], visit, done)
+        followup.record_logistics(
+            u[Role.COORDINATOR], visit, travel_mode=rng.choice(["car", "adapted_van", "train"]),
+            distance_km=rng.randint(5, 400), lodging_nights=rng.choice([0, 0, 1, 2]),
+            mobility_aids=[rng.choice(["manual_wheelchair", "power_wheelchair"])],
+        )  # fmt: skip
+        if visit.target_day >= 30:
+            months = visit.target_day / 30
+            values = make_exam(level, severity_at(baseline, converts, months), rng)
+            exams.record_exam(
+                u[Role.CLINICIAN], p, values,
+                exam_date=done, visit=visit,
+            )  # fmt: skip
+            frac = min(1.0, 0.2 + 0.1 * months + (0.3 if converts else 0))
+            for code in ("scim_iii", "wisci_ii", "pain_nrs"):
+                followup.record_instrument(
+                    u[Role.CLINICIAN], p, code, _answers(code, frac, rng), recorded_on=done,
+                    visit=visit,
+                )  # fmt: skip
+
+
+def _answers(code: str, frac: float, rng: random.Random) -> dict[str, object]:
+    """Answers placed at about ``frac`` of each item's range (higher = more independent)."""
+    instrument = INSTRUMENTS[code][0]
+    answers: dict[str, object] = {}
+    for item in instrument.items:
+        allowed = sorted(item.allowed, key=lambda a: (isinstance(a, str), a))
+        jitter = rng.uniform(-0.1, 0.1)
+        index = round(max(0.0, min(1.0, frac + jitter)) * (len(allowed) - 1))
+        answers[item.key] = allowed[index]
+    if code == "pain_nrs":  # pain falls as function improves
+        key = instrument.items[0].key
+        answers[key] = max(0, 7 - round(frac * 5))
+    return answers
+
+
+def load() -> dict[str, int]:
+    """Create (or complete) the demo; returns counts. Raises unless demo mode is on."""
+    if not settings.DEMO_MODE:
+        raise ImproperlyConfigured("demo data is only loaded with CORDTRACK_DEMO=1")
+    protocol = _protocol()
+    created = 0
+    for code, name in SITES:
+        site, _ = Site.objects.get_or_create(code=code, defaults={"name": name})
+        users = _users(site)
+        if site.patients.exists():
+            continue
+        with transaction.atomic():
+            made = _SitePlan(site, users, protocol).run()
+            created += len(made)
+            follow = next(p for p in made if p.inquiries.get().status == S.IN_FOLLOWUP)
+            patients.link_patient_user(users[Role.SITE_ADMIN], follow, users[Role.PATIENT])
+    return {"patients_created": created, "patients": Patient.objects.count(),
+            "users": User.objects.count()}  # fmt: skip

@@ -1,0 +1,149 @@
+"""Entering an ISNCSCI exam on a worksheet grid, and showing its stored classification."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cordtrack.isncsci import EXAM_KEYS, RESULT_KEYS
+from cordtrack.isncsci.types import (
+    DAP_KEY,
+    KEY_MUSCLE_LEVELS,
+    NON_KEY_KEYS,
+    SENSORY_LEVELS,
+    VAC_KEY,
+    Modality,
+    Side,
+    flat_key,
+)
+
+from ..access import Cap, can, get_scoped_or_404
+from ..forms import add_service_errors
+from ..patients.models import Patient
+from ..services import exams as exam_services
+from .models import IsncsciExam
+
+#: Every cell normal, VAC and DAP present: the starting point for most examiners.
+NORMAL_VALUES: dict[str, str] = {
+    key: "Yes" if key in (VAC_KEY, DAP_KEY) else ("5" if key.endswith("Motor") else "2")
+    for key in EXAM_KEYS
+    if key not in NON_KEY_KEYS.values()
+}
+
+
+class ExamForm(forms.Form):
+    """Every exam key as a short text field (the engine validates the values)."""
+
+    exam_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key in EXAM_KEYS:
+            self.fields[key] = forms.CharField(
+                required=False, max_length=4, widget=forms.TextInput(attrs={"size": 3})
+            )
+
+
+def _grid(form: ExamForm) -> list[dict[str, Any]]:
+    """Rows of the worksheet: level, then right motor/LT/PP and left LT/PP/motor fields."""
+    rows = []
+    for level in SENSORY_LEVELS:
+        row: dict[str, Any] = {"level": level.replace("_", "-")}
+        for side in Side:
+            s = side.value.lower()
+            row[f"{s}_touch"] = form[flat_key(level, side, Modality.TOUCH)]
+            row[f"{s}_prick"] = form[flat_key(level, side, Modality.PRICK)]
+            motor = flat_key(level, side, Modality.MOTOR) if level in KEY_MUSCLE_LEVELS else None
+            row[f"{s}_motor"] = form[motor] if motor else None
+        rows.append(row)
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exam_new(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_scoped_or_404(request.user, Patient.objects.all(), Cap.CLINICAL, pk=pk)
+    initial: dict[str, object] = {"exam_date": timezone.localdate()}
+    if request.GET.get("start") == "normal":  # the examiner then changes what is not normal
+        initial.update(NORMAL_VALUES)
+    form = ExamForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        values = {k: form.cleaned_data[k] for k in EXAM_KEYS}
+        try:
+            exam = exam_services.record_exam(
+                request.user, patient, values, exam_date=form.cleaned_data["exam_date"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("exam-detail", pk=exam.pk)
+    context = {
+        "patient": patient,
+        "form": form,
+        "grid": _grid(form),
+        "extra": [form[VAC_KEY], form[DAP_KEY], *(form[k] for k in NON_KEY_KEYS.values())],
+    }
+    return render(request, "exams/new.html", context)
+
+
+class AmendForm(ExamForm):
+    reason = forms.CharField(
+        max_length=500, required=False, help_text="Required once the exam is signed"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exam_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct an exam's values; it is reclassified and the change audited (old → new)."""
+    exam = get_scoped_or_404(
+        request.user, IsncsciExam.objects.select_related("patient"), Cap.CLINICAL, pk=pk
+    )
+    form = AmendForm(request.POST or None, initial={**exam.values, "exam_date": exam.exam_date})
+    form.fields["exam_date"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        values = {k: form.cleaned_data[k] for k in EXAM_KEYS}
+        try:
+            exam_services.amend_exam(request.user, exam, values, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("exam-detail", pk=exam.pk)
+    context = {
+        "patient": exam.patient,
+        "form": form,
+        "grid": _grid(form),
+        "extra": [form[VAC_KEY], form[DAP_KEY], *(form[k] for k in NON_KEY_KEYS.values())],
+        "amend": True,
+    }
+    return render(request, "exams/new.html", context)
+
+
+@login_required
+def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    exam = get_scoped_or_404(request.user, IsncsciExam.objects.select_related("patient"), pk=pk)
+    results = [(k, (exam.classification or {}).get(k, "")) for k in RESULT_KEYS]
+    may_edit = can(request.user, exam.patient.site_id, Cap.CLINICAL)
+    context = {
+        "exam": exam, "results": results, "may_sign": may_edit and not exam.locked,
+        "may_edit": may_edit,
+    }  # fmt: skip
+    return render(request, "exams/detail.html", context)
+
+
+@login_required
+@require_POST
+def exam_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    exam = get_scoped_or_404(
+        request.user, IsncsciExam.objects.select_related("patient"), Cap.CLINICAL, pk=pk
+    )
+    if not exam.locked:
+        exam_services.sign_exam(request.user, exam)
+    return redirect("exam-detail", pk=exam.pk)

@@ -1,0 +1,110 @@
+"""Scheduled visits, outcome instrument responses and per-visit logistics."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+
+from ..intake.models import Protocol
+from ..patients.models import Patient
+
+
+class VisitStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    DONE = "done", "Done"
+    MISSED = "missed", "Missed"
+    OUT_OF_WINDOW = "out_of_window", "Done out of window"
+
+
+class Visit(models.Model):
+    """A protocol visit placed by ``cordtrack.clinical.visits``: ``target_date`` is the reference
+    date (first administration) plus ``target_day``; in window from ``window_open`` to
+    ``window_close`` inclusive."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="visits")
+    protocol = models.ForeignKey(Protocol, null=True, blank=True, on_delete=models.PROTECT)
+    code = models.CharField(max_length=40)
+    label = models.CharField(max_length=80, blank=True)
+    target_day = models.IntegerField()
+    target_date = models.DateField()
+    window_open = models.DateField()
+    window_close = models.DateField()
+    status = models.CharField(
+        max_length=15, choices=VisitStatus.choices, default=VisitStatus.SCHEDULED, db_index=True
+    )
+    done_on = models.DateField(null=True, blank=True)
+
+    SITE_PATH: ClassVar[str] = "patient__site"
+    PATIENT_PATH: ClassVar[str] = "patient"
+
+    class Meta:
+        ordering = ("patient", "target_day")
+        constraints = (
+            models.UniqueConstraint(fields=("patient", "code"), name="visit_code_per_patient"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.label or self.code} (day {self.target_day})"
+
+
+class InstrumentResponse(models.Model):
+    """One completed outcome instrument; ``score`` is computed by ``cordtrack.clinical``."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="instruments")
+    visit = models.ForeignKey(
+        Visit, null=True, blank=True, on_delete=models.SET_NULL, related_name="instruments"
+    )
+    instrument = models.CharField(max_length=20, db_index=True)
+    responses = models.JSONField()
+    score = models.JSONField(default=dict)
+    total = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    recorded_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    SITE_PATH: ClassVar[str] = "patient__site"
+    PATIENT_PATH: ClassVar[str] = "patient"
+
+    class Meta:
+        ordering = ("patient", "recorded_on")
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.recorded_on}"
+
+
+class TravelMode(models.TextChoices):
+    CAR = "car", "Car"
+    ADAPTED_VAN = "adapted_van", "Adapted van"
+    TRAIN = "train", "Train"
+    AIR = "air", "Air"
+    AMBULANCE = "ambulance", "Ambulance"
+
+
+class MobilityAid(models.TextChoices):
+    MANUAL_WHEELCHAIR = "manual_wheelchair", "Manual wheelchair"
+    POWER_WHEELCHAIR = "power_wheelchair", "Power wheelchair"
+    WALKER = "walker", "Walker"
+    CRUTCHES = "crutches", "Crutches"
+    HOIST = "hoist", "Patient hoist"
+    NONE = "none", "None"
+
+
+class Logistics(models.Model):
+    visit = models.OneToOneField(Visit, on_delete=models.CASCADE, related_name="logistics")
+    travel_mode = models.CharField(max_length=15, choices=TravelMode.choices)
+    distance_km = models.PositiveIntegerField()
+    lodging_nights = models.PositiveSmallIntegerField(default=0)
+    mobility_aids = models.JSONField(default=list)
+    companion = models.BooleanField(default=False)
+
+    SITE_PATH: ClassVar[str] = "visit__patient__site"
+    PATIENT_PATH: ClassVar[str] = "visit__patient"
+
+    class Meta:
+        verbose_name_plural = "logistics"
+
+    def __str__(self) -> str:
+        return f"logistics for visit {self.visit_id}"

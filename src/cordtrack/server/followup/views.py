@@ -1,0 +1,153 @@
+"""A visit: completing it, its logistics, and outcome instruments recorded at it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from cordtrack.clinical.instruments import INSTRUMENTS
+
+from ..access import Cap, can, get_scoped_or_404
+from ..forms import add_service_errors, date_field
+from ..intake.models import Protocol
+from ..patients.models import Patient
+from ..services import followup as followup_services
+from .models import Logistics, MobilityAid, TravelMode, Visit
+
+
+class CompleteForm(forms.Form):
+    done_on = date_field()
+    reason = forms.CharField(max_length=300, required=False)
+
+
+class LogisticsForm(forms.Form):
+    travel_mode = forms.ChoiceField(choices=TravelMode.choices)
+    distance_km = forms.IntegerField(min_value=0)
+    lodging_nights = forms.IntegerField(min_value=0, initial=0)
+    mobility_aids = forms.MultipleChoiceField(
+        choices=MobilityAid.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    companion = forms.BooleanField(required=False)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_scoped_or_404(request.user, Visit.objects.select_related("patient"), pk=pk)
+    may_edit = can(request.user, visit.patient.site_id, Cap.VISITS)
+    logistics = Logistics.objects.filter(visit=visit).first()
+    complete = CompleteForm(initial={"done_on": visit.done_on or timezone.localdate()})
+    travel = LogisticsForm(initial=_logistics_initial(logistics))
+    if request.method == "POST":
+        visit = get_scoped_or_404(
+            request.user, Visit.objects.select_related("patient"), Cap.VISITS, pk=pk
+        )
+        which = request.POST.get("form")
+        if which == "complete":
+            complete = CompleteForm(request.POST)
+            if complete.is_valid() and _run(complete, followup_services.complete_visit,
+                                            request.user, visit, complete.cleaned_data["done_on"],
+                                            reason=complete.cleaned_data["reason"]):  # fmt: skip
+                return redirect("visit-detail", pk=visit.pk)
+        elif which == "logistics":
+            travel = LogisticsForm(request.POST)
+            if travel.is_valid() and _run(travel, followup_services.record_logistics,
+                                          request.user, visit, **travel.cleaned_data):  # fmt: skip
+                return redirect("visit-detail", pk=visit.pk)
+    context = {
+        "visit": visit, "logistics": logistics, "complete": complete, "travel": travel,
+        "may_edit": may_edit, "may_score": can(request.user, visit.patient.site_id, Cap.CLINICAL),
+        "instruments": sorted(INSTRUMENTS), "responses": visit.instruments.all(),
+    }  # fmt: skip
+    return render(request, "followup/visit.html", context)
+
+
+def _logistics_initial(logistics: Logistics | None) -> dict[str, Any]:
+    if logistics is None:
+        return {}
+    fields = ("travel_mode", "distance_km", "lodging_nights", "mobility_aids", "companion")
+    return {name: getattr(logistics, name) for name in fields}
+
+
+def _run(form: forms.Form, service: Any, *args: Any, **kwargs: Any) -> bool:
+    try:
+        service(*args, **kwargs)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return False
+    return True
+
+
+def instrument_form(code: str, data: Any = None) -> forms.Form:
+    """A form with one choice field per item of the instrument (from ``cordtrack.clinical``)."""
+    instrument = INSTRUMENTS[code][0]
+    form = forms.Form(data)
+    form.fields["recorded_on"] = date_field(initial=timezone.localdate())
+    for item in instrument.items:
+        labels = dict(item.option_labels)
+        choices = [("", "—")] + [(str(a), f"{a} {labels.get(a, '')}".strip()) for a in item.allowed]
+        form.fields[item.key] = forms.ChoiceField(
+            label=item.label, choices=choices, required=item.required
+        )
+    return form
+
+
+def _typed(code: str, cleaned: dict[str, Any]) -> dict[str, object]:
+    """Form strings back to the instrument's answer types (int where the item is numeric)."""
+    answers: dict[str, object] = {}
+    for item in INSTRUMENTS[code][0].items:
+        value = cleaned.get(item.key)
+        if value in (None, ""):
+            continue
+        by_text = {str(a): a for a in item.allowed}
+        answers[item.key] = by_text.get(str(value), value)
+    return answers
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def instrument_new(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    visit = get_scoped_or_404(
+        request.user, Visit.objects.select_related("patient"), Cap.CLINICAL, pk=pk
+    )
+    if code not in INSTRUMENTS:
+        raise Http404("No such instrument")
+    form = instrument_form(code, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        answers = _typed(code, form.cleaned_data)
+        if _run(form, followup_services.record_instrument, request.user, visit.patient, code,
+                answers, recorded_on=form.cleaned_data["recorded_on"], visit=visit):  # fmt: skip
+            return redirect("visit-detail", pk=visit.pk)
+    context = {
+        "form": form,
+        "patient": visit.patient,
+        "submit": "Score and save",
+        "title": f"{INSTRUMENTS[code][0].name} at {visit.label or visit.code}",
+    }
+    return render(request, "form.html", context)
+
+
+class ScheduleForm(forms.Form):
+    protocol = forms.ModelChoiceField(queryset=Protocol.objects.all())
+    reference_date = date_field(help_text="Day 0, usually the first administration")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def schedule_new(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_scoped_or_404(request.user, Patient.objects.all(), Cap.VISITS, pk=pk)
+    form = ScheduleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if _run(form, followup_services.schedule_visits, request.user, patient,
+                data["protocol"], data["reference_date"]):  # fmt: skip
+            return redirect("patients:detail", pk=patient.pk)
+    context = {"form": form, "patient": patient, "title": "Schedule visits", "submit": "Schedule"}
+    return render(request, "form.html", context)

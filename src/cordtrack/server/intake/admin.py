@@ -1,0 +1,35 @@
+"""Read-only admin for data stewards; each record's History page is its audit trail."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from ..audit.admin import AuditHistoryAdmin
+from .models import Document, EligibilityScreening, Inquiry, Protocol
+
+
+@admin.register(Inquiry)
+class InquiryAdmin(AuditHistoryAdmin):
+    list_display = ("patient", "received_on", "status")
+    list_filter = ("status",)
+    search_fields = ("patient__study_id",)
+
+
+@admin.register(Document)
+class DocumentAdmin(AuditHistoryAdmin):
+    list_display = ("patient", "kind", "content_type", "size", "deidentified_ok")
+    list_filter = ("kind",)
+    search_fields = ("patient__study_id", "sha256")
+
+
+@admin.register(Protocol)
+class ProtocolAdmin(AuditHistoryAdmin):
+    list_display = ("code", "version", "title")
+    search_fields = ("code",)
+
+
+@admin.register(EligibilityScreening)
+class EligibilityScreeningAdmin(AuditHistoryAdmin):
+    list_display = ("patient", "protocol", "decision", "reviewed_at")
+    list_filter = ("decision",)
+    search_fields = ("patient__study_id",)

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("patients/<int:pk>/documents/", views.document_upload, name="document-upload"),
+    path("documents/<int:pk>/", views.document_detail, name="document-detail"),
+    path("documents/<int:pk>/download/", views.document_download, name="document-download"),
+    path("inquiries/<int:pk>/status/", views.inquiry_status, name="inquiry-status"),
+    path("patients/<int:pk>/screening/new/", views.screening_new, name="screening-new"),
+]

@@ -1,0 +1,131 @@
+"""Document upload, review and download; inquiry status changes."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ..access import Cap, can, get_scoped_or_404
+from ..forms import add_service_errors, date_field, yes_no_field
+from ..patients.models import Patient
+from ..services import documents as document_services
+from ..services import intake as intake_services
+from .models import Document, DocumentKind, Inquiry, Protocol
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(choices=DocumentKind.choices)
+    file = forms.FileField()
+
+
+def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:
+    for field, errs in exc.message_dict.items():
+        for message in errs:
+            messages.error(request, f"{field}: {message}")
+
+
+@login_required
+@require_POST
+def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_scoped_or_404(request.user, Patient.objects.all(), Cap.INTAKE, pk=pk)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for field, errs in form.errors.items():
+            for message in errs:
+                messages.error(request, f"{field}: {message}")
+        return redirect("patients:detail", pk=patient.pk)
+    try:
+        document = document_services.upload_document(
+            request.user, patient, form.cleaned_data["kind"], form.cleaned_data["file"]
+        )
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+        return redirect("patients:detail", pk=patient.pk)
+    messages.success(request, f"Document {document.pk} stored (sha256 {document.sha256[:12]}…).")
+    return redirect("document-detail", pk=document.pk)
+
+
+@login_required
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A document's metadata, with DICOM header attributes for de-identification review."""
+    document = get_scoped_or_404(request.user, Document.objects.select_related("patient"), pk=pk)
+    if request.method == "POST":
+        document = get_scoped_or_404(request.user, Document.objects.all(), Cap.INTAKE, pk=pk)
+        verdict = request.POST.get("deidentified_ok")
+        try:
+            document_services.review_deidentification(
+                request.user, document, verdict == "yes", request.POST.get("reason", "")
+            )
+        except ValidationError as exc:
+            _flash_errors(request, exc)
+        return redirect("document-detail", pk=document.pk)
+    can_review = can(request.user, document.patient.site_id, Cap.INTAKE)
+    return render(request, "intake/document.html", {"document": document, "can_review": can_review})
+
+
+@login_required
+def document_download(request: HttpRequest, pk: int) -> FileResponse:
+    document = get_scoped_or_404(request.user, Document.objects.select_related("patient"), pk=pk)
+    data = document_services.open_document(request.user, document)
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(
+        document.content_type, "dcm"
+    )
+    # The stored name may identify a person; the download is named by study id and id only.
+    filename = f"{document.patient.study_id}-doc{document.pk}.{extension}"
+    return FileResponse(
+        data, as_attachment=True, filename=filename, content_type=document.content_type
+    )
+
+
+@login_required
+@require_POST
+def inquiry_status(request: HttpRequest, pk: int) -> HttpResponse:
+    inquiry = get_scoped_or_404(
+        request.user, Inquiry.objects.select_related("patient"), Cap.INTAKE, pk=pk
+    )
+    try:
+        intake_services.advance_inquiry(
+            request.user, inquiry, request.POST.get("status", ""),
+            reason=request.POST.get("reason", ""),
+        )  # fmt: skip
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    return redirect("patients:detail", pk=inquiry.patient_id)
+
+
+class ScreeningForm(forms.Form):
+    protocol = forms.ModelChoiceField(queryset=Protocol.objects.all())
+    screened_on = date_field()
+    medically_stable = yes_no_field("Medically stable")
+    active_infection = yes_no_field("Active infection")
+    malignancy = yes_no_field("Malignancy")
+    pregnancy = yes_no_field("Pregnancy")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def screening_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Screen against a protocol; injury level, AIS, time since injury and anticoagulation come
+    from the record, the rest from the reviewer's assessment."""
+    patient = get_scoped_or_404(request.user, Patient.objects.all(), Cap.CLINICAL, pk=pk)
+    form = ScreeningForm(request.POST or None, initial={"screened_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        protocol, screened_on = data.pop("protocol"), data.pop("screened_on")
+        try:
+            intake_services.screen_eligibility(
+                request.user, patient, protocol, data, screened_on=screened_on
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("patients:detail", pk=patient.pk)
+    context = {"form": form, "patient": patient, "title": "Eligibility screening",
+               "submit": "Evaluate and record"}  # fmt: skip
+    return render(request, "form.html", context)

@@ -1,0 +1,139 @@
+"""Patients (pseudonymous), their injury, comorbidities and medications."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+
+from cordtrack.isncsci.types import AIS_GRADES, RESULT_LEVELS
+
+from ..accounts.models import Site
+
+STUDY_ID_PATTERN = r"^[A-Z]{2,5}-\d{4,}$"
+LEVEL_CHOICES = [(level, level.replace("_", "-")) for level in RESULT_LEVELS]
+AIS_CHOICES = [(grade, grade) for grade in AIS_GRADES]
+
+
+class ConsentStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    CONSENTED = "consented", "Consented"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+    OTHER = "X", "Other / not stated"
+
+
+class Patient(models.Model):
+    """A participant, known only by study id ``<SITECODE>-<number>`` plus minimal identifiers."""
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="patients")
+    study_id = models.CharField(
+        max_length=20,
+        unique=True,
+        validators=[RegexValidator(STUDY_ID_PATTERN, "must look like NTH-0001")],
+    )
+    year_of_birth = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    consent_status = models.CharField(
+        max_length=10, choices=ConsentStatus.choices, default=ConsentStatus.PENDING
+    )
+    consent_date = models.DateField(null=True, blank=True)
+    consent_version = models.CharField(max_length=20, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="patient_record",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    SITE_PATH: ClassVar[str] = "site"
+    PATIENT_PATH: ClassVar[str] = "id"
+
+    class Meta:
+        ordering = ("study_id",)
+
+    def __str__(self) -> str:
+        return self.study_id
+
+
+class Etiology(models.TextChoices):
+    TRAUMATIC = "traumatic", "Traumatic"
+    NON_TRAUMATIC = "non_traumatic", "Non-traumatic"
+
+
+class Cause(models.TextChoices):
+    VEHICLE = "vehicle", "Motor vehicle"
+    FALL = "fall", "Fall"
+    SPORTS = "sports", "Sports / recreation"
+    VIOLENCE = "violence", "Violence"
+    OTHER_TRAUMATIC = "other_traumatic", "Other traumatic"
+    TUMOUR = "tumour", "Tumour"
+    VASCULAR = "vascular", "Vascular"
+    INFECTION = "infection", "Infection"
+    DEGENERATIVE = "degenerative", "Degenerative"
+    OTHER_NON_TRAUMATIC = "other_non_traumatic", "Other non-traumatic"
+
+
+TRAUMATIC_CAUSES = frozenset(
+    {Cause.VEHICLE, Cause.FALL, Cause.SPORTS, Cause.VIOLENCE, Cause.OTHER_TRAUMATIC}
+)
+
+
+class Injury(models.Model):
+    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="injury")
+    injury_date = models.DateField()
+    etiology = models.CharField(max_length=15, choices=Etiology.choices)
+    cause = models.CharField(max_length=20, choices=Cause.choices)
+    level = models.CharField(max_length=4, choices=LEVEL_CHOICES)
+    baseline_ais = models.CharField(max_length=1, choices=AIS_CHOICES)
+
+    SITE_PATH: ClassVar[str] = "patient__site"
+    PATIENT_PATH: ClassVar[str] = "patient"
+
+    class Meta:
+        verbose_name_plural = "injuries"
+
+    def __str__(self) -> str:
+        return f"injury {self.level} {self.baseline_ais}"
+
+
+class Comorbidity(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="comorbidities")
+    condition = models.CharField(max_length=120)
+    icd10 = models.CharField(max_length=8, blank=True)
+    active = models.BooleanField(default=True)
+
+    SITE_PATH: ClassVar[str] = "patient__site"
+    PATIENT_PATH: ClassVar[str] = "patient"
+
+    class Meta:
+        verbose_name_plural = "comorbidities"
+
+    def __str__(self) -> str:
+        return self.condition
+
+
+class Medication(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="medications")
+    name = models.CharField(max_length=120)
+    dose = models.CharField(max_length=60, blank=True)
+    anticoagulant = models.BooleanField(default=False)
+    started_on = models.DateField(null=True, blank=True)
+    stopped_on = models.DateField(null=True, blank=True)
+
+    SITE_PATH: ClassVar[str] = "patient__site"
+    PATIENT_PATH: ClassVar[str] = "patient"
+
+    def __str__(self) -> str:
+        return self.name

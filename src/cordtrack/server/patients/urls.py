@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "patients"
+urlpatterns = [
+    path("", views.patient_list, name="list"),
+    path("new/", views.patient_new, name="new"),
+    path("<int:pk>/", views.patient_detail, name="detail"),
+    path("<int:pk>/consent/", views.consent_edit, name="consent"),
+    path("<int:pk>/audit/", views.patient_audit, name="audit"),
+    path("<int:pk>/injury/", views.injury_edit, name="injury"),
+]

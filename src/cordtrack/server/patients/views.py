@@ -1,0 +1,179 @@
+"""Patient list (scoped, searchable), detail (audit-logged), registration and consent."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from ..access import Cap, can, get_scoped_or_404, scoped, site_ids
+from ..accounts.models import Site
+from ..audit.chain import record_view
+from ..audit.models import AuditEntry
+from ..forms import add_service_errors, date_field
+from ..intake.models import DocumentKind, InquiryStatus
+from ..services import patients as patient_services
+from .models import (
+    AIS_CHOICES,
+    LEVEL_CHOICES,
+    Cause,
+    ConsentStatus,
+    Etiology,
+    Injury,
+    Patient,
+    Sex,
+)
+
+
+def _search(queryset: QuerySet[Patient], q: str) -> QuerySet[Patient]:
+    q = q.strip()
+    if not q:
+        return queryset
+    return queryset.filter(Q(study_id__icontains=q) | Q(inquiries__status=q)).distinct()
+
+
+@login_required
+def patient_list(request: HttpRequest) -> HttpResponse:
+    """The user's sites' patients (a patient user: their own record), searchable by study id."""
+    patients = scoped(request.user, Patient.objects.select_related("site", "injury"))
+    q = request.GET.get("q", "")
+    patients = _search(patients, q)
+    page = Paginator(patients, 25).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "q": q,
+        "total": page.paginator.count,
+        "can_register": bool(site_ids(request.user, Cap.INTAKE)),
+    }
+    template = "patients/_rows.html" if request.headers.get("HX-Request") else "patients/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_scoped_or_404(
+        request.user, Patient.objects.select_related("site", "injury"), pk=pk
+    )
+    record_view(request.user, patient)
+    user = request.user
+    context = {
+        "patient": patient,
+        "inquiries": patient.inquiries.all(),
+        "exams": patient.exams.all(),
+        "screenings": patient.screenings.select_related("protocol"),
+        "administrations": patient.administrations.select_related("lot"),
+        "adverse_events": patient.adverse_events.all(),
+        "visits": patient.visits.all(),
+        "instruments": patient.instruments.all(),
+        "documents": patient.documents.all(),
+        "comorbidities": patient.comorbidities.all(),
+        "medications": patient.medications.all(),
+        "can_intake": can(user, patient.site_id, Cap.INTAKE),
+        "can_clinical": can(user, patient.site_id, Cap.CLINICAL),
+        "can_audit": can(user, patient.site_id, Cap.AUDIT),
+        "can_visits": can(user, patient.site_id, Cap.VISITS),
+        "document_kinds": DocumentKind.choices,
+        "statuses": InquiryStatus.choices,
+    }
+    return render(request, "patients/detail.html", context)
+
+
+class PatientForm(forms.Form):
+    site = forms.ModelChoiceField(queryset=Site.objects.none())
+    year_of_birth = forms.IntegerField(min_value=1900, max_value=2100)
+    sex = forms.ChoiceField(choices=Sex.choices)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patient_new(request: HttpRequest) -> HttpResponse:
+    allowed = site_ids(request.user, Cap.INTAKE)
+    if not allowed:
+        raise PermissionDenied("registering patients is not part of your role")
+    form = PatientForm(request.POST or None)
+    form.fields["site"].queryset = Site.objects.filter(pk__in=allowed)  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = patient_services.register_patient(
+                request.user,
+                form.cleaned_data["site"],
+                year_of_birth=form.cleaned_data["year_of_birth"],
+                sex=form.cleaned_data["sex"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("patients:detail", pk=patient.pk)
+    return render(request, "patients/new.html", {"form": form})
+
+
+class InjuryForm(forms.Form):
+    injury_date = date_field()
+    etiology = forms.ChoiceField(choices=Etiology.choices)
+    cause = forms.ChoiceField(choices=Cause.choices)
+    level = forms.ChoiceField(choices=LEVEL_CHOICES)
+    baseline_ais = forms.ChoiceField(choices=AIS_CHOICES, label="Baseline AIS")
+    reason = forms.CharField(max_length=300, required=False, help_text="For corrections")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def injury_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_scoped_or_404(request.user, Patient.objects.all(), Cap.CLINICAL, pk=pk)
+    existing = Injury.objects.filter(patient=patient).first()
+    fields = ("injury_date", "etiology", "cause", "level", "baseline_ais")
+    initial = {f: getattr(existing, f) for f in fields} if existing else {}
+    form = InjuryForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient_services.record_injury(request.user, patient, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("patients:detail", pk=patient.pk)
+    context = {"form": form, "patient": patient, "title": "Injury", "submit": "Save"}
+    return render(request, "form.html", context)
+
+
+class ConsentForm(forms.Form):
+    status = forms.ChoiceField(choices=ConsentStatus.choices)
+    consent_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    consent_version = forms.CharField(max_length=20, required=False)
+    reason = forms.CharField(max_length=500, required=False)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_scoped_or_404(request.user, Patient.objects.all(), Cap.INTAKE, pk=pk)
+    initial = {
+        "status": patient.consent_status,
+        "consent_date": patient.consent_date,
+        "consent_version": patient.consent_version,
+    }
+    form = ConsentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            patient_services.record_consent(
+                request.user, patient, status=data["status"], consent_date=data["consent_date"],
+                version=data["consent_version"], reason=data["reason"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("patients:detail", pk=patient.pk)
+    return render(request, "patients/consent.html", {"form": form, "patient": patient})
+
+
+@login_required
+def patient_audit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every audit entry about this patient's records (roles with the audit capability)."""
+    patient = get_scoped_or_404(request.user, Patient.objects.all(), Cap.AUDIT, pk=pk)
+    entries = AuditEntry.objects.filter(patient_id=patient.pk).order_by("-seq")[:500]
+    return render(request, "patients/audit.html", {"patient": patient, "entries": entries})

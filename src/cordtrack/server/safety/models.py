@@ -1,0 +1,108 @@
+"""Adverse events: CTCAE grade, ICH E2A seriousness, relatedness, expectedness, outcome."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from ..patients.models import Patient
+from ..therapy.models import Administration, CellProductLot
+
+
+class Relatedness(models.TextChoices):
+    UNRELATED = "unrelated", "Not related"
+    UNLIKELY = "unlikely", "Unlikely"
+    POSSIBLE = "possible", "Possible"
+    PROBABLE = "probable", "Probable"
+    DEFINITE = "definite", "Definite"
+
+
+class Action(models.TextChoices):
+    NONE = "none", "None"
+    INTERRUPTED = "interrupted", "Administration interrupted"
+    WITHDRAWN = "withdrawn", "Treatment withdrawn"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class Outcome(models.TextChoices):
+    RECOVERED = "recovered", "Recovered/resolved"
+    RECOVERING = "recovering", "Recovering/resolving"
+    NOT_RECOVERED = "not_recovered", "Not recovered"
+    SEQUELAE = "sequelae", "Recovered with sequelae"
+    FATAL = "fatal", "Fatal"
+    UNKNOWN = "unknown", "Unknown"
+
+
+#: ICH E2A seriousness criteria, as model field names.
+SERIOUSNESS_FIELDS = (
+    "death",
+    "life_threatening",
+    "hospitalisation",
+    "disability",
+    "congenital_anomaly",
+    "important_medical_event",
+)
+
+
+class AdverseEvent(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="adverse_events")
+    term = models.CharField(max_length=120)
+    onset_date = models.DateField()
+    resolution_date = models.DateField(null=True, blank=True)
+    ctcae_grade = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    # ICH E2A seriousness criteria, named as ``cordtrack.clinical.safety.SeriousnessCriterion``.
+    death = models.BooleanField(default=False)
+    life_threatening = models.BooleanField(default=False)
+    hospitalisation = models.BooleanField(default=False)
+    disability = models.BooleanField(default=False)
+    congenital_anomaly = models.BooleanField(default=False)
+    important_medical_event = models.BooleanField(default=False)
+    serious = models.BooleanField(default=False, db_index=True)
+    relatedness = models.CharField(max_length=10, choices=Relatedness.choices)
+    expected = models.BooleanField()
+    action = models.CharField(max_length=15, choices=Action.choices)
+    outcome = models.CharField(max_length=15, choices=Outcome.choices)
+    administration = models.ForeignKey(
+        Administration,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="adverse_events",
+    )
+    lot = models.ForeignKey(
+        CellProductLot,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="adverse_events",
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+
+    SITE_PATH: ClassVar[str] = "patient__site"
+    PATIENT_PATH: ClassVar[str] = "patient"
+
+    class Meta:
+        ordering = ("patient", "onset_date")
+
+    def __str__(self) -> str:
+        return f"AE {self.pk} grade {self.ctcae_grade}"
+
+    @property
+    def locked(self) -> bool:
+        return self.signed_at is not None
+
+    @property
+    def suspected_unexpected_serious(self) -> bool:
+        """A SUSAR: serious, at least possibly related, and unexpected."""
+        related = self.relatedness in (
+            Relatedness.POSSIBLE, Relatedness.PROBABLE, Relatedness.DEFINITE,
+        )  # fmt: skip
+        return self.serious and related and not self.expected

@@ -1,0 +1,82 @@
+"""Reporting and signing adverse events."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ..access import Cap, get_scoped_or_404
+from ..forms import add_service_errors, date_field
+from ..patients.models import Patient
+from ..services import safety as safety_services
+from ..therapy.models import Administration
+from .models import Action, AdverseEvent, Outcome, Relatedness
+
+CRITERIA_LABELS = {
+    "death": "Results in death",
+    "life_threatening": "Life-threatening",
+    "hospitalisation": "Requires or prolongs hospitalisation",
+    "disability": "Persistent or significant disability",
+    "congenital_anomaly": "Congenital anomaly / birth defect",
+    "important_medical_event": "Important medical event",
+}
+
+
+class AdverseEventForm(forms.Form):
+    term = forms.CharField(max_length=120)
+    onset_date = date_field()
+    resolution_date = date_field(required=False)
+    ctcae_grade = forms.TypedChoiceField(
+        label="CTCAE grade", choices=[(g, str(g)) for g in range(1, 6)], coerce=int
+    )
+    relatedness = forms.ChoiceField(choices=Relatedness.choices)
+    expected = forms.BooleanField(
+        required=False, label="Expected (listed in the reference safety information)"
+    )
+    action = forms.ChoiceField(choices=Action.choices)
+    outcome = forms.ChoiceField(choices=Outcome.choices)
+    administration = forms.ModelChoiceField(queryset=Administration.objects.none(), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label in CRITERIA_LABELS.items():
+            self.fields[name] = forms.BooleanField(required=False, label=f"Serious: {label}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def adverse_event_new(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_scoped_or_404(request.user, Patient.objects.all(), Cap.CLINICAL, pk=pk)
+    form = AdverseEventForm(request.POST or None)
+    form.fields["administration"].queryset = Administration.objects.filter(patient=patient)  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        try:
+            safety_services.report_adverse_event(request.user, patient, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("patients:detail", pk=patient.pk)
+    context = {
+        "form": form, "patient": patient, "title": "Report an adverse event", "submit": "Report",
+        "intro": "Seriousness follows ICH E2A (grade 5 implies death); severity alone is not "
+        "seriousness.",
+    }  # fmt: skip
+    return render(request, "form.html", context)
+
+
+@login_required
+@require_POST
+def adverse_event_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_scoped_or_404(
+        request.user, AdverseEvent.objects.select_related("patient"), Cap.CLINICAL, pk=pk
+    )
+    with contextlib.suppress(ValidationError):  # already signed: nothing to do
+        safety_services.sign_adverse_event(request.user, event)
+    return redirect("patients:detail", pk=event.patient_id)

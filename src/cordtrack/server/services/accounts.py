@@ -1,0 +1,84 @@
+"""Site memberships: who holds which role at a site (site administrators), audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from ..access import Cap, require
+from ..accounts.models import Membership, Role, Site, User
+from ..audit.chain import append
+from ..audit.models import AuditAction
+from ..patients.models import Patient
+from .base import FieldErrors, create, delete
+from .patients import link_patient_user
+
+
+def grant_role(
+    actor: Any,
+    site: Site,
+    *,
+    username: str,
+    role: str,
+    password: str = "",
+    study_id: str = "",
+) -> Membership:
+    """Give ``username`` a role at ``site``, creating the account (with ``password``) if new.
+    A patient role names the patient's study id and links the account to that record."""
+    require(actor, site, Cap.USERS)
+    errors = FieldErrors()
+    username = username.strip().lower()
+    if not username:
+        errors.add("username", "is required")
+    if role not in Role.values:
+        errors.add("role", f"{role!r} is not a role")
+    user = User.objects.filter(username=username).first()
+    if user is None and username:
+        if not password:
+            errors.add("password", "is required for a new account")
+        else:
+            try:
+                validate_password(password, User(username=username))
+            except ValidationError as exc:
+                for message in exc.messages:
+                    errors.add("password", message)
+    elif user is not None and password:
+        errors.add("password", "leave empty for an existing account (it keeps its password)")
+    if user is not None and Membership.objects.filter(user=user, site=site, role=role).exists():
+        errors.add("role", "this user already has this role here")
+    patient = None
+    if role == Role.PATIENT:
+        patient = Patient.objects.filter(site=site, study_id=study_id.strip().upper()).first()
+        if patient is None:
+            errors.add("study_id", "a patient account needs the study id of a patient of this site")
+        elif patient.user_id is not None:
+            errors.add("study_id", "this patient already has an account")
+    errors.raise_if_any()
+    with transaction.atomic():
+        if user is None:
+            user = User(username=username)
+            user.set_password(password)
+            user.save()
+            # The account itself is not clinical data; its creation is still on the trail.
+            append(actor, AuditAction.CREATE, "accounts.user", user.pk,
+                   changes={"username": [None, username]}, site_id=site.pk)  # fmt: skip
+        membership = create(actor, Membership(user=user, site=site, role=role))
+        if patient is not None:
+            link_patient_user(actor, patient, user)
+    return membership
+
+
+def revoke_role(actor: Any, membership: Membership, *, reason: str) -> None:
+    """Remove a role (with a reason); a site administrator cannot remove their own."""
+    require(actor, membership.site_id, Cap.USERS)
+    errors = FieldErrors()
+    if not reason.strip():
+        errors.add("reason", "is required to remove a role")
+    if membership.user_id == getattr(actor, "pk", None) and membership.role == Role.SITE_ADMIN:
+        errors.add("role", "you cannot remove your own site administrator role")
+    errors.raise_if_any()
+    with transaction.atomic():
+        delete(actor, membership, reason=reason)

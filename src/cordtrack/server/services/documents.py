@@ -1,0 +1,166 @@
+"""Uploaded records and imaging: type and size limits, checksum, storage outside the database,
+and DICOM header metadata for de-identification review."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from ..access import Cap, require
+from ..audit.chain import record_view
+from ..audit.models import AuditAction
+from ..intake.models import Document, DocumentKind
+from ..patients.models import Patient
+from .base import FieldErrors, create, update
+
+#: Accepted types, recognised by their first bytes (the client's declared type is not trusted).
+PDF, PNG, JPEG, DICOM = "application/pdf", "image/png", "image/jpeg", "application/dicom"
+EXTENSIONS = {".pdf": PDF, ".png": PNG, ".jpg": JPEG, ".jpeg": JPEG, ".dcm": DICOM}
+
+#: DICOM attributes shown for de-identification review; the first group identifies a person.
+IDENTIFYING_TAGS = (
+    "PatientName", "PatientID", "OtherPatientIDs", "PatientBirthDate", "PatientAddress",
+    "PatientTelephoneNumbers", "InstitutionName", "InstitutionAddress", "ReferringPhysicianName",
+    "PerformingPhysicianName", "OperatorsName", "AccessionNumber",
+)  # fmt: skip
+DESCRIPTIVE_TAGS = (
+    "PatientSex", "PatientAge", "StudyDate", "Modality", "BodyPartExamined", "StudyDescription",
+    "SeriesDescription", "Manufacturer", "PatientIdentityRemoved", "DeidentificationMethod",
+)  # fmt: skip
+
+
+def sniff(head: bytes) -> str | None:
+    """The content type from a file's first 132 bytes, or None if not an accepted type."""
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if len(head) >= 132 and head[128:132] == b"DICM":
+        return DICOM
+    return None
+
+
+def dicom_header(data: BinaryIO) -> dict[str, Any]:
+    """The review attributes of a DICOM file (pixel data is not read)."""
+    import pydicom
+
+    with warnings.catch_warnings():  # a malformed header is refused below, not warned about
+        warnings.simplefilter("ignore")
+        ds = pydicom.dcmread(data, stop_before_pixels=True)
+    if "SOPClassUID" not in ds and "Modality" not in ds:
+        raise ValueError("no DICOM image attributes")  # a damaged or empty header
+    values = {}
+    for keyword in (*IDENTIFYING_TAGS, *DESCRIPTIVE_TAGS):
+        element = ds.get(keyword)
+        if element is not None and str(element).strip():
+            values[keyword] = str(element)
+    identifying = [k for k in IDENTIFYING_TAGS if k in values]
+    return {"attributes": values, "identifying": identifying}
+
+
+def storage_path(sha256: str) -> Path:
+    return Path(settings.DOCUMENTS_DIR) / sha256[:2] / sha256
+
+
+def _store(upload: UploadedFile) -> tuple[str, int, bytes]:
+    """Stream to a temporary file beside the store, hashing; move into place by checksum."""
+    root = Path(settings.DOCUMENTS_DIR)
+    root.mkdir(parents=True, exist_ok=True)
+    digest, size, head = hashlib.sha256(), 0, b""
+    fd, tmp = tempfile.mkstemp(dir=root, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for chunk in upload.chunks():
+                if len(head) < 132:
+                    head += chunk[: 132 - len(head)]
+                digest.update(chunk)
+                size += len(chunk)
+                out.write(chunk)
+        sha = digest.hexdigest()
+        final = storage_path(sha)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, final)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return sha, size, head
+
+
+def _discard(sha256: str) -> None:
+    """Remove a refused upload from the store, unless a stored document has the same content."""
+    if not Document.objects.filter(sha256=sha256).exists():
+        storage_path(sha256).unlink(missing_ok=True)
+
+
+def _size(n: int) -> str:
+    return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
+
+
+def upload_document(actor: Any, patient: Patient, kind: str, upload: UploadedFile) -> Document:
+    """Check type and size, store the file by checksum, read DICOM headers, record and audit."""
+    require(actor, patient.site_id, Cap.INTAKE)
+    errors = FieldErrors()
+    name = Path(upload.name or "").name
+    extension = Path(name).suffix.lower()
+    if kind not in DocumentKind.values:
+        errors.add("kind", f"{kind!r} is not a document type")
+    if extension not in EXTENSIONS:
+        errors.add("file", "only PDF, PNG, JPEG and DICOM (.dcm) files are accepted")
+    if upload.size is None or upload.size > settings.MAX_UPLOAD_BYTES:
+        errors.add("file", f"is larger than the {_size(settings.MAX_UPLOAD_BYTES)} limit")
+    if upload.size == 0:
+        errors.add("file", "is empty")
+    errors.raise_if_any()
+    sha, size, head = _store(upload)
+    content_type = sniff(head)
+    if content_type is None or content_type != EXTENSIONS[extension]:
+        _discard(sha)
+        errors.add("file", f"content is not a valid {extension[1:].upper()} file")
+        errors.raise_if_any()
+        raise AssertionError("unreachable")
+    header = None
+    if content_type == DICOM:
+        try:
+            with storage_path(sha).open("rb") as fh:
+                header = dicom_header(fh)
+        except Exception:  # a damaged header: refuse rather than store what cannot be reviewed
+            _discard(sha)
+            errors.add("file", "the DICOM header cannot be read")
+            errors.raise_if_any()
+    with transaction.atomic():
+        return create(
+            actor,
+            Document(
+                patient=patient, kind=kind, content_type=content_type, original_name=name[:200],
+                size=size, sha256=sha, dicom_header=header, uploaded_by=actor,
+                deidentified_ok=None if header is None else not header["identifying"],
+            ),
+        )  # fmt: skip
+
+
+def review_deidentification(actor: Any, document: Document, ok: bool, reason: str = "") -> Document:
+    """A reviewer's verdict on whether a DICOM header is free of identifiers."""
+    require(actor, document.patient.site_id, Cap.INTAKE)
+    with transaction.atomic():
+        return update(actor, document, {"deidentified_ok": ok}, reason=reason)
+
+
+def open_document(actor: Any, document: Document) -> BinaryIO:
+    """The stored file, after checking its checksum; the download is audit-logged."""
+    path = storage_path(document.sha256)
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != document.sha256:
+        raise OSError(f"document {document.pk}: stored file does not match its checksum")
+    record_view(actor, document, AuditAction.DOWNLOAD)
+    return io.BytesIO(data)

@@ -1,0 +1,132 @@
+"""The inquiry pipeline and eligibility screening."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from cordtrack.clinical import eligibility as rules
+from cordtrack.clinical.errors import DefinitionError
+
+from ..access import Cap, require
+from ..audit.chain import jsonable
+from ..exams.models import IsncsciExam
+from ..intake.models import (
+    TRANSITIONS,
+    EligibilityScreening,
+    Inquiry,
+    InquiryStatus,
+    Protocol,
+)
+from ..patients.models import Injury, Patient
+from .base import FieldErrors, create, update
+
+#: Conditions the reviewer assesses at screening (anticoagulation comes from the medications).
+ASSESSED_CONDITIONS = ("active_infection", "malignancy", "pregnancy")
+
+
+def advance_inquiry(actor: Any, inquiry: Inquiry, status: str, *, reason: str = "") -> Inquiry:
+    """Move an inquiry along the pipeline; only the transitions in ``TRANSITIONS`` are allowed."""
+    require(actor, inquiry.patient.site_id, Cap.INTAKE)
+    errors = FieldErrors()
+    if status not in InquiryStatus.values:
+        errors.add("status", f"{status!r} is not a status")
+    elif status not in TRANSITIONS[inquiry.status]:
+        allowed = ", ".join(sorted(TRANSITIONS[inquiry.status])) or "none (final status)"
+        errors.add("status", f"cannot go from {inquiry.status} to {status}; allowed: {allowed}")
+    if status in (InquiryStatus.WITHDRAWN, InquiryStatus.LOST) and not reason.strip():
+        errors.add("reason", "is required to close an inquiry")
+    errors.raise_if_any()
+    with transaction.atomic():
+        return update(
+            actor, inquiry, {"status": status, "status_changed_at": timezone.now()}, reason=reason
+        )
+
+
+def clinical_protocol(protocol: Protocol) -> rules.Protocol:
+    """The stored protocol as ``cordtrack.clinical`` evaluates it (validated on the way)."""
+    return rules.Protocol.from_dict(
+        {"code": protocol.code, "name": protocol.title, "version": protocol.version,
+         "criteria": protocol.criteria}
+    )  # fmt: skip
+
+
+def candidate(
+    patient: Patient, screened_on: dt.date, medically_stable: bool | None,
+    conditions: dict[str, bool | None],
+) -> rules.Candidate:  # fmt: skip
+    """What the criteria look at. Level and AIS come from the latest classified exam up to the
+    screening date (all its possible values), else from the injury record; anticoagulation from
+    the current medications; the rest as the reviewer assessed it."""
+    injury = Injury.objects.filter(patient=patient).first()
+    exam = (
+        IsncsciExam.objects.filter(patient=patient, exam_date__lte=screened_on)
+        .exclude(ais="")
+        .order_by("-exam_date", "-pk")
+        .first()
+    )
+    level = exam.nli if exam else (injury.level if injury else None)
+    ais = exam.ais if exam else (injury.baseline_ais if injury else None)
+    anticoagulated = patient.medications.filter(
+        anticoagulant=True, stopped_on__isnull=True
+    ).exists()
+    known = {k: v for k, v in conditions.items() if v is not None}
+    # Only the year of birth is kept: completed years are (year - born - 1) or (year - born); the
+    # midpoint decides only criteria whose bound is not within that year.
+    age = screened_on.year - patient.year_of_birth - 0.5
+    return rules.Candidate(
+        age_years=age, neurological_level=level, ais_grade=ais,
+        injury_date=injury.injury_date if injury else None, screening_date=screened_on,
+        medically_stable=medically_stable,
+        conditions={**known, "anticoagulation": anticoagulated},
+    )  # fmt: skip
+
+
+def screen_eligibility(
+    actor: Any,
+    patient: Patient,
+    protocol: Protocol,
+    assessed: dict[str, Any],
+    *,
+    screened_on: dt.date | None = None,
+) -> EligibilityScreening:
+    """Evaluate every criterion of ``protocol`` with ``cordtrack.clinical.eligibility`` and record
+    the proposed decision (eligible, not eligible, or needs review when a fact is unknown) and the
+    reviewer. ``assessed`` holds ``medically_stable`` and the conditions (True = present)."""
+    require(actor, patient.site_id, Cap.CLINICAL)
+    errors = FieldErrors()
+    for key in ("medically_stable", *ASSESSED_CONDITIONS):
+        if assessed.get(key) is not None and not isinstance(assessed[key], bool):
+            errors.add(key, "must be yes or no")
+    screened_on = screened_on or timezone.localdate()
+    if screened_on > timezone.localdate():
+        errors.add("screened_on", "cannot be in the future")
+    try:
+        definition = clinical_protocol(protocol)
+    except DefinitionError as exc:
+        for e in exc.errors:
+            errors.add("protocol", str(e))
+    errors.raise_if_any()
+    who = candidate(
+        patient, screened_on, assessed.get("medically_stable"),
+        {k: assessed.get(k) for k in ASSESSED_CONDITIONS},
+    )  # fmt: skip
+    result = rules.evaluate(definition, who)
+    facts = {
+        "neurological_level": who.neurological_level, "ais_grade": who.ais_grade,
+        "injury_date": who.injury_date, "medically_stable": who.medically_stable,
+        "conditions": dict(who.conditions),
+    }  # fmt: skip
+    with transaction.atomic():
+        return create(
+            actor,
+            EligibilityScreening(
+                patient=patient, protocol=protocol, facts=jsonable(facts),
+                results=result.to_dict()["results"], decision=result.decision.value,
+                reviewer=actor,
+                screened_on=screened_on, reviewed_at=timezone.now(),
+            ),
+        )  # fmt: skip

@@ -1,0 +1,106 @@
+"""Reporting, correcting and signing adverse events (rules from ``cordtrack.clinical.safety``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from cordtrack.clinical import safety as rules
+from cordtrack.clinical.errors import SafetyValidationError
+
+from ..access import Cap, require
+from ..audit.chain import record_change, snapshot
+from ..audit.models import AuditAction
+from ..patients.models import Patient
+from ..safety.models import SERIOUSNESS_FIELDS, AdverseEvent, Outcome
+from ..therapy.models import Administration, CellProductLot
+from .base import FieldErrors, create, update
+
+_FIELDS = (
+    "term", "onset_date", "resolution_date", "ctcae_grade", *SERIOUSNESS_FIELDS, "relatedness",
+    "expected", "action", "outcome", "administration", "lot",
+)  # fmt: skip
+
+
+def _check(patient: Patient, values: dict[str, Any]) -> dict[str, Any]:
+    """Field errors for an AE, and the derived values (serious, implied death criterion)."""
+    errors = FieldErrors()
+    criteria = [name for name in SERIOUSNESS_FIELDS if values.get(name)]
+    expectedness = "expected" if values.get("expected") else "unexpected"
+    try:
+        assessment = rules.assess(
+            values.get("ctcae_grade"), criteria, values.get("relatedness"), expectedness
+        )
+    except SafetyValidationError as exc:
+        for e in exc.errors:
+            errors.add("ctcae_grade" if e.key == "grade" else e.key, e.message)
+        errors.raise_if_any()
+        raise  # unreachable: assess raised with at least one error
+    onset: dt.date | None = values.get("onset_date")
+    resolved: dt.date | None = values.get("resolution_date")
+    if onset is not None and onset > timezone.localdate():
+        errors.add("onset_date", "cannot be in the future")
+    if onset is not None and resolved is not None and resolved < onset:
+        errors.add("resolution_date", "is before the onset")
+    outcome = values.get("outcome")
+    if assessment.grade == rules.CtcaeGrade.DEATH and outcome != Outcome.FATAL:
+        errors.add("outcome", "a grade 5 event has a fatal outcome")
+    if outcome == Outcome.FATAL and assessment.grade != rules.CtcaeGrade.DEATH:
+        errors.add("ctcae_grade", "a fatal outcome is grade 5")
+    if outcome in (Outcome.RECOVERED, Outcome.SEQUELAE) and resolved is None:
+        errors.add("resolution_date", "is required when the event has resolved")
+    administration: Administration | None = values.get("administration")
+    lot: CellProductLot | None = values.get("lot")
+    if administration is not None:
+        if administration.patient_id != patient.pk:
+            errors.add("administration", "belongs to another patient")
+        if lot is None:
+            lot = administration.lot
+        elif lot.pk != administration.lot_id:
+            errors.add("lot", "is not the lot of the linked administration")
+    if lot is not None and lot.site_id != patient.site_id:
+        errors.add("lot", "belongs to another site")
+    errors.raise_if_any()
+    derived = {
+        name: (name in {c.value for c in assessment.seriousness}) for name in SERIOUSNESS_FIELDS
+    }
+    return {**values, **derived, "lot": lot, "serious": assessment.serious}
+
+
+def report_adverse_event(actor: Any, patient: Patient, **values: Any) -> AdverseEvent:
+    """Record a new adverse event; seriousness is derived per ICH E2A (grade 5 implies death)."""
+    require(actor, patient.site_id, Cap.CLINICAL)
+    unknown = set(values) - set(_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown adverse event fields: {sorted(unknown)}")
+    clean = _check(patient, values)
+    with transaction.atomic():
+        return create(actor, AdverseEvent(patient=patient, reported_by=actor, **clean))
+
+
+def correct_adverse_event(
+    actor: Any, event: AdverseEvent, *, reason: str = "", **changes: Any
+) -> AdverseEvent:
+    """Change fields of an event; a signed event needs a reason. Old → new values are audited."""
+    require(actor, event.patient.site_id, Cap.CLINICAL)
+    current = {name: getattr(event, name) for name in _FIELDS}
+    clean = _check(event.patient, {**current, **changes})
+    with transaction.atomic():
+        return update(actor, event, clean, reason=reason)
+
+
+def sign_adverse_event(actor: Any, event: AdverseEvent) -> AdverseEvent:
+    require(actor, event.patient.site_id, Cap.CLINICAL)
+    if event.locked:
+        errors = FieldErrors()
+        errors.add("signed_at", "this event is already signed")
+        errors.raise_if_any()
+    with transaction.atomic():
+        before = snapshot(event)
+        event.signed_at = timezone.now()
+        event.save(update_fields=["signed_at"])
+        record_change(actor, event, before, action=AuditAction.SIGN)
+    return event

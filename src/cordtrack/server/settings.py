@@ -1,0 +1,212 @@
+"""Django settings for the CordTrack registry, read from the environment (see ``env.py``).
+
+Variables (all optional unless noted):
+
+``CORDTRACK_SECRET_KEY``   required unless ``CORDTRACK_DEBUG`` or ``CORDTRACK_DEMO`` is on
+``CORDTRACK_DEBUG``        1 for local development (never in production)
+``CORDTRACK_DEMO``         1 allows ``load_demo`` to create the demo sites, users and patients
+``DATABASE_URL``           e.g. ``postgres://postgres@127.0.0.1:5432/cordtrack``; default SQLite
+``CORDTRACK_VAR_DIR``      where the SQLite file and uploaded documents live (default ``./var``)
+``CORDTRACK_ALLOWED_HOSTS`` comma-separated (default ``127.0.0.1,localhost``)
+``CORDTRACK_MAX_UPLOAD_MB`` largest accepted document (default 25)
+``CORDTRACK_SECURE_COOKIES`` default: on unless DEBUG
+``CORDTRACK_SSL_REDIRECT``, ``CORDTRACK_HSTS_SECONDS``, ``CORDTRACK_BEHIND_PROXY``: TLS deployment
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from .env import env_bool, env_int, env_list, env_str
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(env_str("CORDTRACK_VAR_DIR", str(Path.cwd() / "var"))).resolve()
+
+DEBUG = env_bool("CORDTRACK_DEBUG")
+DEMO_MODE = env_bool("CORDTRACK_DEMO")
+
+if DEBUG or DEMO_MODE:
+    SECRET_KEY = env_str("CORDTRACK_SECRET_KEY", "insecure-demo-key-not-for-real-patients")
+else:
+    SECRET_KEY = env_str("CORDTRACK_SECRET_KEY")
+if len(SECRET_KEY) < 32 and not (DEBUG or DEMO_MODE):
+    raise ImproperlyConfigured("CORDTRACK_SECRET_KEY must be at least 32 characters")
+
+ALLOWED_HOSTS = env_list("CORDTRACK_ALLOWED_HOSTS", ("127.0.0.1", "localhost"))
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+    "cordtrack.server.audit",
+    "cordtrack.server.accounts",
+    "cordtrack.server.patients",
+    "cordtrack.server.intake",
+    "cordtrack.server.exams",
+    "cordtrack.server.therapy",
+    "cordtrack.server.safety",
+    "cordtrack.server.followup",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "cordtrack.server.accounts.middleware.RequireOTPWhenEnrolled",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, so that it sees the outcome of authentication (django-axes' requirement).
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "cordtrack.server.urls"
+WSGI_APPLICATION = "cordtrack.server.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "cordtrack.server.accounts.context.memberships",
+            ],
+        },
+    },
+]
+
+_default_db = f"sqlite:///{VAR_DIR / 'cordtrack.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(env_str("DATABASE_URL", _default_db), conn_max_age=60)
+}
+if DATABASES["default"]["ENGINE"] not in (
+    "django.db.backends.sqlite3",
+    "django.db.backends.postgresql",
+):
+    raise ImproperlyConfigured("DATABASE_URL must be sqlite:// or postgres://")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers wait for each other instead of failing; the audit chain relies on serialised appends.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+# --- Authentication ---------------------------------------------------------------------------
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "patients:list"
+LOGOUT_REDIRECT_URL = "login"
+
+# django-axes: lock a username+IP pair after 5 failures for 15 minutes.
+AXES_FAILURE_LIMIT = env_int("CORDTRACK_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # its messages name usernames; ours carry ids only
+
+OTP_TOTP_ISSUER = "CordTrack"
+
+# --- Cookies, CSRF, headers -------------------------------------------------------------------
+_secure = env_bool("CORDTRACK_SECURE_COOKIES", default=not DEBUG)
+SESSION_COOKIE_SECURE = _secure
+CSRF_COOKIE_SECURE = _secure
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if not DEBUG:
+    SECURE_HSTS_SECONDS = env_int("CORDTRACK_HSTS_SECONDS", 0)
+    SECURE_SSL_REDIRECT = env_bool("CORDTRACK_SSL_REDIRECT", False)
+    if env_bool("CORDTRACK_BEHIND_PROXY"):  # only behind a proxy that sets this header itself
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# django-csp 4: nothing inline, nothing from other origins.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# --- Files -----------------------------------------------------------------------------------
+DOCUMENTS_DIR = VAR_DIR / "documents"
+MAX_UPLOAD_BYTES = env_int("CORDTRACK_MAX_UPLOAD_MB", 25, minimum=1) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+# --- Logging: ids and counts only -------------------------------------------------------------
+DEFAULT_EXCEPTION_REPORTER_FILTER = "cordtrack.server.logsafety.NoPatientDataReporterFilter"
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"no_patient_data": {"()": "cordtrack.server.logsafety.StripQueryStrings"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_patient_data"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "pydicom": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
+}

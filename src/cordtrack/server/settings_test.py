@@ -1,0 +1,15 @@
+"""Settings for the test suite: the base settings with a throwaway key and no demo mode."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("CORDTRACK_SECRET_KEY", "test-only-secret-key-" + "x" * 32)
+os.environ.setdefault("CORDTRACK_VAR_DIR", tempfile.mkdtemp(prefix="cordtrack-test-var-"))
+
+from .settings import *  # noqa: F403
+from .settings import DATABASES
+
+# Each test run gets its own database; the SQLite test database lives in memory.
+DATABASES["default"].setdefault("TEST", {})

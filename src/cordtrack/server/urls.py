@@ -1,0 +1,31 @@
+"""URL map of the registry."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from .accounts import site_views
+from .accounts import views as account_views
+
+admin.site.site_header = "CordTrack data stewardship"
+admin.site.site_title = "CordTrack admin"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="patients:list", permanent=False)),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/otp/", account_views.otp_verify, name="otp-verify"),
+    path("accounts/otp/setup/", account_views.otp_setup, name="otp-setup"),
+    path("sites/<str:code>/members/", site_views.members, name="site-members"),
+    path("sites/<str:code>/members/<int:pk>/revoke/", site_views.revoke, name="site-member-revoke"),
+    path("patients/", include("cordtrack.server.patients.urls")),
+    path("", include("cordtrack.server.intake.urls")),
+    path("", include("cordtrack.server.exams.urls")),
+    path("", include("cordtrack.server.therapy.urls")),
+    path("", include("cordtrack.server.safety.urls")),
+    path("", include("cordtrack.server.followup.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,52 @@
+"""Demo data: refused outside demo mode; two sites, a user per role, ~60 patients; idempotent."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client, override_settings
+
+from cordtrack.server.accounts.models import Role, Site, User
+from cordtrack.server.audit.chain import verify
+from cordtrack.server.demo import PASSWORD
+from cordtrack.server.exams.models import IsncsciExam
+from cordtrack.server.intake.models import Inquiry
+from cordtrack.server.patients.models import Patient
+from cordtrack.server.safety.models import AdverseEvent
+
+
+def test_load_demo_is_refused_unless_demo_mode_is_on(db: None) -> None:
+    with pytest.raises(CommandError, match="CORDTRACK_DEMO=1"):
+        call_command("load_demo")
+    assert not Site.objects.exists()
+
+
+@override_settings(DEMO_MODE=True)
+def test_the_demo_covers_the_journey_and_every_demo_user_sees_only_their_site(db: None) -> None:
+    call_command("load_demo")
+    counts = (Patient.objects.count(), IsncsciExam.objects.count(), User.objects.count())
+    call_command("load_demo")  # idempotent
+
+    assert (Patient.objects.count(), IsncsciExam.objects.count(), User.objects.count()) == counts
+    assert counts[0] == 60
+    assert counts[2] == 12
+    statuses = set(Inquiry.objects.values_list("status", flat=True))
+    assert statuses >= {"new", "under_review", "not_eligible", "in_followup", "completed"}
+    assert AdverseEvent.objects.exists()
+    assert IsncsciExam.objects.exclude(ais="").count() == IsncsciExam.objects.count()
+    assert list(verify()) == []
+
+    for site in Site.objects.all():
+        other = Site.objects.exclude(pk=site.pk).get()
+        for role in Role.values:
+            client = Client()
+            name = f"{role}@{site.code.lower()}"
+            response = client.post("/accounts/login/", {"username": name, "password": PASSWORD})
+            assert response.status_code == 302, name
+            page = client.get("/patients/?page=1").content.decode()
+            assert f"{other.code}-" not in page, name
+            if role == Role.PATIENT:
+                assert "1 patient" in page
+            else:
+                assert "30 patients" in page, name
