@@ -15,7 +15,12 @@ from .explanation import Step
 from .result import Classification, Possible
 from .types import RESULT_KEYS
 
+#: Identifies the rules in force: stored classifications carry it, so that a registry can find and
+#: recompute those made by another version. Bump it whenever any output can change.
+ENGINE_VERSION = "isncsci-2019/cordtrack-1"
+
 __all__ = [
+    "ENGINE_VERSION",
     "EXAM_KEYS",
     "RESULT_KEYS",
     "Cell",
