@@ -1,0 +1,306 @@
+"""Encoding exams once into compact code arrays, at the boundary of the batch engine.
+
+Two entry points: :func:`encode` for rows (flat exam mappings, as parsed from JSON Lines) and
+:func:`encode_columns` for columnar data (column name -> sequence of strings, as read from CSV).
+Both check every value with a vectorised lookup; a row that fails goes through
+:func:`~cordtrack.isncsci.exam.parse_exam`, which either accepts it (it also accepts, for example,
+values with surrounding spaces) or reports the same :class:`~cordtrack.isncsci.errors.FieldError`
+messages as the scalar engine. No row is dropped silently: an invalid one becomes an
+:class:`ErrorRecord`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import partial
+from itertools import chain
+from operator import itemgetter
+from typing import Any, Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..errors import ExamValidationError, FieldError
+from ..exam import EXAM_KEYS, NON_KEY_LEVELS, parse_exam
+from ..types import DAP_KEY, NON_KEY_KEYS, RESULT_LEVELS, VAC_KEY, Side
+from .codes import BINARY_VALUES, INVALID, MOTOR_VALUES, N_MOTOR, N_SENSORY, SENSORY_FROM_MOTOR
+
+#: The 132 cell keys, per side (right, left): 28 touch, 28 prick, 10 motor (``EXAM_KEYS`` order).
+CELL_KEYS: Final = EXAM_KEYS[2 : 2 + 2 * (2 * N_SENSORY + N_MOTOR)]
+_SIDE_WIDTH: Final = 2 * N_SENSORY + N_MOTOR
+_NO_NON_KEY: Final = -1
+_BAD_NON_KEY: Final = -2
+
+
+class _Codes(dict[object, int]):
+    """Raw value -> code; anything else -> :data:`INVALID`."""
+
+    def __missing__(self, key: object) -> int:
+        return INVALID
+
+
+_CELL: Final = _Codes({v: i for i, v in enumerate(MOTOR_VALUES)})
+_BINARY: Final = _Codes({v: i for i, v in enumerate(BINARY_VALUES)})
+_NON_KEY_CODES: dict[object, int] = {None: _NO_NON_KEY, "": _NO_NON_KEY}
+_NON_KEY_CODES.update({v: RESULT_LEVELS.index(v) for v in NON_KEY_LEVELS})
+_NON_KEY: Final = _Codes(_NON_KEY_CODES)
+_NON_KEY_FIELDS: Final = (NON_KEY_KEYS[Side.RIGHT], NON_KEY_KEYS[Side.LEFT])
+
+
+@dataclass(frozen=True)
+class ErrorRecord:
+    """An input row that is not a valid exam: its index and every invalid field."""
+
+    row: int
+    errors: tuple[FieldError, ...]
+
+    @property
+    def message(self) -> str:
+        """The messages of :class:`~cordtrack.isncsci.errors.ExamValidationError`."""
+        return "; ".join(str(e) for e in self.errors)
+
+
+@dataclass(frozen=True)
+class ExamArrays:
+    """N valid exams as code arrays (codes index ``SENSORY_VALUES`` / ``MOTOR_VALUES`` /
+    ``BINARY_VALUES`` of :mod:`.codes`). Side axis: 0 right, 1 left.
+
+    Attributes
+    ----------
+    touch, prick : ndarray of uint8, shape (2, 28, N)
+        Segment-major: each dermatome of a side is one contiguous row of N codes, the layout the
+        classification reads.
+    motor : ndarray of uint8, shape (2, 10, N)
+    vac, dap : ndarray of uint8, shape (N,)
+    non_key : ndarray of int8, shape (2, N)
+        ``RESULT_LEVELS`` index of the lowest non-key muscle with motor function, -1 for none.
+    rows : ndarray of int64, shape (N,)
+        Index of each exam in the input (rows that failed validation are absent).
+    """
+
+    touch: NDArray[np.uint8]
+    prick: NDArray[np.uint8]
+    motor: NDArray[np.uint8]
+    vac: NDArray[np.uint8]
+    dap: NDArray[np.uint8]
+    non_key: NDArray[np.int8]
+    rows: NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return int(self.rows.shape[0])
+
+
+def _lookup(values: Iterable[object], table: _Codes, count: int) -> NDArray[np.int16]:
+    """Codes of hashable values, :data:`INVALID` (or the table's own code) for anything unknown."""
+    return np.fromiter(map(table.__getitem__, values), dtype=np.int16, count=count)
+
+
+def _safe(table: _Codes, value: object) -> int:
+    try:
+        return table[value]
+    except TypeError:  # unhashable
+        return INVALID
+
+
+def _lookup_safe(values: Iterable[object], table: _Codes, count: int) -> NDArray[np.int16]:
+    """:func:`_lookup` for values that may be unhashable."""
+    return np.fromiter(map(partial(_safe, table), values), dtype=np.int16, count=count)
+
+
+def _assemble(
+    cells: NDArray[np.int16],
+    binary: NDArray[np.int16],
+    non_key: NDArray[np.int16],
+    fallback: Callable[[int], Mapping[str, object] | None],
+    offset: int,
+) -> tuple[ExamArrays, list[ErrorRecord]]:
+    """Validate codes of shape (N, 132), (N, 2), (N, 2); rows that fail are parsed one by one."""
+    n = cells.shape[0]
+    side = cells.reshape(n, 2, _SIDE_WIDTH)
+    sensory = side[:, :, : 2 * N_SENSORY]
+    motor = side[:, :, 2 * N_SENSORY :]
+    sensory_codes = SENSORY_FROM_MOTOR.take(np.minimum(sensory, len(MOTOR_VALUES)), mode="clip")
+    sensory_codes[sensory >= len(MOTOR_VALUES)] = INVALID
+    bad = (sensory_codes == INVALID).any(axis=(1, 2)) | (motor == INVALID).any(axis=(1, 2))
+    bad |= (binary == INVALID).any(axis=1) | (non_key == _BAD_NON_KEY).any(axis=1)
+    good = ~bad
+    # Segment-major layout: (side, segment, exam).
+    valid = sensory_codes[good].transpose(1, 2, 0)
+    arrays = ExamArrays(
+        touch=np.ascontiguousarray(valid[:, :N_SENSORY]),
+        prick=np.ascontiguousarray(valid[:, N_SENSORY:]),
+        motor=np.ascontiguousarray(motor[good].astype(np.uint8).transpose(1, 2, 0)),
+        vac=binary[good, 0].astype(np.uint8),
+        dap=binary[good, 1].astype(np.uint8),
+        non_key=np.ascontiguousarray(non_key[good].astype(np.int8).T),
+        rows=np.flatnonzero(good).astype(np.int64) + offset,
+    )
+    errors: list[ErrorRecord] = []
+    repaired: list[tuple[int, dict[str, str]]] = []
+    for r in np.flatnonzero(bad).tolist():
+        row = fallback(r)
+        try:
+            exam = parse_exam(row if row is not None else {})
+        except ExamValidationError as error:
+            errors.append(ErrorRecord(offset + r, error.errors))
+        else:  # valid once normalised (e.g. surrounding spaces): encode its canonical form
+            repaired.append((offset + r, exam.to_flat()))
+    if repaired:
+        fixed, _ = encode([flat for _, flat in repaired])
+        fixed = replace(fixed, rows=np.array([r for r, _ in repaired], dtype=np.int64))
+        arrays = concatenate([arrays, fixed])
+    return arrays, errors
+
+
+def concatenate(parts: Sequence[ExamArrays]) -> ExamArrays:
+    """Exams of several :class:`ExamArrays` in one, sorted by input row (segment-major, C order)."""
+    rows = np.concatenate([p.rows for p in parts])
+    order = None if bool(np.all(rows[1:] >= rows[:-1])) else np.argsort(rows, kind="stable")
+
+    def join(name: str, axis: int) -> NDArray[Any]:
+        joined = np.concatenate([getattr(p, name) for p in parts], axis=axis)
+        if order is not None:
+            joined = np.take(joined, order, axis=axis)
+        return np.ascontiguousarray(joined)
+
+    return ExamArrays(
+        touch=join("touch", 2),
+        prick=join("prick", 2),
+        motor=join("motor", 2),
+        vac=join("vac", 0),
+        dap=join("dap", 0),
+        non_key=join("non_key", 1),
+        rows=rows if order is None else rows[order],
+    )
+
+
+_CELLS_OF: Final = itemgetter(*CELL_KEYS)
+
+
+def _cells_of(row: Mapping[str, object]) -> tuple[object, ...]:
+    try:
+        values: tuple[object, ...] = _CELLS_OF(row)
+    except (KeyError, TypeError):
+        values = tuple(row.get(k) for k in CELL_KEYS) if isinstance(row, Mapping) else ()
+    return values if len(values) == len(CELL_KEYS) else (None,) * len(CELL_KEYS)
+
+
+def encode(
+    flat_exams: Iterable[Mapping[str, object]], *, first_row: int = 0
+) -> tuple[ExamArrays, list[ErrorRecord]]:
+    """Encode flat exams (the format of the published cases) into code arrays.
+
+    Parameters
+    ----------
+    flat_exams : iterable of mapping
+        The exams; keys other than the 134 exam keys are ignored.
+    first_row : int
+        Row index of the first exam (for chunked input).
+
+    Returns
+    -------
+    arrays : ExamArrays
+        The valid exams, with their row indices.
+    errors : list of ErrorRecord
+        One per invalid exam, with the messages of :func:`~cordtrack.isncsci.exam.parse_exam`.
+    """
+    rows = list(flat_exams)
+    n = len(rows)
+    try:
+        flat = chain.from_iterable(map(_CELLS_OF, rows))
+        cells = _lookup(flat, _CELL, n * len(CELL_KEYS))
+    except (KeyError, TypeError):  # a missing key, an unhashable value, a row that is no mapping
+        flat = chain.from_iterable(map(_cells_of, rows))
+        cells = _lookup_safe(flat, _CELL, n * len(CELL_KEYS))
+    binary = _lookup_safe(
+        chain.from_iterable((_get(r, VAC_KEY), _get(r, DAP_KEY)) for r in rows), _BINARY, 2 * n
+    )
+    non_key = _lookup_safe(
+        chain.from_iterable((_get(r, k) for k in _NON_KEY_FIELDS) for r in rows), _NON_KEY, 2 * n
+    )
+    non_key[non_key == INVALID] = _BAD_NON_KEY
+    return _assemble(
+        cells.reshape(n, len(CELL_KEYS)),
+        binary.reshape(n, 2),
+        non_key.reshape(n, 2),
+        lambda r: rows[r] if isinstance(rows[r], Mapping) else None,
+        first_row,
+    )
+
+
+def _get(row: object, key: str) -> object:
+    return row.get(key) if isinstance(row, Mapping) else INVALID
+
+
+# --- columnar input ------------------------------------------------------------------------------
+
+
+def _packed_keys(values: Iterable[str]) -> tuple[NDArray[np.uint32], list[str]]:
+    """Values of at most 4 ASCII characters, packed little-endian into uint32, sorted."""
+    pairs = sorted((sum(ord(c) << (8 * i) for i, c in enumerate(v)), v) for v in values)
+    return np.array([p for p, _ in pairs], dtype=np.uint32), [v for _, v in pairs]
+
+
+def _column_codes(column: object, table: _Codes, n: int) -> NDArray[np.int16]:
+    """Codes of one column. A NumPy unicode column is looked up without a Python loop: each value
+    of up to 4 ASCII characters packed into one uint32 and found by binary search."""
+    if column is None:
+        return np.full(n, table[None], dtype=np.int16)
+    array = np.asarray(column)
+    if array.dtype.kind != "U" or array.shape != (n,):
+        return _lookup_safe(list(array.reshape(-1)) if array.ndim else [], table, n)
+    strings = [k for k in table if isinstance(k, str) and len(k) <= 4]
+    keys, names = _packed_keys(strings)
+    codes = np.array([table[v] for v in names], dtype=np.int16)
+    width = array.dtype.itemsize // 4
+    chars = array.view(np.uint32).reshape(n, width) if width else np.zeros((n, 1), np.uint32)
+    ok = (chars[:, 4:] == 0).all(axis=1) & (chars[:, :4] < 128).all(axis=1)
+    packed = np.zeros(n, dtype=np.uint32)
+    for i in range(min(width, 4)):
+        packed |= (chars[:, i] & np.uint32(0x7F)) << np.uint32(8 * i)
+    at = np.minimum(np.searchsorted(keys, packed), len(keys) - 1)
+    ok &= keys[at] == packed
+    return np.where(ok, codes[at], np.int16(INVALID)).astype(np.int16)
+
+
+def encode_columns(
+    columns: Mapping[str, Sequence[object] | NDArray[np.generic]], *, first_row: int = 0
+) -> tuple[ExamArrays, list[ErrorRecord]]:
+    """Encode columnar exams: each exam key maps to a column of N values (strings).
+
+    Parameters
+    ----------
+    columns : mapping of str to sequence or ndarray, each of length N
+        Columns named by exam keys (others are ignored); the optional non-key muscle columns may
+        be absent. NumPy unicode arrays take a vectorised path; other sequences a dictionary one.
+    first_row : int
+        Row index of the first exam.
+
+    Returns
+    -------
+    arrays : ExamArrays
+    errors : list of ErrorRecord
+    """
+    present = [c for c in columns.values() if c is not None]
+    n = len(present[0]) if present else 0
+    cells = (
+        np.stack([_column_codes(columns.get(k), _CELL, n) for k in CELL_KEYS], axis=1).reshape(
+            n, len(CELL_KEYS)
+        )
+        if n
+        else np.zeros((0, len(CELL_KEYS)), np.int16)
+    )
+    binary = np.stack([_column_codes(columns.get(k), _BINARY, n) for k in (VAC_KEY, DAP_KEY)], 1)
+    non_key = np.stack([_column_codes(columns.get(k), _NON_KEY, n) for k in _NON_KEY_FIELDS], 1)
+    non_key[non_key == INVALID] = _BAD_NON_KEY
+
+    def row(r: int) -> Mapping[str, object]:
+        return {k: _item(columns[k], r) for k in EXAM_KEYS if columns.get(k) is not None}
+
+    return _assemble(cells, binary, non_key, row, first_row)
+
+
+def _item(column: Sequence[object] | NDArray[np.generic], r: int) -> object:
+    value = column[r]
+    return value.item() if isinstance(value, np.generic) else value

@@ -1,0 +1,54 @@
+"""Sensory levels of N exams (ISNCSCI 2019, "Sensory level"; scalar: :mod:`..sensory_level`).
+
+The scalar walk keeps the star flags of the searches still moving down; here that walk is an
+:class:`~.automaton.Automaton` run on all exams at once, one dermatome (column) at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..cells import Answers
+from .automaton import Automaton, Emission, Kind, split
+from .codes import DERMATOME_CLASSES, INT_BIT, N_SENSORY
+
+
+def _step(flag: bool, answers: Answers) -> tuple[Iterable[Hashable], Iterable[Emission]]:
+    moving: list[bool] = []
+    found: list[Emission] = []
+    for normal, star in answers:
+        if normal:
+            moving.append(flag or star)
+        else:
+            found.append((0, 0, flag or star))  # the level above this dermatome
+    return moving, found
+
+
+_START = frozenset({False})
+_AUTOMATON = Automaton(
+    {"dermatome": Kind(_step, DERMATOME_CLASSES)}, [_START], 1, lambda flag: [(0, flag)]
+)
+_PROGRAM = _AUTOMATON.program([("dermatome", ((i, i),)) for i in range(N_SENSORY)], [INT_BIT])
+
+
+def sensory_levels(
+    dermatome: NDArray[np.intp],
+) -> tuple[NDArray[np.uint32], NDArray[np.uint32]]:
+    """The possible sensory levels of one side of N exams.
+
+    Parameters
+    ----------
+    dermatome : ndarray of intp, shape (28, N)
+        Class of each dermatome's "is it normal?" answers (:data:`.codes.DERMATOME`).
+
+    Returns
+    -------
+    reached, starred : ndarray of uint32, shape (N,)
+        Bitmasks over C1..S3 (bits 0..28) and INT (bit 29).
+    """
+    start = np.full(dermatome.shape[1], _AUTOMATON.set_id(_START), dtype=np.intp)
+    (acc,) = _PROGRAM.run(dermatome, start)
+    return split(acc)
