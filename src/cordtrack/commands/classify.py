@@ -28,14 +28,7 @@ from typing import IO, Final, TextIO
 
 import orjson
 
-from cordtrack.isncsci import (
-    RESULT_KEYS,
-    ExamValidationError,
-    FieldError,
-    ISNCSCIError,
-    classify,
-    parse_exam,
-)
+from cordtrack.isncsci import RESULT_KEYS, FieldError
 
 from . import UsageError
 
@@ -52,6 +45,9 @@ CSV_COLUMNS: Final = ("id", *RESULT_KEYS, "error")
 
 Record = Mapping[str, object]
 _MISSING_SHOWN: Final = 3
+#: Rows classified together by the batch engine: large enough to amortise the array work, small
+#: enough that memory stays flat whatever the file size.
+CHUNK_ROWS: Final = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,24 +166,41 @@ def csv_rows(text: Iterable[str]) -> Iterator[tuple[int, object]]:
 
 
 def classify_rows(rows: Iterable[tuple[int, object]]) -> Iterator[Record]:
-    """One record per row: the id (when the row has one) and the 25 result keys, or an error
-    record ``{"id", "row", "error", "errors"}`` (see the module docstring)."""
-    for number, row in rows:
+    """One record per row, in input order: the id (when the row has one) and the 25 result keys,
+    or an error record ``{"id", "row", "error", "errors"}`` (see the module docstring).
+
+    Rows go to the batch engine (:mod:`cordtrack.isncsci.batch`) a chunk at a time."""
+    chunk: list[tuple[int, object]] = []
+    for item in rows:
+        chunk.append(item)
+        if len(chunk) == CHUNK_ROWS:
+            yield from _classify_chunk(chunk)
+            chunk = []
+    if chunk:
+        yield from _classify_chunk(chunk)
+
+
+def _classify_chunk(chunk: list[tuple[int, object]]) -> Iterator[Record]:
+    from cordtrack.isncsci.batch import classify_batch, encode  # numpy loads only when needed
+
+    exams = [row for _, row in chunk if isinstance(row, dict)]
+    arrays, invalid = encode(exams)
+    columns = list(classify_batch(arrays).columns().values())
+    errors = {e.row: e.errors for e in invalid}
+    position = 0  # index among the exams (dict rows)
+    result = 0  # index among the classified exams
+    for number, row in chunk:
         if not isinstance(row, dict):
             message = row.message if isinstance(row, Unreadable) else "not a JSON object"
             yield error_record(number, None, message)
             continue
-        try:
-            flat = classify(parse_exam(row)).to_flat()
-        except ExamValidationError as exc:
-            yield error_record(number, row, str(exc), exc)
+        field_errors = errors.get(position)
+        position += 1
+        if field_errors is not None:
+            yield error_record(number, row, "", field_errors)
             continue
-        except ISNCSCIError as exc:
-            yield error_record(number, row, str(exc))
-            continue
-        except Exception as exc:
-            exc.add_note(f"while classifying row {number}")
-            raise
+        flat = dict(zip(RESULT_KEYS, [column[result] for column in columns], strict=True))
+        result += 1
         yield {"id": row["id"], **flat} if "id" in row else flat
 
 
@@ -195,11 +208,10 @@ def error_record(
     number: int,
     row: dict[str, object] | None,
     message: str,
-    invalid: ExamValidationError | None = None,
+    errors: tuple[FieldError, ...] = (),
 ) -> Record:
     record: dict[str, object] = {"id": row["id"]} if row is not None and "id" in row else {}
     record["row"] = number
-    errors = invalid.errors if invalid else ()
     record["error"] = f"row {number}: {_summary(errors) if errors else message}"
     record["errors"] = [{"field": e.field, "value": e.value, "message": e.message} for e in errors]
     return record
