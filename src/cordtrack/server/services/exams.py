@@ -9,7 +9,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-import cordtrack
 from cordtrack import isncsci
 
 from ..access import Cap, require
@@ -24,7 +23,8 @@ Classifier = Callable[[Mapping[str, str]], dict[str, str]]
 
 
 def engine_version() -> str:
-    return str(getattr(isncsci, "ENGINE_VERSION", f"cordtrack-isncsci {cordtrack.__version__}"))
+    """The rules in force (:data:`cordtrack.isncsci.ENGINE_VERSION`), stored with each result."""
+    return isncsci.ENGINE_VERSION
 
 
 def classify_flat(values: Mapping[str, str]) -> dict[str, str]:
@@ -62,6 +62,13 @@ def classified_fields(
         "classification": flat,
         "engine_version": engine_version(),
         "classified_at": timezone.now(),
+        **indexed_fields(flat),
+    }
+
+
+def indexed_fields(flat: Mapping[str, str]) -> dict[str, Any]:
+    """The indexed columns (NLI, AIS, UEMS, LEMS) derived from the 25 result keys."""
+    return {
         "nli": flat["neurologicalLevelOfInjury"],
         "ais": flat["asiaImpairmentScale"],
         "uems": _total(flat, "upperMotorTotal"),
