@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
 .PHONY: install run migrate demo-data test test-server lint format bench test-reference clean
+.PHONY: test-e2e screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +33,16 @@ migrate: install
 demo-data: migrate
 	$(DEMO_ENV) $(MANAGE) load_demo
 
+# The browser tests (tests/e2e) drive Debian's Chromium; Playwright's own browser download is not
+# used. Installed here when missing (as root, no prompt; the package lists are fetched only if
+# apt does not know the package yet).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	apt-cache show chromium >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium </dev/null
+
 # The whole suite on SQLite; then, when DATABASE_URL is set, the server tests on that database.
-test: install
+test: install $(CHROMIUM)
 	env -u DATABASE_URL $(BIN)/python -m pytest -q
 	@if [ -n "$${DATABASE_URL:-}" ]; then \
 		echo "== server tests again on the database in DATABASE_URL =="; \
@@ -55,6 +64,7 @@ format: install
 
 bench: install
 	$(BIN)/python benchmarks/isncsci_throughput.py
+	$(BIN)/python benchmarks/batch_throughput.py
 
 # Optional: compare with the published JavaScript reference (npm isncsci 2.0.6) as a black box.
 test-reference: install
@@ -63,3 +73,22 @@ test-reference: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# The browser tests alone; they keep screenshots in var/screenshots/ and refresh the README's
+# copies in docs/screenshots/.
+test-e2e: install $(CHROMIUM)
+	env -u DATABASE_URL $(BIN)/python -m pytest -q tests/e2e
+
+README_SHOTS := worksheet exam-signed monitor-dashboard intake-board progress portal
+screenshots: test-e2e
+	mkdir -p docs/screenshots
+	for name in $(README_SHOTS); do cp var/screenshots/$$name.png docs/screenshots/; done
+
+# Report PDFs (WeasyPrint) need Debian's pango and harfbuzz; installed here when missing (as root,
+# no prompt; the package lists are fetched only if apt does not know the packages yet).
+PANGO_LIB := /usr/lib/x86_64-linux-gnu/libpango-1.0.so.0
+$(PANGO_LIB):
+	apt-cache show libpango-1.0-0 >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 \
+		libharfbuzz-subset0 fonts-dejavu-core </dev/null
+install: $(PANGO_LIB)

@@ -109,6 +109,9 @@ ENDPOINTS = [
     ("instrument form", "get", "/visits/{visit}/instruments/pain_nrs/", "clinical"),
     ("instrument entry", "post", "/visits/{visit}/instruments/pain_nrs/", "clinical"),
     ("visit scheduling", "post", "/patients/{patient}/visits/schedule/", "visits"),
+    ("patient outcomes report", "get", "/reports/patients/{patient}/", None),
+    ("patient progress report", "get", "/reports/patients/{patient}/progress.pdf", None),
+    ("progress charts", "get", "/patients/{patient}/progress/", None),
 ]
 CAPS = {
     Role.CLINICIAN: {"clinical", "visits"},

@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "cordtrack.server.therapy",
     "cordtrack.server.safety",
     "cordtrack.server.followup",
+    "cordtrack.server.api",
+    "cordtrack.server.interop",
+    "cordtrack.server.reports",
 ]
 
 MIDDLEWARE = [

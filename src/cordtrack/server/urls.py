@@ -9,6 +9,7 @@ from django.views.generic import RedirectView
 
 from .accounts import site_views
 from .accounts import views as account_views
+from .api.api import api as api_v1
 
 admin.site.site_header = "CordTrack data stewardship"
 admin.site.site_title = "CordTrack admin"
@@ -27,5 +28,9 @@ urlpatterns = [
     path("", include("cordtrack.server.therapy.urls")),
     path("", include("cordtrack.server.safety.urls")),
     path("", include("cordtrack.server.followup.urls")),
+    path("", include("cordtrack.server.worksheet.urls")),
+    path("", include("cordtrack.server.journey.urls")),
+    path("reports/", include("cordtrack.server.reports.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api_v1.urls),
 ]

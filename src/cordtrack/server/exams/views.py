@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib import messages
+from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -13,21 +15,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cordtrack.isncsci import EXAM_KEYS, RESULT_KEYS
-from cordtrack.isncsci.types import (
-    DAP_KEY,
-    KEY_MUSCLE_LEVELS,
-    NON_KEY_KEYS,
-    SENSORY_LEVELS,
-    VAC_KEY,
-    Modality,
-    Side,
-    flat_key,
-)
+from cordtrack.isncsci.types import DAP_KEY, NON_KEY_KEYS, VAC_KEY
 
 from ..access import Cap, can, get_scoped_or_404
+from ..audit.models import AuditEntry
 from ..forms import add_service_errors
 from ..patients.models import Patient
 from ..services import exams as exam_services
+from ..worksheet import grid as worksheet_grid
+from ..worksheet.live import exam_values, live_context
 from .models import IsncsciExam
 
 #: Every cell normal, VAC and DAP present: the starting point for most examiners.
@@ -49,21 +45,17 @@ class ExamForm(forms.Form):
             self.fields[key] = forms.CharField(
                 required=False, max_length=4, widget=forms.TextInput(attrs={"size": 3})
             )
+        worksheet_grid.annotate(self)
 
 
-def _grid(form: ExamForm) -> list[dict[str, Any]]:
-    """Rows of the worksheet: level, then right motor/LT/PP and left LT/PP/motor fields."""
-    rows = []
-    for level in SENSORY_LEVELS:
-        row: dict[str, Any] = {"level": level.replace("_", "-")}
-        for side in Side:
-            s = side.value.lower()
-            row[f"{s}_touch"] = form[flat_key(level, side, Modality.TOUCH)]
-            row[f"{s}_prick"] = form[flat_key(level, side, Modality.PRICK)]
-            motor = flat_key(level, side, Modality.MOTOR) if level in KEY_MUSCLE_LEVELS else None
-            row[f"{s}_motor"] = form[motor] if motor else None
-        rows.append(row)
-    return rows
+def _worksheet_context(form: ExamForm) -> dict[str, Any]:
+    """The grid, the extra fields and the live panel for the values on the form."""
+    data = form.data if form.is_bound else {k: form.initial.get(k, "") for k in EXAM_KEYS}
+    return {
+        "rows": worksheet_grid.rows(form),
+        "levels": worksheet_grid.LEVEL_CHOICES,
+        "live": live_context(exam_values(data)),
+    }
 
 
 @login_required
@@ -87,8 +79,8 @@ def exam_new(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "patient": patient,
         "form": form,
-        "grid": _grid(form),
         "extra": [form[VAC_KEY], form[DAP_KEY], *(form[k] for k in NON_KEY_KEYS.values())],
+        **_worksheet_context(form),
     }
     return render(request, "exams/new.html", context)
 
@@ -119,9 +111,10 @@ def exam_edit(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "patient": exam.patient,
         "form": form,
-        "grid": _grid(form),
         "extra": [form[VAC_KEY], form[DAP_KEY], *(form[k] for k in NON_KEY_KEYS.values())],
         "amend": True,
+        "exam": exam,
+        **_worksheet_context(form),
     }
     return render(request, "exams/new.html", context)
 
@@ -133,7 +126,8 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_edit = can(request.user, exam.patient.site_id, Cap.CLINICAL)
     context = {
         "exam": exam, "results": results, "may_sign": may_edit and not exam.locked,
-        "may_edit": may_edit,
+        "may_edit": may_edit, "live": live_context(exam_values(exam.values)),
+        "history": exam_history(exam),
     }  # fmt: skip
     return render(request, "exams/detail.html", context)
 
@@ -144,6 +138,22 @@ def exam_sign(request: HttpRequest, pk: int) -> HttpResponse:
     exam = get_scoped_or_404(
         request.user, IsncsciExam.objects.select_related("patient"), Cap.CLINICAL, pk=pk
     )
-    if not exam.locked:
-        exam_services.sign_exam(request.user, exam)
+    if exam.locked:
+        return redirect("exam-detail", pk=exam.pk)
+    # An electronic signature: the signer re-enters their password (21 CFR 11.200(a)). Through
+    # authenticate(), so that failed attempts count towards django-axes' lockout.
+    signer = authenticate(
+        request, username=request.user.get_username(), password=request.POST.get("password", "")
+    )
+    if signer is None or signer.pk != request.user.pk:
+        messages.error(request, "Not signed: the password is not correct.")
+        return redirect("exam-detail", pk=exam.pk)
+    exam_services.sign_exam(request.user, exam)
+    messages.success(request, "Exam signed and locked; later changes need a reason.")
     return redirect("exam-detail", pk=exam.pk)
+
+
+def exam_history(exam: IsncsciExam) -> list[AuditEntry]:
+    """The exam's audit entries, newest first (creation, signature, corrections with reasons)."""
+    entries = AuditEntry.objects.filter(model="exams.isncsciexam", object_id=str(exam.pk))
+    return list(entries.order_by("-seq")[:50])

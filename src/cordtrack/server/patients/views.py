@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from ..access import Cap, can, get_scoped_or_404, scoped, site_ids
@@ -17,6 +18,7 @@ from ..audit.chain import record_view
 from ..audit.models import AuditEntry
 from ..forms import add_service_errors, date_field
 from ..intake.models import DocumentKind, InquiryStatus
+from ..journey.timeline import timeline as journey_timeline
 from ..services import patients as patient_services
 from .models import (
     AIS_CHOICES,
@@ -79,6 +81,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_visits": can(user, patient.site_id, Cap.VISITS),
         "document_kinds": DocumentKind.choices,
         "statuses": InquiryStatus.choices,
+        "timeline": journey_timeline(patient, timezone.localdate()),
     }
     return render(request, "patients/detail.html", context)
 

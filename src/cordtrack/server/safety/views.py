@@ -6,6 +6,7 @@ import contextlib
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ..access import Cap, get_scoped_or_404
 from ..forms import add_service_errors, date_field
 from ..patients.models import Patient
+from ..services import notifications
 from ..services import safety as safety_services
 from ..therapy.models import Administration
 from .models import Action, AdverseEvent, Outcome, Relatedness
@@ -58,10 +60,15 @@ def adverse_event_new(request: HttpRequest, pk: int) -> HttpResponse:
     form.fields["administration"].queryset = Administration.objects.filter(patient=patient)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         try:
-            safety_services.report_adverse_event(request.user, patient, **form.cleaned_data)
+            # A serious event also e-mails the site's monitors (issue 4).
+            event = notifications.report_and_notify(request.user, patient, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
+            if event.serious:
+                messages.warning(
+                    request, "Serious adverse event: the site's monitors are notified."
+                )
             return redirect("patients:detail", pk=patient.pk)
     context = {
         "form": form, "patient": patient, "title": "Report an adverse event", "submit": "Report",

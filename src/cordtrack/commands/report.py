@@ -1,0 +1,82 @@
+"""Outcome and safety reports of one or more sites (the same figures as the report pages).
+
+``cordtrack report outcomes --site NTH --format json`` prints the cohort report (responder
+definition, rates with Wilson 95% intervals, lost-to-follow-up bounds, strata beside the natural
+history, Kaplan-Meier steps); ``safety`` the adverse-event rates with exact intervals. ``--format
+pdf`` writes the PDF to ``-o FILE`` (required for pdf). Reads the database named by DATABASE_URL
+(default var/cordtrack.sqlite3).
+
+exit status: 0 done, 2 usage error (unknown site, pdf without -o)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import UsageError
+
+NAME = "report"
+HELP = "cohort outcome and safety reports of a site, as JSON or PDF"
+DEFINITION_HELP = "responder definition (outcomes): " + ", ".join(
+    ("ais1_12m", "ais2_12m", "ais1_6m", "lems10_12m", "uems10_12m", "scim10_12m")
+)
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("kind", choices=["outcomes", "safety"])
+    parser.add_argument("--site", action="append", required=True, metavar="CODE",
+                        help="site code; repeat for several sites")  # fmt: skip
+    parser.add_argument("--format", choices=["json", "pdf"], default="json")
+    parser.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
+    parser.add_argument("--definition", default="ais1_12m", help=DEFINITION_HELP)
+    parser.add_argument("--at-least", type=float, help="threshold of a score-gain definition")
+    for name in ("protocol", "cell-type", "route", "baseline-ais", "phase"):
+        parser.add_argument(f"--{name}", default="", help=f"cohort filter: {name}")
+
+
+def run(args: argparse.Namespace) -> int:
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cordtrack.server.settings")
+    import django
+
+    django.setup()
+    from cordtrack.server.reports import figures, serialize
+    from cordtrack.server.reports.context import outcomes_context, safety_context
+    from cordtrack.server.reports.pdf import render_pdf
+
+    known = figures.known_sites()
+    unknown = [code for code in args.site if code not in known]
+    if unknown:
+        raise UsageError(f"unknown site {', '.join(unknown)} (known: {', '.join(known)})")
+    if args.format == "pdf" and args.output is None:
+        raise UsageError("--format pdf needs -o FILE")
+    if args.definition not in figures.DEFINITIONS:
+        raise UsageError(f"unknown definition {args.definition!r}; {DEFINITION_HELP}")
+    sites = tuple(args.site)
+    if args.kind == "outcomes":
+        filters = figures.CohortFilters(
+            sites, args.protocol, args.cell_type, args.route, args.baseline_ais, args.phase
+        )
+        definition = figures.definition_for(args.definition, args.at_least)
+        report = figures.outcomes_report(figures.cohort_courses(filters), definition)
+        data, template, context = (
+            serialize.outcomes(report), "reports/pdf/cohort.html", outcomes_context(report),
+        )  # fmt: skip
+    else:
+        safety = figures.safety_report(sites)
+        data, template, context = (
+            serialize.safety(safety), "reports/pdf/safety.html", safety_context(safety),
+        )  # fmt: skip
+    if args.format == "pdf":
+        args.output.write_bytes(render_pdf(template, context))
+        return 0
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+    return 0

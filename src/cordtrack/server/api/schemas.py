@@ -1,0 +1,260 @@
+"""Request and response bodies of the API (Pydantic, through django-ninja)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any
+
+from ninja import Field, Schema
+from pydantic import ConfigDict, field_validator
+
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _no_nul(value: Any) -> Any:
+    """PostgreSQL refuses NUL in text: refuse it here, as a field error."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _no_nul(k)
+            _no_nul(v)
+    if isinstance(value, list):
+        for v in value:
+            _no_nul(v)
+    return value
+
+
+class In(Schema):
+    """Base of request bodies: unknown fields are refused, NUL characters too."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return _no_nul(value)
+
+
+class PatientIn(In):
+    site: str = Field(max_length=5, description="site code, e.g. NTH")
+    year_of_birth: int = Field(ge=1900, le=2100)
+    sex: str = Field(description="F, M or X")
+
+
+class PatientOut(Schema):
+    id: int
+    study_id: str
+    site: str
+    year_of_birth: int
+    sex: str
+    consent_status: str
+    consent_date: dt.date | None
+    consent_version: str
+
+
+class ExamIn(In):
+    patient_id: Id
+    exam_date: dt.date
+    visit_id: Id | None = None
+    values: dict[str, str] = Field(
+        description="the flat exam keys of the published cases (c5RightMotor, s4_5LeftPrick, "
+        "analContraction...), every value a string"
+    )
+
+
+class ExamOut(Schema):
+    id: int
+    patient_id: int
+    visit_id: int | None
+    exam_date: dt.date
+    values: dict[str, str]
+    classification: dict[str, str] | None
+    engine_version: str
+    signed_at: dt.datetime | None
+
+
+class ScreeningIn(In):
+    patient_id: Id
+    protocol_id: Id
+    screened_on: dt.date | None = None
+    medically_stable: bool | None = None
+    conditions: dict[str, bool | None] = Field(
+        default_factory=dict,
+        description="assessed conditions (True = present), e.g. active_infection",
+    )
+
+
+class ScreeningOut(Schema):
+    id: int
+    patient_id: int
+    protocol_id: int
+    screened_on: dt.date
+    decision: str
+    results: list[dict[str, Any]]
+
+
+class ReleaseTest(In):
+    test: str = Field(max_length=100)
+    result: str = Field(default="", max_length=100)
+    passed: bool
+
+
+class LotIn(In):
+    site: str = Field(max_length=5)
+    lot_number: str = Field(max_length=40)
+    manufacturer: str = Field(max_length=100)
+    cell_type: str
+    source: str
+    manufactured_on: dt.date
+    expires_on: dt.date
+    viability_pct: Decimal = Field(ge=0, le=100, max_digits=5, decimal_places=2)
+    cell_count: int = Field(ge=1, le=2**62)
+    release_tests: list[ReleaseTest]
+    source_patient_id: Id | None = None
+    donor_code: str = Field(default="", max_length=40)
+
+
+class LotOut(Schema):
+    id: int
+    site: str
+    lot_number: str
+    manufacturer: str
+    cell_type: str
+    source: str
+    source_patient_id: int | None
+    manufactured_on: dt.date
+    expires_on: dt.date
+    viability_pct: Decimal
+    cell_count: int
+    released: bool
+
+
+class Vitals(In):
+    hr: float
+    sbp: float
+    dbp: float
+    temp_c: float
+    spo2: float
+
+
+class AdministrationIn(In):
+    patient_id: Id
+    lot_id: Id
+    administered_at: dt.datetime
+    route: str
+    dose_total_cells: int = Field(ge=1, le=2**62)
+    weight_kg: Decimal = Field(ge=0, le=1000, max_digits=5, decimal_places=1)
+    vitals: dict[str, Vitals] = Field(description="before, during and after")
+
+
+class AdministrationOut(Schema):
+    id: int
+    patient_id: int
+    lot_id: int
+    administered_at: dt.datetime
+    route: str
+    dose_total_cells: int
+    weight_kg: Decimal
+    dose_per_kg: int
+
+
+class AdverseEventIn(In):
+    patient_id: Id
+    term: str = Field(max_length=120)
+    onset_date: dt.date
+    resolution_date: dt.date | None = None
+    ctcae_grade: int = Field(ge=1, le=5)
+    death: bool = False
+    life_threatening: bool = False
+    hospitalisation: bool = False
+    disability: bool = False
+    congenital_anomaly: bool = False
+    important_medical_event: bool = False
+    relatedness: str
+    expected: bool
+    action: str
+    outcome: str
+    administration_id: Id | None = None
+    lot_id: Id | None = None
+
+
+class AdverseEventOut(Schema):
+    id: int
+    patient_id: int
+    term: str
+    onset_date: dt.date
+    resolution_date: dt.date | None
+    ctcae_grade: int
+    serious: bool
+    relatedness: str
+    expected: bool
+    action: str
+    outcome: str
+    administration_id: int | None
+    lot_id: int | None
+    signed_at: dt.datetime | None
+
+
+class VisitOut(Schema):
+    id: int
+    patient_id: int
+    code: str
+    label: str
+    target_day: int
+    target_date: dt.date
+    window_open: dt.date
+    window_close: dt.date
+    status: str
+    done_on: dt.date | None
+
+
+class VisitDoneIn(In):
+    done_on: dt.date
+    reason: str = Field(default="", max_length=500)
+
+
+class InstrumentIn(In):
+    patient_id: Id
+    instrument: str = Field(max_length=20)
+    responses: dict[str, Any]
+    recorded_on: dt.date
+    visit_id: Id | None = None
+
+
+class InstrumentOut(Schema):
+    id: int
+    patient_id: int
+    visit_id: int | None
+    instrument: str
+    responses: dict[str, Any]
+    score: dict[str, Any]
+    total: Decimal | None
+    recorded_on: dt.date
+
+
+class PatientReportOut(Schema):
+    patient_id: int
+    study_id: str
+    exams: int
+    latest_exam_date: dt.date | None
+    latest_nli: str
+    latest_ais: str
+    administrations: int
+    adverse_events: int
+    serious_adverse_events: int
+    visits_done: int
+    visits_missed: int
+    visits_scheduled: int
+
+
+class SiteReportOut(Schema):
+    site: str
+    patients: int
+    consented: int
+    treated: int
+    exams: int
+    adverse_events: int
+    serious_adverse_events: int

@@ -1,0 +1,55 @@
+"""The patient portal: own visits, questionnaires assigned before the next visit, progress."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from cordtrack.clinical.instruments import INSTRUMENTS
+
+from ..followup.views import _typed, instrument_form
+from ..forms import add_service_errors
+from ..services import portal as portal_services
+from .charts import progress_charts
+
+
+@login_required
+def portal(request: HttpRequest) -> HttpResponse:
+    patient = portal_services.own_patient(request.user)
+    visit = portal_services.next_visit(patient)
+    todo = portal_services.assigned(patient, visit)
+    context = {
+        "patient": patient,
+        "visit": visit,
+        "todo": [(code, INSTRUMENTS[code][0].name) for code in todo],
+        "visits": patient.visits.order_by("target_date"),
+        "charts": [(c, c.svg()) for c in progress_charts(patient) if c.points],
+    }
+    return render(request, "journey/portal.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def questionnaire(request: HttpRequest, code: str) -> HttpResponse:
+    patient = portal_services.own_patient(request.user)
+    if code not in portal_services.PATIENT_REPORTED:
+        raise Http404("No such questionnaire")
+    form = instrument_form(code, request.POST if request.method == "POST" else None)
+    del form.fields["recorded_on"]  # today, always: a patient reports how things are now
+    if request.method == "POST" and form.is_valid():
+        try:
+            portal_services.submit_questionnaire(
+                request.user, code, _typed(code, form.cleaned_data)
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Thank you: {INSTRUMENTS[code][0].name} sent.")
+            return redirect("portal")
+    context = {"form": form, "patient": patient, "title": INSTRUMENTS[code][0].name,
+               "submit": "Send"}  # fmt: skip
+    return render(request, "journey/questionnaire.html", context)

@@ -1,0 +1,118 @@
+"""Template contexts built from the report figures; shared by the pages, the PDFs and the CLI."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from cordtrack.clinical.safety import CtcaeGrade, Relatedness
+from cordtrack.outcomes import Measure, MeasureChange, Tri, format_percent
+
+from . import charts
+from .figures import OutcomesReport, SafetyReport
+from .patient import PLAIN_NAMES, PatientReport
+
+_MAXIMA: Final = {"UEMS": 50, "LEMS": 50, "LT": 112, "PP": 112, "SCIM III": 100,
+                  "WISCI II": 20, "pain NRS": 10}  # fmt: skip
+
+
+def outcomes_context(report: OutcomesReport) -> dict[str, Any]:
+    strata = []
+    for key, group in report.strata.items():
+        rows = [(s.label(), s.rate.rate, s.reference.value_range) for s in group]
+        strata.append(
+            {
+                "key": key.value,
+                "strata": group,
+                "chart": charts.intervals_svg(rows, f"Responders by {key.value}"),
+            }
+        )
+    overall = [("All patients", report.rate.rate, report.reference.value_range)]
+    return {
+        "report": report,
+        "rate": report.rate,
+        "strata_groups": strata,
+        "overall_chart": charts.intervals_svg(overall, "Responders, all patients"),
+        "km_chart": charts.km_svg(report.curve, "Time to first AIS improvement"),
+    }
+
+
+def safety_context(report: SafetyReport) -> dict[str, Any]:
+    summary = report.summary
+    grid = []
+    if summary is not None:
+        for grade in CtcaeGrade:
+            cells = [summary.by_grade_and_relatedness[(grade, r)] for r in Relatedness]
+            grid.append({"grade": int(grade), "name": grade.name.replace("_", " ").lower(),
+                         "cells": cells, "total": sum(cells)})  # fmt: skip
+    return {
+        "report": report,
+        "summary": summary,
+        "relatedness": [r.value for r in Relatedness],
+        "grid": grid,
+    }
+
+
+def _flag(change: MeasureChange) -> str:
+    if change.change is None:
+        return "not assessable: a value is missing or not determinable"
+    up, down = change.meaningful_improvement, change.meaningful_deterioration
+    if up is Tri.YES:
+        return "meaningful improvement"
+    if down is Tri.YES:
+        return "meaningful worsening"
+    if up is Tri.UNDETERMINED or down is Tri.UNDETERMINED:
+        return "possibly meaningful (undetermined)"
+    if up is None:
+        return "no confirmed threshold"
+    return "below the meaningful-change threshold"
+
+
+def _thresholds_text(change: MeasureChange) -> list[str]:
+    out = []
+    for check in change.checks:
+        t = check.threshold
+        if t.value is None:
+            out.append(f"no confirmed threshold ({t.method}; {t.source})")
+            continue
+        value = f"{t.value:g}" if t.upper is None else f"{t.value:g}–{t.upper:g}"
+        out.append(f"{value} {t.unit}, {t.method} — {t.source}")
+    return out
+
+
+def patient_context(report: PatientReport) -> dict[str, Any]:
+    rows = []
+    if report.change is not None:
+        for measure in report.measures:
+            change = report.change[measure]
+            rows.append(
+                {
+                    "measure": measure.value,
+                    "plain": PLAIN_NAMES[measure],
+                    "change": change,
+                    "shown": change.change.render() if change.change else "—",
+                    "flag": _flag(change),
+                    "thresholds": _thresholds_text(change),
+                }
+            )
+    series = {m.value: pts for m, pts in report.series.items()}
+    walking = report.walking
+    walking_text = ""
+    if walking is not None and walking.applicable and walking.probability_low is not None:
+        low, high = walking.probability_low, walking.probability_high or walking.probability_low
+        walking_text = (
+            f"{format_percent(low)}" if low == high
+            else f"{format_percent(low)} to {format_percent(high)}"
+        )  # fmt: skip
+    return {
+        "report": report,
+        "patient": report.patient,
+        "line": report.line,
+        "rows": rows,
+        "comparisons": report.comparisons,
+        "walking": walking,
+        "walking_text": walking_text,
+        "charts": charts.series_svg(series, _MAXIMA, "Change over time"),
+        "measures_without_threshold": [
+            m.value for m in (Measure.UEMS, Measure.LEMS, Measure.LT, Measure.PP)
+        ],
+    }

@@ -1,0 +1,182 @@
+"""One function per report builds its figures; pages, PDFs and ``cordtrack report`` render them.
+
+``cohort_courses`` selects the cohort (treated patients of the chosen sites, then protocol, cell
+type, route, baseline AIS, phase); ``outcomes_report`` and ``safety_report`` compute everything
+through ``cordtrack.outcomes``. :mod:`.serialize` turns the results into JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+from django.db.models import QuerySet
+
+from cordtrack.outcomes import (
+    AisImprovement,
+    CohortRate,
+    ImprovementTimes,
+    KaplanMeierCurve,
+    NaturalHistory,
+    PatientCourse,
+    Phase,
+    ResponderDefinition,
+    SafetySummary,
+    ScoreGain,
+    Stratum,
+    StratumKey,
+    cohort_rate,
+    describe,
+    kaplan_meier,
+    reference_for,
+    safety_summary,
+    select,
+    stratify,
+    time_to_ais_improvement,
+)
+from cordtrack.outcomes.errors import UndefinedRateError
+
+from ..accounts.models import Site
+from ..patients.models import Patient
+from ..safety.models import AdverseEvent
+from ..therapy.models import Administration
+from . import adapters
+
+#: Responder definitions offered by the pages and the CLI: key -> (label, definition).
+DEFINITIONS: Final[dict[str, ResponderDefinition]] = {
+    "ais1_12m": AisImprovement(grades=1, by_day=365),
+    "ais2_12m": AisImprovement(grades=2, by_day=365),
+    "ais1_6m": AisImprovement(grades=1, by_day=182, window_days=30),
+    "lems10_12m": ScoreGain(measure="LEMS", at_least=10, by_day=365),
+    "uems10_12m": ScoreGain(measure="UEMS", at_least=10, by_day=365),
+    "scim10_12m": ScoreGain(measure="SCIM III", at_least=10, by_day=365),
+}
+DEFAULT_DEFINITION: Final = "ais1_12m"
+TAG_FILTERS: Final = ("protocol", "cell_type", "route")
+
+
+@dataclass(frozen=True, slots=True)
+class CohortFilters:
+    """Which treated patients form the cohort. ``sites`` are site codes (already permitted)."""
+
+    sites: tuple[str, ...]
+    protocol: str = ""
+    cell_type: str = ""
+    route: str = ""
+    baseline_ais: str = ""
+    phase: str = ""
+
+    def describe(self) -> str:
+        parts = [f"sites {', '.join(self.sites) or 'none'}"]
+        for name in (*TAG_FILTERS, "baseline_ais", "phase"):
+            value = getattr(self, name)
+            if value:
+                parts.append(f"{name.replace('_', ' ')} {value}")
+        return "; ".join(parts)
+
+
+def definition_for(key: str, at_least: float | None = None) -> ResponderDefinition:
+    """A responder definition by key; ``at_least`` replaces a score gain's threshold."""
+    chosen = DEFINITIONS[key]
+    if isinstance(chosen, ScoreGain) and at_least is not None:
+        return ScoreGain(chosen.measure, at_least, chosen.by_day, chosen.window_days)
+    return chosen
+
+
+def site_patients(sites: Sequence[str]) -> QuerySet[Patient]:
+    return adapters.with_related(Patient.objects.filter(site__code__in=sites))
+
+
+@dataclass(frozen=True, slots=True)
+class Cohort:
+    filters: CohortFilters
+    courses: tuple[PatientCourse, ...]
+    without_baseline: tuple[str, ...]  # treated, selected by site, but no baseline exam
+    today: dt.date
+
+
+def cohort_courses(filters: CohortFilters, today: dt.date | None = None) -> Cohort:
+    day = today or dt.date.today()
+    courses, without = adapters.treated_courses(site_patients(filters.sites), day)
+    tags = {name: getattr(filters, name) for name in TAG_FILTERS if getattr(filters, name)}
+    chosen = select(
+        courses,
+        baseline_ais=filters.baseline_ais or None,
+        phase=Phase(filters.phase) if filters.phase else None,
+        **tags,
+    )
+    return Cohort(filters, tuple(chosen), tuple(without), day)
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomesReport:
+    cohort: Cohort
+    definition: ResponderDefinition
+    rate: CohortRate
+    sentence: str  # the rate with its definition, from outcomes.describe
+    reference: NaturalHistory
+    strata: dict[StratumKey, tuple[Stratum, ...]]
+    times: ImprovementTimes
+    curve: KaplanMeierCurve | None
+    controlled: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+
+def outcomes_report(cohort: Cohort, definition: ResponderDefinition) -> OutcomesReport:
+    """Every figure of the cohort report (the registry has no concurrent control arm)."""
+    courses = list(cohort.courses)
+    rate = cohort_rate(courses, definition)
+    strata = {key: stratify(courses, definition, by=(key,)) for key in StratumKey}
+    times = time_to_ais_improvement(courses)
+    curve = kaplan_meier(times.observations) if times.observations else None
+    notes = [
+        "No concurrent control group is recorded in the registry: every result is uncontrolled "
+        "and cannot separate a treatment effect from spontaneous recovery.",
+        "Days are counted from the baseline exam (the last ISNCSCI exam on or before the first "
+        "administration).",
+    ]
+    if cohort.without_baseline:
+        notes.append(
+            f"{len(cohort.without_baseline)} treated patient(s) of the selected sites have no "
+            "classified baseline exam and are not in the cohort: "
+            + ", ".join(cohort.without_baseline)
+        )
+    return OutcomesReport(
+        cohort, definition, rate, describe(rate), reference_for(courses, definition), strata,
+        times, curve, False, tuple(notes),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyReport:
+    sites: tuple[str, ...]
+    summary: SafetySummary | None  # None when no patient was treated
+    untreated_events: int  # adverse events of patients never treated, not in the rates
+    today: dt.date
+
+
+def safety_report(sites: Sequence[str], today: dt.date | None = None) -> SafetyReport:
+    """Adverse events of treated patients of ``sites``, per patient and per administration."""
+    administrations = list(Administration.objects.filter(patient__site__code__in=sites))
+    treated = {a.patient_id for a in administrations}
+    patients = Patient.objects.filter(pk__in=treated)
+    events = list(
+        AdverseEvent.objects.filter(patient__site__code__in=sites).select_related("patient")
+    )
+    records = [adapters.adverse_event_record(e) for e in events if e.patient_id in treated]
+    try:
+        summary = safety_summary(
+            records,
+            [p.study_id for p in patients],
+            adapters.administration_ids(administrations),
+        )
+    except UndefinedRateError:
+        summary = None
+    untreated = sum(1 for e in events if e.patient_id not in treated)
+    return SafetyReport(tuple(sites), summary, untreated, today or dt.date.today())
+
+
+def known_sites() -> dict[str, str]:
+    return dict(Site.objects.order_by("code").values_list("code", "name"))

@@ -1,0 +1,154 @@
+"""Report pages and PDFs. Cohort, safety and claim reports: staff of the chosen sites (READ);
+a patient: their own outcomes page and progress PDF only. Another site's data: 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from cordtrack.outcomes import ClaimParseError, ResponderDefinition, check_claim_for_cohort
+
+from ..access import Cap, get_scoped_or_404, own_patient_id, site_ids
+from ..accounts.models import Site
+from ..audit.chain import record_view
+from ..audit.models import AuditAction
+from ..patients.models import Patient
+from . import figures
+from .adapters import with_related
+from .context import outcomes_context, patient_context, safety_context
+from .forms import ClaimForm, CohortForm
+from .patient import patient_report
+from .pdf import render_pdf
+
+
+def readable_sites(user: Any) -> list[str]:
+    """Codes of the sites whose cohort and safety reports ``user`` may see."""
+    ids = site_ids(user, Cap.READ)
+    return list(Site.objects.filter(pk__in=ids).order_by("code").values_list("code", flat=True))
+
+
+def _sites_or_refuse(request: HttpRequest) -> list[str]:
+    codes = readable_sites(request.user)
+    if not codes:
+        raise PermissionDenied("cohort and safety reports are for the staff of a site")
+    asked = request.GET.getlist("site")
+    if any(code not in codes for code in asked):
+        raise Http404("No such site")
+    return codes
+
+
+def _pdf_response(pdf: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    context = {"sites": readable_sites(request.user), "own": own_patient_id(request.user)}
+    return render(request, "reports/index.html", context)
+
+
+def _cohort(request: HttpRequest, form_class: type[CohortForm] = CohortForm) -> dict[str, Any]:
+    codes = _sites_or_refuse(request)
+    form = form_class(request.GET or None, codes)
+    if request.GET and not form.is_valid():
+        return {"form": form}
+    if not request.GET:
+        form = form_class({"definition": figures.DEFAULT_DEFINITION}, codes)
+        form.is_valid()
+    cohort = figures.cohort_courses(form.filters())
+    definition = figures.definition_for(form.definition_key(), form.cleaned_data.get("at_least"))
+    return {"form": form, "cohort": cohort, "definition": definition}
+
+
+def _members(cohort: figures.Cohort, definition: ResponderDefinition) -> list[Any]:
+    """Each cohort member's status under the definition, with a link to their outcomes page."""
+    ids = dict(
+        Patient.objects.filter(study_id__in=[c.patient_id for c in cohort.courses]).values_list(
+            "study_id", "pk"
+        )
+    )
+    return [
+        {"study_id": c.patient_id, "pk": ids[c.patient_id], "status": definition.status(c).value}
+        for c in cohort.courses
+    ]
+
+
+@login_required
+def cohort(request: HttpRequest) -> HttpResponse:
+    context = _cohort(request)
+    if "cohort" in context:
+        report = figures.outcomes_report(context["cohort"], context["definition"])
+        context.update(outcomes_context(report))
+        context["members"] = _members(context["cohort"], context["definition"])
+    return render(request, "reports/cohort.html", context)
+
+
+@login_required
+def cohort_pdf(request: HttpRequest) -> HttpResponse:
+    context = _cohort(request)
+    if "cohort" not in context:
+        return render(request, "reports/cohort.html", context, status=400)
+    report = figures.outcomes_report(context["cohort"], context["definition"])
+    return _pdf_response(
+        render_pdf("reports/pdf/cohort.html", outcomes_context(report)), "cohort-report.pdf"
+    )
+
+
+def _safety(request: HttpRequest) -> figures.SafetyReport:
+    codes = _sites_or_refuse(request)
+    return figures.safety_report(request.GET.getlist("site") or codes)
+
+
+@login_required
+def safety(request: HttpRequest) -> HttpResponse:
+    report = _safety(request)
+    context = {**safety_context(report), "sites": readable_sites(request.user)}
+    return render(request, "reports/safety.html", context)
+
+
+@login_required
+def safety_pdf(request: HttpRequest) -> HttpResponse:
+    report = _safety(request)
+    return _pdf_response(
+        render_pdf("reports/pdf/safety.html", safety_context(report)), "safety-report.pdf"
+    )
+
+
+@login_required
+def claim(request: HttpRequest) -> HttpResponse:
+    context = _cohort(request, ClaimForm)
+    text = request.GET.get("claim", "").strip()
+    if "cohort" in context and text:
+        try:
+            context["verdict"] = check_claim_for_cohort(
+                text, context["cohort"].courses, context["definition"]
+            )
+        except ClaimParseError as exc:
+            context["claim_error"] = str(exc)
+    return render(request, "reports/claim.html", context)
+
+
+def _patient(request: HttpRequest, pk: int, action: str = AuditAction.VIEW) -> Patient:
+    """The patient if the user may see them (else 404); the view or download is audit-logged."""
+    patient = get_scoped_or_404(request.user, with_related(Patient.objects.all()), pk=pk)
+    record_view(request.user, patient, AuditAction(action))
+    return patient
+
+
+@login_required
+def patient_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
+    report = patient_report(_patient(request, pk))
+    return render(request, "reports/patient.html", patient_context(report))
+
+
+@login_required
+def progress_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = _patient(request, pk, AuditAction.DOWNLOAD)
+    pdf = render_pdf("reports/pdf/progress.html", patient_context(patient_report(patient)))
+    return _pdf_response(pdf, f"progress-{patient.study_id}.pdf")
