@@ -162,8 +162,15 @@ def bench(n: int, make: Exams, folder: Path, cordtrack: str) -> list[Measure | s
         "cordtrack classify, CSV", n,
         [cordtrack, "classify", str(csv), "-o", str(folder / "out.csv")], None, Path(os.devnull),
     )  # fmt: skip
-    rows += [cli_jsonl, cli_csv]
-    rows.append(f"ratio CLI JSONL / in process: {cli_jsonl.rate / engine.rate:.2f}")
+    scalar_out = folder / "out-scalar.jsonl"
+    cli_scalar = subprocess_run(
+        "classify --engine scalar, JSONL", n,
+        [cordtrack, "classify", str(jsonl), "-o", str(scalar_out), "--engine", "scalar"],
+        None, Path(os.devnull),
+    )  # fmt: skip
+    rows += [cli_jsonl, cli_csv, cli_scalar]
+    same = out.read_bytes() == scalar_out.read_bytes()
+    rows.append(f"batch and scalar outputs identical: {'yes' if same else 'NO'}")
     reference = reference_command()
     if reference is None:
         rows.append("reference: not installed (make test-reference installs node's isncsci)")
@@ -172,7 +179,8 @@ def bench(n: int, make: Exams, folder: Path, cordtrack: str) -> list[Measure | s
     ref = subprocess_run("reference (npm isncsci), JSONL", n, reference, jsonl, ref_out)
     rows += [
         ref,
-        f"ratio CordTrack / reference, JSONL end to end: {cli_jsonl.rate / ref.rate:.2f}",
+        f"ratio CordTrack / reference, JSONL end to end: {cli_jsonl.rate / ref.rate:.2f}"
+        f" (scalar engine: {cli_scalar.rate / ref.rate:.2f})",
         f"agreement with the reference: {agreement(out, ref_out)}",
     ]
     return rows

@@ -257,3 +257,20 @@ def test_installed_console_script_classifies_stdin(sample_cases: list[Case]) -> 
 
     assert (done.returncode, done.stderr) == (0, "")
     assert read_jsonl(done.stdout) == [{"id": c["id"], **expected(c)} for c in sample_cases]
+
+
+def test_the_scalar_and_batch_engines_write_the_same_records(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from cordtrack.cli import main
+    from cordtrack.isncsci.generator import generate_exams, write_exams
+
+    source = tmp_path / "exams.jsonl"
+    exams = list(generate_exams(300, seed=4, nt_rate=0.05, star_rate=0.05))
+    exams[7]["c5RightMotor"] = "6"
+    write_exams(source, exams)
+    outputs = []
+    for engine in ("batch", "scalar"):
+        out = tmp_path / f"{engine}.jsonl"
+        assert main(["classify", str(source), "-o", str(out), "--engine", engine]) == 1
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert b"c5RightMotor: '6' is not a motor grade" in outputs[0]

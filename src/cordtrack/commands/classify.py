@@ -71,6 +71,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--format", choices=(JSONL, CSV),
         help="output format (default: csv when OUTPUT ends with .csv, jsonl otherwise)",
     )  # fmt: skip
+    parser.add_argument(
+        "--engine", choices=("batch", "scalar"), default="batch",
+        help="batch (NumPy, default) or scalar (the readable reference engine); same results",
+    )  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
@@ -83,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
             from tqdm import tqdm
 
             rows = tqdm(rows, unit=" exams", file=sys.stderr, mininterval=0.5)
-        records = classify_rows(rows)
+        records = classify_rows(rows, scalar=args.engine == "scalar")
         if fmt == CSV:
             total, failed = write_csv(out, records)
         else:  # orjson encodes to UTF-8 bytes: write them to the buffer under the text layer
@@ -165,11 +169,15 @@ def csv_rows(text: Iterable[str]) -> Iterator[tuple[int, object]]:
             yield reader.line_num, dict(zip(header, cells, strict=False))
 
 
-def classify_rows(rows: Iterable[tuple[int, object]]) -> Iterator[Record]:
+def classify_rows(rows: Iterable[tuple[int, object]], *, scalar: bool = False) -> Iterator[Record]:
     """One record per row, in input order: the id (when the row has one) and the 25 result keys,
     or an error record ``{"id", "row", "error", "errors"}`` (see the module docstring).
 
-    Rows go to the batch engine (:mod:`cordtrack.isncsci.batch`) a chunk at a time."""
+    Rows go to the batch engine (:mod:`cordtrack.isncsci.batch`) a chunk at a time, or with
+    ``scalar`` one by one to the scalar engine."""
+    if scalar:
+        yield from _classify_scalar(rows)
+        return
     chunk: list[tuple[int, object]] = []
     for item in rows:
         chunk.append(item)
@@ -178,6 +186,22 @@ def classify_rows(rows: Iterable[tuple[int, object]]) -> Iterator[Record]:
             chunk = []
     if chunk:
         yield from _classify_chunk(chunk)
+
+
+def _classify_scalar(rows: Iterable[tuple[int, object]]) -> Iterator[Record]:
+    from cordtrack.isncsci import ExamValidationError, classify, parse_exam
+
+    for number, row in rows:
+        if not isinstance(row, dict):
+            message = row.message if isinstance(row, Unreadable) else "not a JSON object"
+            yield error_record(number, None, message)
+            continue
+        try:
+            flat = classify(parse_exam(row)).to_flat()
+        except ExamValidationError as exc:
+            yield error_record(number, row, str(exc), exc.errors)
+            continue
+        yield {"id": row["id"], **flat} if "id" in row else flat
 
 
 def _classify_chunk(chunk: list[tuple[int, object]]) -> Iterator[Record]:
