@@ -46,6 +46,9 @@ def _fill(patient: Patient, clinician: User, coordinator: User) -> dict[str, int
         code="P", version="1", defaults={"criteria": DEMO_CRITERIA, "schedule": DEMO_SCHEDULE}
     )
     visit = followup.schedule_visits(coordinator, patient, protocol, TODAY)[0]
+    followup.record_logistics(
+        coordinator, visit, travel_mode="car", distance_km=50, mobility_aids=["none"]
+    )
     event = safety.report_adverse_event(
         clinician, patient, term="Headache", onset_date=TODAY, ctcae_grade=1,
         relatedness="possible", expected=True, action="none", outcome="recovering",
@@ -108,6 +111,7 @@ ENDPOINTS = [
     ("visit completion", "post", "/visits/{visit}/", "visits"),
     ("instrument form", "get", "/visits/{visit}/instruments/pain_nrs/", "clinical"),
     ("instrument entry", "post", "/visits/{visit}/instruments/pain_nrs/", "clinical"),
+    ("logistics arranged", "post", "/visits/{visit}/logistics/arranged/", "visits"),
     ("visit scheduling", "post", "/patients/{patient}/visits/schedule/", "visits"),
     ("patient outcomes report", "get", "/reports/patients/{patient}/", None),
     ("patient progress report", "get", "/reports/patients/{patient}/progress.pdf", None),
@@ -133,6 +137,8 @@ def _post_data(name: str, ids: dict[str, int]) -> dict[str, Any]:
                 "relatedness": "unlikely", "action": "none", "outcome": "recovering"}  # fmt: skip
     if name == "visit completion":
         return {"form": "complete", "done_on": today}
+    if name == "logistics arranged":
+        return {"item": "travel", "arranged": "yes"}
     if name == "instrument entry":
         return {"recorded_on": today, "nrs_pain_intensity": "3"}
     if name == "visit scheduling":

@@ -11,6 +11,7 @@ from cordtrack.server.accounts.models import Role, Site, User
 from cordtrack.server.audit.chain import verify
 from cordtrack.server.demo import PASSWORD
 from cordtrack.server.exams.models import IsncsciExam
+from cordtrack.server.followup.models import Logistics
 from cordtrack.server.intake.models import Inquiry
 from cordtrack.server.patients.models import Patient
 from cordtrack.server.safety.models import AdverseEvent
@@ -34,6 +35,10 @@ def test_the_demo_covers_the_journey_and_every_demo_user_sees_only_their_site(db
     statuses = set(Inquiry.objects.values_list("status", flat=True))
     assert statuses >= {"new", "under_review", "not_eligible", "in_followup", "completed"}
     assert AdverseEvent.objects.exists()
+    upcoming = Logistics.objects.filter(visit__status="scheduled")
+    assert upcoming.filter(travel_arranged=True, lodging_arranged=True).exists()
+    assert upcoming.filter(travel_arranged=False).exists()  # some still to arrange
+    assert not Logistics.objects.exclude(visit__status="scheduled").filter(travel_arranged=False)
     assert IsncsciExam.objects.exclude(ais="").count() == IsncsciExam.objects.count()
     assert list(verify()) == []
 

@@ -217,6 +217,7 @@ class _SitePlan:
     ) -> None:
         rng, u = self.rng, self.u
         if visit.window_close >= self.today:
+            self._upcoming_logistics(visit)
             return
         if rng.random() < 0.08:
             followup.refresh_visit_status(u[Role.COORDINATOR], visit, self.today)
@@ -232,6 +233,7 @@ class _SitePlan:
             u[Role.COORDINATOR], visit, travel_mode=rng.choice(["car", "adapted_van", "train"]),
             distance_km=rng.randint(5, 400), lodging_nights=rng.choice([0, 0, 1, 2]),
             mobility_aids=[rng.choice(["manual_wheelchair", "power_wheelchair"])],
+            travel_arranged=True, lodging_arranged=True, mobility_aids_arranged=True,
         )  # fmt: skip
         if visit.target_day >= 30:
             months = visit.target_day / 30
@@ -246,6 +248,21 @@ class _SitePlan:
                     u[Role.CLINICIAN], p, code, _answers(code, frac, rng), recorded_on=done,
                     visit=visit,
                 )  # fmt: skip
+
+    def _upcoming_logistics(self, visit: Visit) -> None:
+        """Logistics for most visits opening in the next 30 days, some arranged, some not (from
+        the visit's id rather than the random stream, which the rest of the demo depends on)."""
+        if visit.window_open > self.today + dt.timedelta(days=30):
+            return
+        kind = visit.pk % 4
+        if kind == 3:  # not recorded yet
+            return
+        followup.record_logistics(
+            self.u[Role.COORDINATOR], visit, travel_mode=("adapted_van", "car", "train")[kind],
+            distance_km=40 + 60 * kind, lodging_nights=kind,
+            mobility_aids=[("power_wheelchair", "manual_wheelchair", "walker")[kind]],
+            travel_arranged=kind < 2, lodging_arranged=kind == 1, mobility_aids_arranged=kind == 0,
+        )  # fmt: skip
 
 
 def _answers(code: str, frac: float, rng: random.Random) -> dict[str, object]:

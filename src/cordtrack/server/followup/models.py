@@ -97,8 +97,18 @@ class Logistics(models.Model):
     travel_mode = models.CharField(max_length=15, choices=TravelMode.choices)
     distance_km = models.PositiveIntegerField()
     lodging_nights = models.PositiveSmallIntegerField(default=0)
-    mobility_aids = models.JSONField(default=list)
+    mobility_aids = models.JSONField(default=list, blank=True)  # none needed: an empty list
     companion = models.BooleanField(default=False)
+    travel_arranged = models.BooleanField(default=False)
+    lodging_arranged = models.BooleanField(default=False)
+    mobility_aids_arranged = models.BooleanField(default=False)
+
+    #: The items a coordinator arranges, each with its "arranged" flag.
+    ITEMS: ClassVar[dict[str, str]] = {
+        "travel": "travel_arranged",
+        "lodging": "lodging_arranged",
+        "mobility_aids": "mobility_aids_arranged",
+    }
 
     SITE_PATH: ClassVar[str] = "visit__patient__site"
     PATIENT_PATH: ClassVar[str] = "visit__patient"
@@ -108,3 +118,27 @@ class Logistics(models.Model):
 
     def __str__(self) -> str:
         return f"logistics for visit {self.visit_id}"
+
+    def needs(self, item: str) -> bool:
+        """Whether ``item`` must be arranged: travel always; lodging for at least one night;
+        mobility aids when any other than "none" is listed."""
+        if item == "travel":
+            return True
+        if item == "lodging":
+            return self.lodging_nights > 0
+        if item == "mobility_aids":
+            return any(a != MobilityAid.NONE for a in self.mobility_aids)
+        raise KeyError(item)
+
+    def items(self) -> list[tuple[str, bool, bool]]:
+        """``(item, needed, arranged)`` for each item."""
+        return [(i, self.needs(i), bool(getattr(self, f))) for i, f in self.ITEMS.items()]
+
+    @property
+    def to_arrange(self) -> list[str]:
+        """The needed items not arranged yet."""
+        return [i for i, needed, arranged in self.items() if needed and not arranged]
+
+    @property
+    def to_arrange_labels(self) -> list[str]:
+        return [i.replace("_", " ") for i in self.to_arrange]

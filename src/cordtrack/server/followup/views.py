@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -35,6 +36,9 @@ class LogisticsForm(forms.Form):
         choices=MobilityAid.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
     companion = forms.BooleanField(required=False)
+    travel_arranged = forms.BooleanField(required=False)
+    lodging_arranged = forms.BooleanField(required=False)
+    mobility_aids_arranged = forms.BooleanField(required=False)
 
 
 @login_required
@@ -72,8 +76,42 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _logistics_initial(logistics: Logistics | None) -> dict[str, Any]:
     if logistics is None:
         return {}
-    fields = ("travel_mode", "distance_km", "lodging_nights", "mobility_aids", "companion")
+    fields = ("travel_mode", "distance_km", "lodging_nights", "mobility_aids", "companion",
+              *Logistics.ITEMS.values())  # fmt: skip
     return {name: getattr(logistics, name) for name in fields}
+
+
+class ArrangedForm(forms.Form):
+    item = forms.ChoiceField(choices=[(i, i) for i in Logistics.ITEMS])
+    arranged = forms.TypedChoiceField(
+        choices=[("yes", "yes"), ("no", "no")], coerce=lambda v: v == "yes", initial="yes"
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def logistics_arranged(request: HttpRequest, pk: int) -> HttpResponse:
+    """Tick one item of a visit's logistics as arranged (or not), back to the logistics list."""
+    visit = get_scoped_or_404(
+        request.user, Visit.objects.select_related("patient"), Cap.VISITS, pk=pk
+    )
+    logistics = Logistics.objects.filter(visit=visit).select_related("visit__patient").first()
+    if logistics is None:
+        raise Http404("No logistics recorded for this visit")
+    form = ArrangedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose an item to mark as arranged.")
+        return redirect("logistics-list")
+    item, arranged = form.cleaned_data["item"], form.cleaned_data["arranged"]
+    try:
+        followup_services.mark_arranged(request.user, logistics, item, arranged)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return redirect("logistics-list")
+    label = item.replace("_", " ").capitalize()
+    state = "arranged" if arranged else "to arrange"
+    messages.success(request, f"{label} for {visit.patient.study_id} {visit.code}: {state}.")
+    return redirect("logistics-list")
 
 
 def _run(form: forms.Form, service: Any, *args: Any, **kwargs: Any) -> bool:

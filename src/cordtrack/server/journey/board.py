@@ -1,7 +1,7 @@
 """Coordinator pages: the intake pipeline board, the visit calendar and the logistics list.
 
 Read-only pages that query directly through :func:`access.scoped`; status changes post to the
-intake views, which go through the services.
+intake views, and "arranged" ticks to the follow-up views, which go through the services.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from ..access import Cap, scoped, site_ids
-from ..followup.models import Visit, VisitStatus
+from ..followup.models import Logistics, MobilityAid, Visit, VisitStatus
 from ..intake.models import TRANSITIONS, Document, Inquiry, InquiryStatus
 
 
@@ -99,6 +99,24 @@ def visit_calendar(request: HttpRequest) -> HttpResponse:
     return render(request, "journey/calendar.html", context)
 
 
+def _items(logistics: Logistics | None) -> list[dict[str, Any]]:
+    """Travel, lodging and mobility aids of one visit: what is needed and whether arranged."""
+    if logistics is None:
+        return []
+    aids = dict(MobilityAid.choices)
+    nights = logistics.lodging_nights
+    details = {
+        "travel": f"{logistics.get_travel_mode_display()}, {logistics.distance_km} km",
+        "lodging": f"{nights} night{'s' if nights != 1 else ''}" if nights else "none",
+        "mobility_aids": ", ".join(aids.get(a, a) for a in logistics.mobility_aids) or "none",
+    }
+    return [
+        {"item": item, "label": item.replace("_", " "), "detail": details[item],
+         "needed": needed, "arranged": arranged}
+        for item, needed, arranged in logistics.items()
+    ]  # fmt: skip
+
+
 @login_required
 def logistics_list(request: HttpRequest) -> HttpResponse:
     """Per visit in the next 30 days: travel, lodging and mobility aids, and whether arranged."""
@@ -111,5 +129,10 @@ def logistics_list(request: HttpRequest) -> HttpResponse:
         .order_by("target_date")
     )
     rows = [(v, getattr(v, "logistics", None)) for v in visits[:100]]
-    context = {"rows": rows, "today": today, "to_arrange": sum(1 for _, lg in rows if lg is None)}
+    context = {
+        "rows": [(v, lg, _items(lg)) for v, lg in rows],
+        "today": today,
+        "to_arrange": sum(1 for _, lg in rows if lg is None or lg.to_arrange),
+        "may_arrange": site_ids(request.user, Cap.VISITS),
+    }
     return render(request, "journey/logistics.html", context)

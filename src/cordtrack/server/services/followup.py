@@ -138,8 +138,11 @@ def record_logistics(
     lodging_nights: int = 0,
     mobility_aids: list[str] | None = None,
     companion: bool = False,
+    travel_arranged: bool = False,
+    lodging_arranged: bool = False,
+    mobility_aids_arranged: bool = False,
 ) -> Logistics:
-    """Create or update the logistics of one visit."""
+    """Create or update the logistics of one visit, with whether each item is arranged."""
     require(actor, visit.patient.site_id, Cap.VISITS)
     aids = list(mobility_aids or [])
     errors = FieldErrors()
@@ -153,10 +156,28 @@ def record_logistics(
     errors.raise_if_any()
     values = {
         "travel_mode": travel_mode, "distance_km": distance_km, "lodging_nights": lodging_nights,
-        "mobility_aids": aids, "companion": companion,
+        "mobility_aids": aids, "companion": companion, "travel_arranged": travel_arranged,
+        "lodging_arranged": lodging_arranged, "mobility_aids_arranged": mobility_aids_arranged,
     }  # fmt: skip
     with transaction.atomic():
         existing = Logistics.objects.filter(visit=visit).first()
         if existing is not None:
             return update(actor, existing, values)
         return create(actor, Logistics(visit=visit, **values))
+
+
+def mark_arranged(actor: Any, logistics: Logistics, item: str, arranged: bool = True) -> Logistics:
+    """Tick (or untick) one needed item of a visit's logistics as arranged (audited)."""
+    require(actor, logistics.visit.patient.site_id, Cap.VISITS)
+    errors = FieldErrors()
+    if item not in Logistics.ITEMS:
+        errors.add("item", f"{item!r} is not one of {', '.join(Logistics.ITEMS)}")
+        errors.raise_if_any()
+    if arranged and not logistics.needs(item):
+        errors.add("item", f"{item.replace('_', ' ')} is not needed for this visit")
+        errors.raise_if_any()
+    field = Logistics.ITEMS[item]
+    if getattr(logistics, field) == arranged:
+        return logistics
+    with transaction.atomic():
+        return update(actor, logistics, {field: arranged})
