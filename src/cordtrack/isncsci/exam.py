@@ -68,8 +68,8 @@ MOTOR_CELLS: Final = _cells(5)
 _BINARY: Final = {b.value: b for b in Binary}
 _DETERMINED_SENSORY: Final = frozenset(c for c in SENSORY_CELLS.values() if len(c.raw) == 1)
 _DETERMINED_MOTOR: Final = frozenset(c for c in MOTOR_CELLS.values() if len(c.raw) == 1)
-#: A lowest non-key muscle may be named at any level from C5 to S1 inclusive... (cases 77-79 name
-#: T5 and L1: accepted, and only key-muscle-region levels affect the classification).
+#: A lowest non-key muscle may be named at any level from C2 to S3 (published cases 77-79 name T5
+#: and L1); only its position relative to the motor levels and the ZPP matters.
 NON_KEY_LEVELS: Final = frozenset(RESULT_LEVELS[RESULT_LEVELS.index("C2") :])
 
 

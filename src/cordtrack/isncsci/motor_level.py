@@ -76,7 +76,7 @@ def motor_level(
                 _explain_muscle(trace, result, segment, motor[muscle].raw, grades, above)
         else:
             if i == _LAST:
-                dermatome = _with_vac(dermatome, vac)
+                dermatome = with_vac(dermatome, vac)
             for sens_ok, sens_star, acc, last, last_ag in states:
                 for normal, derm_star in dermatome:
                     if sens_ok and normal:
@@ -100,7 +100,7 @@ def motor_level(
     return found.possible(LEVEL_ORDER), for_zpp.possible(LEVEL_ORDER)
 
 
-def _with_vac(dermatome: Answers, vac: Binary) -> Answers:
+def with_vac(dermatome: Answers, vac: Binary) -> Answers:
     """S4-5 counts as motor-normal only with normal sensation and VAC present."""
     out: dict[bool, bool] = {}
     for normal, star in dermatome:

@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..cells import ANTIGRAVITY, WEAK, Answers
-from ..motor_level import _with_vac
+from ..motor_level import with_vac
 from ..types import KEY_MUSCLE_LEVELS, RESULT_LEVELS, Binary
 from .automaton import Automaton, Emission, Kind, split
 from .codes import (
@@ -78,7 +78,7 @@ _KINDS = {
     "region": _REGION,
     "region-below-key-muscle": _region(key_above=True),
     "last": Kind(
-        lambda state, value: _REGION.step(state, _with_vac(value[0], Binary(value[1]))),
+        lambda state, value: _REGION.step(state, with_vac(value[0], Binary(value[1]))),
         tuple((d, v) for d in DERMATOME_CLASSES for v in BINARY_VALUES),
     ),
 }

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from cordtrack.clinical.safety import DEFAULT_SUSPECTED
+
 from ..patients.models import Patient
 from ..therapy.models import Administration, CellProductLot
 
@@ -101,8 +103,7 @@ class AdverseEvent(models.Model):
 
     @property
     def suspected_unexpected_serious(self) -> bool:
-        """A SUSAR: serious, at least possibly related, and unexpected."""
-        related = self.relatedness in (
-            Relatedness.POSSIBLE, Relatedness.PROBABLE, Relatedness.DEFINITE,
-        )  # fmt: skip
+        """A SUSAR: serious, at least possibly related, and unexpected (the rule and its
+        "suspected" convention live in :mod:`cordtrack.clinical.safety`)."""
+        related = self.relatedness in DEFAULT_SUSPECTED
         return self.serious and related and not self.expected
