@@ -14,7 +14,9 @@ import pytest
 from cli_helpers import exam_row, expected, read_jsonl, write_csv, write_jsonl
 
 from cordtrack.cli import main
-from cordtrack.commands.classify import CSV_COLUMNS, classify_rows, jsonl_rows
+from cordtrack.commands.classify import CSV_COLUMNS
+from cordtrack.flatfiles import BLOCK_ROWS, JsonLines, classify_block
+from cordtrack.flatfiles.json_lines import jsonl_blocks
 from cordtrack.isncsci import RESULT_KEYS
 
 Case = dict[str, object]
@@ -238,12 +240,14 @@ def test_missing_input_argument_is_a_usage_error(capsys: pytest.CaptureFixture[s
 
 def test_rows_are_classified_as_they_are_read(sample_cases: list[Case]) -> None:
     # An endless input still gives its first records: nothing waits for the whole file.
-    line = json.dumps(exam_row(sample_cases[0])).encode()
-    records = classify_rows(jsonl_rows(itertools.repeat(line)))
+    line = json.dumps(exam_row(sample_cases[0])).encode() + b"\n"
+    block = next(jsonl_blocks(itertools.repeat(line)))
 
+    lines, failed = classify_block(block, JsonLines())
+    assert failed == 0
     assert (
-        list(itertools.islice(records, 3))
-        == [{"id": sample_cases[0]["id"], **expected(sample_cases[0])}] * 3
+        read_jsonl(lines.decode())
+        == [{"id": sample_cases[0]["id"], **expected(sample_cases[0])}] * BLOCK_ROWS
     )
 
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from worksheets import published_cases
 
 from cordtrack.isncsci import classify, parse_exam
-from cordtrack.isncsci.batch import classify_batch, encode
+from cordtrack.isncsci.batch import CHUNK, classify_batch, encode
 from cordtrack.isncsci.generator import generate_exams
 from cordtrack.isncsci.types import RESULT_LEVELS
 
@@ -27,10 +27,12 @@ def _scalar(exams: Sequence[Mapping[str, object]]) -> list[dict[str, str]]:
     return [classify(parse_exam(flat)).to_flat() for flat in exams]
 
 
-def _batch(exams: Sequence[Mapping[str, object]], chunk: int | None = None) -> list[dict[str, str]]:
+def _batch(
+    exams: Sequence[Mapping[str, object]], chunk: int = CHUNK, workers: int | None = None
+) -> list[dict[str, str]]:
     arrays, errors = encode(exams)
     assert errors == []
-    result = classify_batch(arrays) if chunk is None else classify_batch(arrays, chunk=chunk)
+    result = classify_batch(arrays, chunk=chunk, workers=workers)
     assert result.rows.tolist() == list(range(len(exams)))
     return result.to_flat_rows()
 
@@ -83,9 +85,11 @@ def test_batch_equals_scalar_on_determined_exams(exams: list[dict[str, str]]) ->
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.lists(flat_exams(), min_size=2, max_size=30), st.integers(1, 7))
-def test_chunking_does_not_change_the_result(exams: list[dict[str, str]], chunk: int) -> None:
-    assert _batch(exams, chunk=chunk) == _batch(exams)
+@given(st.lists(flat_exams(), min_size=2, max_size=30), st.integers(1, 7), st.integers(1, 3))
+def test_chunking_and_threads_do_not_change_the_result(
+    exams: list[dict[str, str]], chunk: int, workers: int
+) -> None:
+    assert _batch(exams, chunk=chunk, workers=workers) == _batch(exams, workers=1)
 
 
 def test_the_published_cases_through_the_batch_path_match_their_expected_results() -> None:

@@ -1,6 +1,7 @@
 // Black-box runner for the published ISNCSCI reference (npm isncsci 2.0.6), used only by the
 // optional differential test and by `make test-reference`. Reads flat exams as JSON Lines on
-// stdin and writes the 25 flat result keys (plus "id") as JSON Lines on stdout.
+// stdin and writes the 25 flat result keys (plus "id") as JSON Lines on stdout. `input` (the
+// reference's input object of a flat exam) is shared with throughput.cjs.
 "use strict";
 const { ISNCSCI } = require("isncsci");
 const readline = require("readline");
@@ -22,11 +23,15 @@ function side(flat, name) {
   return out;
 }
 
-function classify(flat) {
-  const r = new ISNCSCI({
+function input(flat) {
+  return {
     right: side(flat, "Right"), left: side(flat, "Left"),
     voluntaryAnalContraction: flat.analContraction, deepAnalPressure: flat.analSensation,
-  });
+  };
+}
+
+function classify(flat) {
+  const r = new ISNCSCI(input(flat));
   const c = r.classification, t = r.totals;
   const out = {};
   if (flat.id !== undefined) out.id = flat.id;
@@ -50,8 +55,12 @@ function classify(flat) {
   return out;
 }
 
-const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
-rl.on("line", (line) => {
-  if (!line.trim()) return;
-  process.stdout.write(JSON.stringify(classify(JSON.parse(line))) + "\n");
-});
+module.exports = { input };
+
+if (require.main === module) {
+  const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+  rl.on("line", (line) => {
+    if (!line.trim()) return;
+    process.stdout.write(JSON.stringify(classify(JSON.parse(line))) + "\n");
+  });
+}

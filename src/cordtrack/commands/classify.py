@@ -18,17 +18,15 @@ exit status: 0 every row classified, 1 some rows failed, 2 usage error
 from __future__ import annotations
 
 import argparse
-import csv
+import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import ExitStack
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import ExitStack, closing
 from pathlib import Path
-from typing import IO, Final, TextIO
+from typing import IO, TYPE_CHECKING, Final
 
-import orjson
-
-from cordtrack.isncsci import RESULT_KEYS, FieldError
+if TYPE_CHECKING:  # the engine and its readers load in run(): other commands start faster
+    from cordtrack.flatfiles import Block, Writer
 
 from . import UsageError
 
@@ -39,22 +37,20 @@ JSONL: Final = "jsonl"
 CSV: Final = "csv"
 _INPUT_FORMATS: Final = {".jsonl": JSONL, ".ndjson": JSONL, ".csv": CSV}
 STDIO: Final = "-"
-
-#: Columns of CSV output: the id, the 25 result keys, and the message of an error record.
-CSV_COLUMNS: Final = ("id", *RESULT_KEYS, "error")
-
-Record = Mapping[str, object]
-_MISSING_SHOWN: Final = 3
-#: Rows classified together by the batch engine: large enough to amortise the array work, small
-#: enough that memory stays flat whatever the file size.
-CHUNK_ROWS: Final = 8192
+#: Rows read, classified and written together by the batch engine; None:
+#: :data:`cordtrack.flatfiles.BLOCK_ROWS` (tests set a small number to cross block boundaries).
+BLOCK_ROWS: int | None = None
+#: Rows the scalar engine reads at once: it classifies them one by one, so a block need only be
+#: large enough to amortise reading.
+SCALAR_BLOCK_ROWS: Final = 256
 
 
-@dataclass(frozen=True, slots=True)
-class Unreadable:
-    """A row that could not be read as a flat exam at all (invalid JSON, too many CSV cells)."""
+def __getattr__(name: str) -> object:
+    if name == "CSV_COLUMNS":  # the columns of CSV output, without loading the engine early
+        from cordtrack.flatfiles import CSV_COLUMNS
 
-    message: str
+        return CSV_COLUMNS
+    raise AttributeError(name)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -78,21 +74,35 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from cordtrack.flatfiles import Csv, JsonLines, classify_block
+    from cordtrack.flatfiles.prefetch import prefetched
+
     source, output = str(args.input), str(args.output)
     fmt = args.format or (CSV if output.lower().endswith(".csv") else JSONL)
+    writer: Writer = Csv() if fmt == CSV else JsonLines()
+    classify = _classify_scalar if args.engine == "scalar" else classify_block
+    total = failed = 0
     with ExitStack() as stack:
-        rows: Iterable[tuple[int, object]] = open_rows(source, stack)
+        batch = args.engine == "batch"
+        blocks = open_blocks(source, stack, fast=batch)
         out = _open_output(output, source, stack)
+        progress = None
         if sys.stderr.isatty():  # a progress bar for a person watching, never in a log
             from tqdm import tqdm
 
-            rows = tqdm(rows, unit=" exams", file=sys.stderr, mininterval=0.5)
-        records = classify_rows(rows, scalar=args.engine == "scalar")
-        if fmt == CSV:
-            total, failed = write_csv(out, records)
-        else:  # orjson encodes to UTF-8 bytes: write them to the buffer under the text layer
-            out.flush()
-            total, failed = write_jsonl(out.buffer, records)
+            progress = stack.enter_context(
+                tqdm(unit=" exams", file=sys.stderr, mininterval=0.5, unit_scale=True)
+            )
+        out.write(writer.header())
+        if batch and (os.cpu_count() or 1) > 1:  # read the next blocks during the classification
+            blocks = stack.enter_context(closing(prefetched(blocks)))
+        for block in blocks:
+            lines, errors = classify(block, writer)
+            out.write(lines)
+            total += len(block.numbers)
+            failed += errors
+            if progress is not None:
+                progress.update(len(block.numbers))
     if failed:
         where = "" if output == STDIO else f" in {output}"
         print(
@@ -103,178 +113,65 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def open_rows(source: str, stack: ExitStack) -> Iterator[tuple[int, object]]:
-    """The numbered rows of ``source`` (a path, or ``-`` for JSON Lines on stdin), read lazily."""
+def open_blocks(source: str, stack: ExitStack, *, fast: bool = True) -> Iterator[Block]:
+    """The rows of ``source`` (a path, or ``-`` for JSON Lines on stdin) in blocks, read lazily.
+
+    With ``fast`` false (the scalar engine, which wants each row's mapping anyway), JSON Lines go
+    through orjson line by line (see :func:`.jsonl_blocks`), in small blocks."""
+    from cordtrack import flatfiles
+    from cordtrack.flatfiles.csv_file import csv_blocks
+    from cordtrack.flatfiles.json_lines import jsonl_blocks
+
+    rows = (BLOCK_ROWS or flatfiles.BLOCK_ROWS) if fast else SCALAR_BLOCK_ROWS
     if source == STDIO:
-        return jsonl_rows(sys.stdin.buffer)
+        return jsonl_blocks(sys.stdin.buffer, rows, fast=fast)
     path = Path(source)
     fmt = _INPUT_FORMATS.get(path.suffix.lower())
     if fmt is None:
         hint = " (convert a JSON array with: jq -c '.[]')" if path.suffix == ".json" else ""
         raise UsageError(f"{source}: INPUT must be a .jsonl, .ndjson or .csv file, or -{hint}")
     try:
-        if fmt == CSV:
-            # utf-8-sig: spreadsheet programs often start a UTF-8 CSV with a byte-order mark.
-            return csv_rows(stack.enter_context(path.open(encoding="utf-8-sig", newline="")))
-        return jsonl_rows(stack.enter_context(path.open("rb")))
+        stream = stack.enter_context(path.open("rb"))
     except FileNotFoundError:
         raise UsageError(f"input file not found: {source}") from None
     except OSError as exc:
         raise UsageError(f"cannot read {source}: {exc.strerror}") from None
+    if fmt == CSV:
+        return csv_blocks(stream, rows)
+    return jsonl_blocks(stream, rows, fast=fast)
 
 
-def _open_output(output: str, source: str, stack: ExitStack) -> TextIO:
+def _open_output(output: str, source: str, stack: ExitStack) -> IO[bytes]:
     if output == STDIO:
-        return sys.stdout
+        sys.stdout.flush()
+        return sys.stdout.buffer
     path = Path(output)
     if source != STDIO and path.resolve() == Path(source).resolve():
         raise UsageError(f"OUTPUT would overwrite INPUT: {output}")
     try:
-        return stack.enter_context(path.open("w", encoding="utf-8", newline=""))
+        return stack.enter_context(path.open("wb"))
     except OSError as exc:
         raise UsageError(f"cannot write {output}: {exc.strerror}") from None
 
 
-def jsonl_rows(lines: Iterable[bytes]) -> Iterator[tuple[int, object]]:
-    """Parse JSON Lines one line at a time; blank lines are skipped but counted."""
-    loads = orjson.loads  # about half the time of json.loads on a 137-key exam
-    for number, line in enumerate(lines, 1):
-        try:
-            row = loads(line)
-        except orjson.JSONDecodeError as exc:  # also for bytes that are not UTF-8
-            if line.strip():
-                yield number, Unreadable(f"invalid JSON: {exc}")
-            continue
-        yield number, row
-
-
-def csv_rows(text: Iterable[str]) -> Iterator[tuple[int, object]]:
-    """Parse a CSV file whose header row names the flat keys; blank lines are skipped."""
-    reader = csv.reader(text)
-    header = [name.strip() for name in next(reader, ())]
-    width = len(header)
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield reader.line_num, Unreadable(f"invalid CSV: {exc}")
-            continue
-        if not cells:
-            continue
-        if len(cells) > width:
-            yield reader.line_num, Unreadable(f"{len(cells)} cells, but the header has {width}")
-        else:  # a short row lacks keys, which parse_exam reports field by field
-            yield reader.line_num, dict(zip(header, cells, strict=False))
-
-
-def classify_rows(rows: Iterable[tuple[int, object]], *, scalar: bool = False) -> Iterator[Record]:
-    """One record per row, in input order: the id (when the row has one) and the 25 result keys,
-    or an error record ``{"id", "row", "error", "errors"}`` (see the module docstring).
-
-    Rows go to the batch engine (:mod:`cordtrack.isncsci.batch`) a chunk at a time, or with
-    ``scalar`` one by one to the scalar engine."""
-    if scalar:
-        yield from _classify_scalar(rows)
-        return
-    chunk: list[tuple[int, object]] = []
-    for item in rows:
-        chunk.append(item)
-        if len(chunk) == CHUNK_ROWS:
-            yield from _classify_chunk(chunk)
-            chunk = []
-    if chunk:
-        yield from _classify_chunk(chunk)
-
-
-def _classify_scalar(rows: Iterable[tuple[int, object]]) -> Iterator[Record]:
+def _classify_scalar(block: Block, writer: Writer) -> tuple[bytes, int]:
+    """A block through the scalar engine, one exam at a time: the reference for the batch path."""
+    from cordtrack.flatfiles import MISSING
     from cordtrack.isncsci import ExamValidationError, classify, parse_exam
 
-    for number, row in rows:
-        if not isinstance(row, dict):
-            message = row.message if isinstance(row, Unreadable) else "not a JSON object"
-            yield error_record(number, None, message)
-            continue
+    lines = [b""] * len(block.numbers)
+    failed = 0
+    for at, message in block.problems.items():
+        lines[at] = writer.error(block.numbers[at], MISSING, message)
+        failed += 1
+    for i, at in enumerate(block.exams):
+        id_ = block.ids[i]
         try:
-            flat = classify(parse_exam(row)).to_flat()
+            flat = classify(parse_exam(block.flat(i) or {})).to_flat()
         except ExamValidationError as exc:
-            yield error_record(number, row, str(exc), exc.errors)
-            continue
-        yield {"id": row["id"], **flat} if "id" in row else flat
-
-
-def _classify_chunk(chunk: list[tuple[int, object]]) -> Iterator[Record]:
-    from cordtrack.isncsci.batch import classify_batch, encode  # numpy loads only when needed
-
-    exams = [row for _, row in chunk if isinstance(row, dict)]
-    arrays, invalid = encode(exams)
-    columns = list(classify_batch(arrays).columns().values())
-    errors = {e.row: e.errors for e in invalid}
-    position = 0  # index among the exams (dict rows)
-    result = 0  # index among the classified exams
-    for number, row in chunk:
-        if not isinstance(row, dict):
-            message = row.message if isinstance(row, Unreadable) else "not a JSON object"
-            yield error_record(number, None, message)
-            continue
-        field_errors = errors.get(position)
-        position += 1
-        if field_errors is not None:
-            yield error_record(number, row, "", field_errors)
-            continue
-        flat = dict(zip(RESULT_KEYS, [column[result] for column in columns], strict=True))
-        result += 1
-        yield {"id": row["id"], **flat} if "id" in row else flat
-
-
-def error_record(
-    number: int,
-    row: dict[str, object] | None,
-    message: str,
-    errors: tuple[FieldError, ...] = (),
-) -> Record:
-    record: dict[str, object] = {"id": row["id"]} if row is not None and "id" in row else {}
-    record["row"] = number
-    record["error"] = f"row {number}: {_summary(errors) if errors else message}"
-    record["errors"] = [{"field": e.field, "value": e.value, "message": e.message} for e in errors]
-    return record
-
-
-def _summary(errors: tuple[FieldError, ...]) -> str:
-    """The field errors in one line, with a long run of missing fields (a file whose columns
-    are not flat exam keys) shortened; ``errors`` in the record keeps them all."""
-    missing = [e.field for e in errors if e.value in (None, "")]
-    if len(missing) <= _MISSING_SHOWN:
-        return "; ".join(map(str, errors))
-    shown = ", ".join(missing[:_MISSING_SHOWN])
-    return "; ".join(
-        [f"{len(missing)} fields missing ({shown}, ...)"]
-        + [str(e) for e in errors if e.value not in (None, "")]
-    )
-
-
-def write_jsonl(out: IO[bytes], records: Iterable[Record]) -> tuple[int, int]:
-    """Write one compact JSON object a line; return (records written, error records)."""
-    dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
-    write = out.write
-    total = failed = 0
-    for record in records:
-        write(dumps(record, option=newline))
-        total += 1
-        if "error" in record:
+            lines[at] = writer.error(block.numbers[at], id_, "", exc.errors)
             failed += 1
-    return total, failed
-
-
-def write_csv(out: IO[str], records: Iterable[Record]) -> tuple[int, int]:
-    """Write a header of :data:`CSV_COLUMNS`, then one row a record; return (written, errors)."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    total = failed = 0
-    for record in records:
-        writer.writerow([record.get(column, "") for column in CSV_COLUMNS])
-        total += 1
-        if "error" in record:
-            failed += 1
-    return total, failed
+            continue
+        record: dict[str, object] = dict(flat) if id_ is MISSING else {"id": id_, **flat}
+        lines[at] = writer.record(record)
+    return b"".join(lines), failed

@@ -10,6 +10,7 @@ merge). The scalar loops over the possible levels; here the levels that lead to 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -47,14 +48,42 @@ _MORE_THAN_THREE_BELOW = _group_of(3)
 def each_level(mask: NDArray[np.uint32]) -> Iterator[tuple[NDArray[np.intp], NDArray[np.intp]]]:
     """The set bits of N bitmasks as (rows, bit index) batches: first every row's lowest bit,
     then the next bit of the rows that have one, and so on. A row appears once per batch."""
-    rows = np.flatnonzero(mask)
-    rest = mask[rows]
+    rows = np.flatnonzero(mask != 0)  # nonzero() is several times faster on booleans
+    rest = mask.take(rows)
     while rows.size:
         lowest = rest & (~rest + np.uint32(1))
-        yield rows, np.frexp(lowest.astype(np.float64))[1].astype(np.intp) - 1
+        # A power of two is exact in float32: its exponent field is the bit index plus 127.
+        exponent = lowest.astype(np.float32).view(np.int32) >> 23
+        yield rows, exponent.astype(np.intp) - 127
         rest ^= lowest
-        keep = rest != 0
-        rows, rest = rows[keep], rest[keep]
+        keep = np.flatnonzero(rest != 0)  # take() is faster than boolean indexing
+        rows, rest = rows.take(keep), rest.take(keep)
+
+
+def level_pairs(
+    mask: NDArray[np.uint32],
+) -> tuple[NDArray[np.intp], NDArray[np.intp], list[slice]]:
+    """The batches of :func:`each_level` one after another, as (rows, bit index) pairs, and the
+    slice of each batch. What is computed per pair is then computed for all pairs at once (a few
+    dozen NumPy calls, not a few dozen per batch) and stored batch by batch (:func:`or_into`)."""
+    batches = list(each_level(mask))
+    if not batches:
+        return np.zeros(0, np.intp), np.zeros(0, np.intp), []
+    ends = np.cumsum([rows.size for rows, _ in batches]).tolist()
+    return (
+        np.concatenate([rows for rows, _ in batches]),
+        np.concatenate([level for _, level in batches]),
+        [slice(a, b) for a, b in zip([0, *ends[:-1]], ends, strict=True)],
+    )
+
+
+def or_into(
+    target: NDArray[Any], rows: NDArray[np.intp], values: NDArray[Any], batches: list[slice]
+) -> None:
+    """``target[rows] |= values``, where a row may occur once per batch (:func:`level_pairs`)."""
+    for batch in batches:
+        at = rows[batch]
+        target[at] |= values[batch]
 
 
 # "Can motor function lie more than three levels below?" as four bits: True reached, True
@@ -83,11 +112,11 @@ _SCAN = _scan_table()
 
 def _side_can_be(
     motor: NDArray[np.intp], levels: NDArray[np.uint32], non_key: NDArray[np.intp]
-) -> NDArray[np.intp]:
+) -> NDArray[np.uint8]:
     """Over a side's possible motor levels, can motor function lie more than three levels below
     (True) or be absent there (False)? Returns the four bits ``_T``.. per exam."""
-    found = np.zeros(levels.shape, dtype=np.intp)
-    walked = np.flatnonzero(levels)  # only exams with a level to look below
+    found = np.zeros(levels.shape, dtype=np.uint8)
+    walked = np.flatnonzero(levels != 0)  # only exams with a level to look below
     n = walked.size
     # scans[k]: the scan from key muscle k down; then two rows of constant answers: the non-key
     # muscle lies more than three levels below (True), the side is intact (False).
@@ -99,11 +128,10 @@ def _side_can_be(
     for k in range(N_MOTOR - 1, -1, -1):
         scans[k] = _SCAN.take(answers[k] + scans[k + 1])
     flat = scans.reshape(-1)
-    below = non_key.take(walked)
-    for rows, level in each_level(levels.take(walked)):
-        group = _GROUP3.take(level)
-        group[level + 3 < below[rows]] = N_MOTOR + 1
-        found[walked[rows]] |= flat.take(group * n + rows)
+    rows, level, batches = level_pairs(levels.take(walked))
+    # The non-key muscle lies more than three levels below: the constant row of True.
+    group = np.where(level + 3 < non_key.take(walked.take(rows)), N_MOTOR + 1, _GROUP3.take(level))
+    or_into(found, walked.take(rows), flat.take(group * n + rows).astype(np.uint8), batches)
     return found
 
 
@@ -118,77 +146,75 @@ _FEATURES = np.array(
         (t > 0) << _MOST | (t == 1) << _MOST_PLAIN | (f == 0) << _LEAST | (f != 1) << _LEAST_PLAIN
         for t, f in (divmod(int(code), 3) for code in ANTIGRAVITY)
     ],
-    dtype=np.intp,
+    dtype=np.int32,  # four counts of at most 20 muscles, one per byte
 )  # by motor value code
 
 
-def _count(counts: NDArray[np.intp], shift: int) -> NDArray[np.intp]:
-    out: NDArray[np.intp] = (counts >> shift) & 0xFF
+def _count(counts: NDArray[np.int32], shift: int) -> NDArray[np.int32]:
+    out: NDArray[np.int32] = (counts >> shift) & 0xFF
     return out
 
 
-class _Grades:
-    """C (starred if any route is) and D (starred only if every route is), over routes and NLIs."""
+# The bits of :func:`_grade_by_strength`.
+_D_REACH, _D_PLAIN, _C_REACH, _C_STAR = (np.uint8(1 << b) for b in range(4))
 
-    def __init__(self, motor: tuple[NDArray[np.intp], NDArray[np.intp]], nli: Result) -> None:
-        n = nli[0].shape[0]
-        self.nli = nli
-        self.c_reach, self.c_star = np.zeros(n, np.bool_), np.zeros(n, np.bool_)
-        self.d_reach, self.d_plain = np.zeros(n, np.bool_), np.zeros(n, np.bool_)
-        # counts[k]: over the key muscles k..9 of both sides (those below a level of group k).
-        features = _FEATURES.take(motor[0]) + _FEATURES.take(motor[1])
-        self.counts = np.zeros((N_MOTOR + 1, n), dtype=np.intp)
-        for k in range(N_MOTOR - 1, -1, -1):
-            np.add(self.counts[k + 1], features[k], out=self.counts[k])
 
-    def grade_by_strength(self, routes: Sequence[tuple[Bools, Bools, bool]]) -> None:
-        """For each route (active, route star, VAC present): C or D by the share of key muscles
-        below each possible NLI with grade 3 or more."""
-        reach, starred = self.nli
-        n = reach.shape[0]
-        active = np.zeros(n, np.bool_)
-        for on, _, _ in routes:
-            active |= on
-        flat = self.counts.reshape(-1)
-        for rows, level in each_level(np.where(active, reach & np.uint32(LEVEL_BITS), 0)):
-            group = _GROUP0.take(level)
-            counts = flat.take(group * n + rows)
-            total = 2 * (N_MOTOR - group)
-            d = 2 * _count(counts, _MOST) >= total
-            d_judged = 2 * _count(counts, _MOST_PLAIN) < total
-            c = 2 * _count(counts, _LEAST) < total
-            c_judged = 2 * _count(counts, _LEAST_PLAIN) >= total
-            level_star = ((starred[rows] >> level.astype(np.uint32)) & 1) != 0
-            d_reach, d_plain = self.d_reach[rows], self.d_plain[rows]
-            c_reach, c_star = self.c_reach[rows], self.c_star[rows]
-            for on, route_star, vac in routes:
-                star = route_star[rows] | level_star if vac else route_star[rows]
-                here = on[rows]
-                d_here, c_here = here & d, here & c
-                d_reach |= d_here
-                d_plain |= d_here & ~(star | d_judged)
-                c_reach |= c_here
-                c_star |= c_here & (star | c_judged)
-            self.d_reach[rows], self.d_plain[rows] = d_reach, d_plain
-            self.c_reach[rows], self.c_star[rows] = c_reach, c_star
+def _grade_by_strength(
+    motor: NDArray[np.intp],
+    nli: Result,
+    routes: Sequence[tuple[Bools, Bools, bool]],
+) -> NDArray[np.uint8]:
+    """For each route (active, route star, VAC present): C or D by the share of key muscles below
+    each possible NLI with grade 3 or more. C is starred if any route and NLI is (OR), D only if
+    every one is (AND): per exam the bits D reached, D reached unstarred, C reached, C starred."""
+    reach, starred = nli
+    n = reach.shape[0]
+    active = np.zeros(n, np.bool_)
+    for on, _, _ in routes:
+        active |= on
+    # counts[k]: over the key muscles k..9 of both sides (those below a level of group k).
+    features = _FEATURES.take(motor)
+    features = features[:, :n] + features[:, n:]  # right sides, then left sides
+    counts = np.zeros((N_MOTOR + 1, n), dtype=np.int32)
+    for k in range(N_MOTOR - 1, -1, -1):  # faster than a cumsum across rows
+        np.add(counts[k + 1], features[k], out=counts[k])
+    rows, level, batches = level_pairs(active * (reach & np.uint32(LEVEL_BITS)))
+    group = _GROUP0.take(level)
+    below = counts.reshape(-1).take(group * n + rows)
+    total = 2 * (N_MOTOR - group)
+    d = 2 * _count(below, _MOST) >= total
+    d_judged = 2 * _count(below, _MOST_PLAIN) < total
+    c = 2 * _count(below, _LEAST) < total
+    c_judged = 2 * _count(below, _LEAST_PLAIN) >= total
+    level_star = ((starred.take(rows) >> level.astype(np.uint32)) & 1) != 0
+    found = np.zeros(rows.size, dtype=np.uint8)
+    for on, route_star, vac in routes:
+        star = route_star.take(rows) | level_star if vac else route_star.take(rows)
+        here = on.take(rows)
+        d_here, c_here = here & d, here & c
+        found |= d_here * _D_REACH | (d_here & ~(star | d_judged)) * _D_PLAIN
+        found |= c_here * _C_REACH | (c_here & (star | c_judged)) * _C_STAR
+    out = np.zeros(n, dtype=np.uint8)
+    or_into(out, rows, found, batches)
+    return out
 
 
 def asia_impairment_scale(
-    levels: tuple[Result, Result, Result, Result],
+    levels: tuple[Result, Result],
     nli: Result,
     complete: Result,
     sensation: NDArray[np.intp],
     vac: NDArray[np.intp],
-    motor: tuple[NDArray[np.intp], NDArray[np.intp]],
-    non_key: tuple[NDArray[np.intp], NDArray[np.intp]],
+    motor: NDArray[np.intp],
+    non_key: NDArray[np.intp],
 ) -> Result:
     """The possible AIS grades of N exams.
 
     Parameters
     ----------
     levels : tuple
-        Right and left sensory levels, then right and left motor levels, each as (reached,
-        starred) ndarrays of uint32, shape (N,).
+        The sensory levels, then the motor levels, each as (reached, starred) ndarrays of uint32,
+        shape (2N,): the right sides of the N exams, then their left sides.
     nli : (reached, starred) ndarrays of uint32, shape (N,)
         The NLIs as the grading reads them.
     complete : (reached, starred) ndarrays of uint32, shape (N,)
@@ -196,9 +222,9 @@ def asia_impairment_scale(
     sensation : ndarray of intp, shape (N,)
         Packed sacral sensation answers (:func:`.completeness.sacral_sensation`).
     vac : ndarray of intp, shape (N,)
-    motor : pair of ndarray of intp, shape (10, N)
-        Key muscle value codes, right then left.
-    non_key : pair of ndarray of intp, shape (N,)
+    motor : ndarray of intp, shape (10, 2N)
+        Key muscle value codes, right sides then left sides.
+    non_key : ndarray of intp, shape (2N,)
         Level index of each side's lowest non-key muscle with motor function, -1 for none.
 
     Returns
@@ -206,32 +232,36 @@ def asia_impairment_scale(
     reached, starred : ndarray of uint32, shape (N,)
         Bitmasks over A..E (bits 0..4).
     """
-    right_sensory, left_sensory, right_motor, left_motor = levels
+    (sensory, sensory_star), (motor_level, motor_star) = levels
+    n = vac.shape[0]
     intact = np.uint32(1 << INT_BIT)
     reach = complete[0] & A  # A where complete (C, bit 0) is possible, with its star
     starred = complete[1] & A
-    all_intact = (right_sensory[0] & left_sensory[0] & right_motor[0] & left_motor[0]) & intact
-    any_star = (right_sensory[1] | left_sensory[1] | right_motor[1] | left_motor[1]) & intact
+    all_intact = sensory[:n] & sensory[n:] & motor_level[:n] & motor_level[n:] & intact
+    any_star = (sensory_star[:n] | sensory_star[n:] | motor_star[:n] | motor_star[n:]) & intact
     reach |= (all_intact != 0) * E
     starred |= ((all_intact & any_star) != 0) * E
     sensed = sensation // 3
     # No VAC, sacral sensation: B, or C/D by motor function more than three levels below.
     route = (vac != YES) & (sensed > 0)
-    right = _side_can_be(motor[0], right_motor[0] * route, non_key[0])
-    left = _side_can_be(motor[1], left_motor[0] * route, non_key[1])
+    sides = _side_can_be(motor, motor_level * np.tile(route, 2), non_key)
+    right, left = sides[:n], sides[n:]
     rt, rtp, rf, rfp = ((right & bit) != 0 for bit in (_T, _T_PLAIN, _F, _F_PLAIN))
     lt, ltp, lf, lfp = ((left & bit) != 0 for bit in (_T, _T_PLAIN, _F, _F_PLAIN))
     b = route & rf & lf
     reach |= b * B
     starred |= (b & ((sensed == 2) | (rf & ~rfp) | (lf & ~lfp))) * B
-    grades = _Grades(motor, nli)
-    grades.grade_by_strength(
+    grades = _grade_by_strength(
+        motor,
+        nli,
         [
             # VAC present: motor incomplete (a binary finding carries no star).
             (vac != NO, np.zeros(vac.shape, np.bool_), True),
             (route & (rt | lt), (~rt | ~rtp) & (~lt | ~ltp), False),
-        ]
+        ],
     )
-    reach |= grades.c_reach * C | grades.d_reach * D
-    starred |= (grades.c_reach & grades.c_star) * C | (grades.d_reach & ~grades.d_plain) * D
+    c_reach, c_star = (grades & _C_REACH) != 0, (grades & _C_STAR) != 0
+    d_reach, d_plain = (grades & _D_REACH) != 0, (grades & _D_PLAIN) != 0
+    reach |= c_reach * C | d_reach * D
+    starred |= (c_reach & c_star) * C | (d_reach & ~d_plain) * D
     return reach, starred

@@ -33,6 +33,8 @@ Position = tuple[str, tuple[tuple[int, int], ...]]
 
 U64 = NDArray[np.uint64]
 IntArray = NDArray[np.intp]
+#: State set ids: uint8 (intp for an automaton of 256 sets or more).
+SetIds = NDArray[np.integer[Any]]
 
 
 @dataclass(frozen=True)
@@ -122,9 +124,7 @@ class Automaton:
         """The id of a state set (0 is the empty set: the walk has stopped)."""
         return self._ids[states]
 
-    def program(
-        self, positions: Sequence[Position], final_bits: Sequence[int], *, fuse: bool = True
-    ) -> Program:
+    def program(self, positions: Sequence[Position], final_bits: Sequence[int]) -> Program:
         """Tables for one walk: the positions in walk order, and each output's final bit.
 
         Consecutive positions are fused into one step while the fused table stays small (at most
@@ -137,7 +137,7 @@ class Automaton:
                 _absolute(rel, b0, b1) for rel, (b0, b1) in zip(self._rel[kind], bits, strict=True)
             ]
             step = _Step((len(self._next[kind]) // self.n_sets,), self._next[kind], emissions)
-            if fuse and steps and steps[-1].size * step.size * self.n_sets <= FUSED_ENTRIES:
+            if steps and steps[-1].size * step.size * self.n_sets <= FUSED_ENTRIES:
                 steps[-1] = _fuse(steps[-1], step, self.n_sets)
             else:
                 steps.append(step)
@@ -147,8 +147,9 @@ class Automaton:
 
 #: Gather the walking exams when at most this share of those carried still walk.
 COMPACT: Final = 0.7
-#: Largest table of a fused step (input combinations times state sets).
-FUSED_ENTRIES: Final = 1 << 15
+#: Largest table of a fused step (input combinations times state sets): two key muscles of the
+#: motor level search fit, and the step's flat index still fits in uint16.
+FUSED_ENTRIES: Final = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -163,14 +164,6 @@ class _Step:
     @property
     def size(self) -> int:
         return int(np.prod(self.inputs))
-
-    def multipliers(self, n_sets: int) -> tuple[int, ...]:
-        """What each position's input is multiplied by in the flat table index."""
-        return tuple(int(np.prod(self.inputs[i + 1 :])) * n_sets for i in range(len(self.inputs)))
-
-    def used(self) -> list[U64 | None]:
-        """The emission tables, None for an output that finds nothing here."""
-        return [e if e.any() else None for e in self.emissions]
 
 
 def _fuse(a: _Step, b: _Step, n: int) -> _Step:
@@ -202,89 +195,109 @@ class Program:
     n_sets: int
     steps: list[_Step]
     finals: list[U64]
-    _compiled: list[tuple[NDArray[Any], tuple[int, ...], list[U64 | None]]] = field(
-        init=False, repr=False
-    )
-    _layout: tuple[NDArray[np.int32], list[tuple[int, int]]] = field(init=False, repr=False)
+    _compiled: list[_Compiled] = field(init=False, repr=False)
+    _final: U64 = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # Set ids fit in a byte: the next-set tables take a quarter of the cache as uint8.
         small = np.uint8 if self.n_sets < 256 else np.intp
-        compiled = [
-            (s.next.astype(small), s.multipliers(self.n_sets), s.used()) for s in self.steps
-        ]
+        compiled, first = [], 0
+        for s in self.steps:
+            # A flat index below 2^16 is computed in uint16, a quarter of the memory traffic of
+            # intp (fused tables have at most FUSED_ENTRIES entries); take() then needs intp.
+            narrow = small is np.uint8 and s.size * self.n_sets <= 1 << 16
+            # The outputs' emission tables side by side: one take() finds the values of all.
+            emissions = np.stack(s.emissions, axis=1) if any(e.any() for e in s.emissions) else None
+            code = np.uint16 if narrow else np.intp
+            last = first + len(s.inputs)
+            table = s.next.astype(small)
+            compiled.append(
+                _Compiled(first, last, s.inputs[1:], self.n_sets, table, emissions, code)
+            )
+            first = last
         object.__setattr__(self, "_compiled", compiled)
-        # Fused tables have at most FUSED_ENTRIES entries: int32 weighted inputs are enough.
-        weights = np.array([m for _, ms, _ in compiled for m in ms], dtype=np.int32)[:, None]
-        ends = np.cumsum([len(s.inputs) for s in self.steps]).tolist()
-        bounds = list(zip([0, *ends[:-1]], ends, strict=True))
-        object.__setattr__(self, "_layout", (weights, bounds))
+        object.__setattr__(self, "_final", np.stack(self.finals, axis=1))
 
-    def run(self, inputs: IntArray, start: IntArray) -> list[U64]:
+    def start(self, set_id: int, n: int) -> SetIds:
+        """N exams starting from the set ``set_id``, as :meth:`run` reads set ids."""
+        return np.full(n, set_id, dtype=self._compiled[0].table.dtype)
+
+    def run(self, inputs: Inputs, start: SetIds) -> list[U64]:
         """Walk N exams at once.
 
         Parameters
         ----------
-        inputs : ndarray of intp, shape (positions, N)
+        inputs : ndarray of uint8 or uint16, shape (positions, N)
             Per position, every exam's input class code.
-        start : ndarray of intp, shape (N,)
-            Every exam's initial state set id (0: no walk).
+        start : ndarray of uint8, shape (N,)
+            Every exam's initial state set id (0: no walk); see :meth:`start`.
 
         Returns
         -------
         list of ndarray of uint64, shape (N,)
             Per output: reached bits, and reached-unstarred bits shifted by 32.
         """
-        weights, bounds = self._layout
-        weighted = inputs * weights
-        accs = [np.zeros(start.shape, dtype=np.uint64) for _ in self.finals]
+        acc = np.zeros((start.size, len(self.finals)), dtype=np.uint64)  # per exam and output
+        stored = _by_row(acc)
         # Only the exams still walking are carried on: when enough walks have stopped (set id 0:
         # nothing more to find), what they found is stored and the walking rows are gathered.
         rows: IntArray | None = None  # the exams carried, None for all of them in order
         sid = start
-        found = accs
-        for (first, last), (table, _, emissions) in zip(bounds, self._compiled, strict=True):
+        found = acc
+        for step in self._compiled:
             if np.count_nonzero(sid) <= COMPACT * sid.size:
-                walking = np.flatnonzero(sid)
+                walking = np.flatnonzero(sid != 0)  # several times faster than on integers
                 if rows is not None:
-                    for acc, f in zip(accs, found, strict=True):
-                        acc[rows] = f
-                rows = walking if rows is None else rows[walking]
-                sid = sid[walking]
-                found = [f[walking] for f in found]
-            # The step's flat table index: its positions' weighted inputs, plus the set id.
-            code = (
-                weighted[first:last].sum(axis=0, dtype=np.intp)
-                if last - first > 1
-                else weighted[first].astype(np.intp)
-            )
-            if rows is not None:
-                code = code.take(rows)
-            code += sid
-            for f, em in zip(found, emissions, strict=True):
-                if em is not None:
-                    f |= em.take(code)
-            sid = table.take(code)
-        for f, final in zip(found, self.finals, strict=True):
-            f |= final.take(sid)
+                    stored[rows] = _by_row(found)
+                rows = walking if rows is None else rows.take(walking)
+                sid = sid.take(walking)
+                found = found.take(walking, axis=0)
+            # Only the carried exams' inputs are read: most walks stop early, and the inputs of
+            # the positions they never reach are never combined.
+            block = inputs[step.first : step.last]
+            sid = step.advance(block if rows is None else block.take(rows, axis=1), sid, found)
+        found |= self._final.take(sid, axis=0)
         if rows is not None:
-            for acc, f in zip(accs, found, strict=True):
-                acc[rows] = f
-        return accs
+            stored[rows] = _by_row(found)
+        return [acc[:, output] for output in range(acc.shape[1])]
 
-    def advance(
-        self, step: int, inputs: Sequence[IntArray], sid: IntArray, accs: list[U64]
-    ) -> IntArray:
-        """Apply one step to N exams: found values into ``accs``; returns the next set ids."""
-        table, multipliers, emissions = self._compiled[step]
-        flat = inputs[0] * multipliers[0]
-        for x, m in zip(inputs[1:], multipliers[1:], strict=True):
-            flat += x * m
-        flat += sid
-        for acc, em in zip(accs, emissions, strict=True):
-            if em is not None:
-                acc |= em.take(flat)
-        out: IntArray = table.take(flat)
+
+Inputs = NDArray[np.uint8] | NDArray[np.uint16]
+
+
+def _by_row(a: U64) -> NDArray[np.void]:
+    """A C-contiguous (N, k) array as N opaque rows: storing rows at fancy indices is several times
+    faster so than on the 2-d array."""
+    return a.view(np.dtype((np.void, a.itemsize * a.shape[1]))).reshape(a.shape[0])
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A step as :meth:`Program.run` applies it: its positions ``first:last``, the input counts
+    of all of them but the first, its tables (the emission tables side by side, shape (entries,
+    outputs), None where nothing is found) and the integer type of its flat index."""
+
+    first: int
+    last: int
+    counts: tuple[int, ...]
+    n_sets: int
+    table: NDArray[Any]  # uint8 set ids (intp from 256 sets)
+    emissions: U64 | None
+    code: type[np.uint16] | type[np.intp]
+
+    def advance(self, inputs: Inputs, sid: SetIds, found: U64) -> SetIds:
+        # The flat index ((x0 * c1 + x1) * c2 + ...) * n_sets + sid by Horner's scheme: in place
+        # in one array, without a product array per position.
+        code = inputs[0].astype(self.code)
+        for x, count in zip(inputs[1:], self.counts, strict=True):
+            code *= count
+            code += x
+        code *= self.n_sets
+        code += sid
+        flat: IntArray = code.astype(np.intp, copy=False)  # take() is fastest with intp indices
+        if self.emissions is not None:
+            found |= self.emissions.take(flat, axis=0)
+        out: SetIds = self.table.take(flat)
         return out
 
 

@@ -2,18 +2,21 @@
 :mod:`cordtrack.isncsci.classification` but with array operations only.
 
 The exams are classified in chunks (:data:`CHUNK` rows) so that the working arrays stay in cache
-and memory stays bounded; within a chunk every step is a NumPy operation over all its exams.
+and memory stays bounded; within a chunk every step is a NumPy operation over all its exams. The
+chunks are independent, so they run on a few threads at once (see :func:`classify_batch`).
 """
 
 from __future__ import annotations
 
-from typing import Final
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .asia_impairment_scale import C, asia_impairment_scale
-from .codes import N_SENSORY, SEGMENT, SEGMENT_SENSATION, SEGMENT_TOTALS
+from .codes import N_MOTOR, N_SENSORY, SEGMENT, SEGMENT_PRICK, SEGMENT_SENSATION, SEGMENT_TOUCH
 from .completeness import completeness, sacral_sensation
 from .encode import ExamArrays
 from .motor_level import motor_levels, muscle_inputs
@@ -23,13 +26,32 @@ from .sensory_level import sensory_levels
 from .totals import totals
 from .zone_of_partial_preservation import motor_zpp, sensory_zpp
 
-#: Exams classified at once: large enough to amortise NumPy's per-call cost, small enough for the
-#: working arrays (a few dozen of N 8-byte values) to stay in the CPU caches.
-CHUNK: Final = 1 << 14
+#: Most exams classified at once: large enough to amortise NumPy's per-call cost and the time a
+#: thread holds the GIL between NumPy calls (with two threads, chunks of 16,384 ran a quarter
+#: slower), small enough for the working arrays (about 23 MiB, the largest 15 MiB) to be reused
+#: by the allocator rather than mapped afresh, with page faults, for every chunk.
+CHUNK: Final = 1 << 15
+#: Most threads used by default: each adds a chunk's working arrays (a few MiB) and beyond a few
+#: cores the chunks compete for memory bandwidth rather than for compute.
+MAX_WORKERS: Final = 8
 _S45 = N_SENSORY - 1
+Result = tuple[NDArray[np.uint32], NDArray[np.uint32]]
+Totals = tuple[NDArray[np.int16], NDArray[np.bool_]]
 
 
-def classify_batch(arrays: ExamArrays, *, chunk: int = CHUNK) -> BatchResult:
+def default_workers() -> int:
+    """Threads :func:`classify_batch` uses by default: the CPUs this process may run on, at most
+    :data:`MAX_WORKERS`."""
+    try:
+        cpus = len(os.sched_getaffinity(0))  # the CPUs this process may use (taskset, cgroups)
+    except AttributeError:  # not on every platform
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, MAX_WORKERS))
+
+
+def classify_batch(
+    arrays: ExamArrays, *, chunk: int = CHUNK, workers: int | None = None
+) -> BatchResult:
     """Classify N encoded exams.
 
     Parameters
@@ -37,79 +59,128 @@ def classify_batch(arrays: ExamArrays, *, chunk: int = CHUNK) -> BatchResult:
     arrays : ExamArrays
         From :func:`~cordtrack.isncsci.batch.encode` or :func:`~.encode_columns`.
     chunk : int
-        Exams per chunk.
+        Most exams per chunk (the chunks are made as even as they can be).
+    workers : int, optional
+        Threads classifying chunks at once; None for :func:`default_workers`, 1 for one chunk
+        after another in the calling thread. The result does not depend on it, nor on ``chunk``.
 
     Returns
     -------
     BatchResult
         Row ``i`` gives exactly ``classify(parse_exam(exam_i)).to_flat()`` once rendered.
     """
+    if chunk < 1:
+        raise ValueError(f"chunk must be at least 1, not {chunk}")
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
     n = len(arrays)
     reached = np.zeros((len(SET_KEYS), n), dtype=np.uint32)
     starred = np.zeros((len(SET_KEYS), n), dtype=np.uint32)
     total_values = np.zeros((14, n), dtype=np.int16)
     not_determinable = np.zeros((14, n), dtype=np.bool_)
-    for start in range(0, n, chunk):
-        part = slice(start, min(start + chunk, n))
+
+    count = -(-n // chunk)  # chunks needed
+    threads = min(default_workers() if workers is None else workers, count)
+    if threads > 1:  # as many chunks per thread, so that the threads finish together
+        count = -(-count // threads) * threads
+    size = -(-n // count) if n else chunk
+    starts = range(0, n, size)
+
+    def classify_part(start: int) -> None:
+        # Each chunk writes only its own columns of the outputs: no two threads share an element.
+        part = slice(start, min(start + size, n))
         results, (values, nd) = _classify_chunk(arrays, part)
         for i, (r, s) in enumerate(results):
             reached[i, part], starred[i, part] = r, s
         total_values[:, part], not_determinable[:, part] = values, nd
+
+    if threads <= 1:  # one chunk (or one worker): a pool would only add its start-up cost
+        for start in starts:
+            classify_part(start)
+    else:
+        # Threads, not processes: NumPy releases the GIL inside its ufunc loops and take(), where
+        # nearly all of a chunk's time goes, so the chunks run in parallel on shared arrays
+        # without copying them to other processes.
+        with ThreadPoolExecutor(threads, thread_name_prefix="classify_batch") as pool:
+            list(pool.map(classify_part, starts))  # re-raises a chunk's exception
     return BatchResult(reached, starred, total_values, not_determinable, arrays.rows)
 
 
-def _classify_chunk(
-    arrays: ExamArrays, part: slice
-) -> tuple[
-    list[tuple[NDArray[np.uint32], NDArray[np.uint32]]],
-    tuple[NDArray[np.int16], NDArray[np.bool_]],
-]:
-    # Everything asked of each dermatome, in one lookup for both sides (see codes.SEGMENT);
-    # touch * 10 + prick fits in uint8, so the pair code is computed before widening.
+def _classify_chunk(arrays: ExamArrays, part: slice) -> tuple[list[Result], Totals]:
+    # The searches of one side run on both sides at once, as 2n columns: the right sides of the
+    # chunk's exams, then their left sides. Half as many NumPy calls, each on twice the data:
+    # less time in the interpreter, which also holds the GIL that the threads share.
+    n = part.stop - part.start
     touch, prick = arrays.touch[:, :, part], arrays.prick[:, :, part]  # (2, 28, n) uint8
-    segments = SEGMENT.take((touch * np.uint8(10) + prick).astype(np.intp))
-    dermatome = segments & 7
-    sensation = (segments >> SEGMENT_SENSATION) & 15
-    sensory_totals = (segments >> SEGMENT_TOTALS).sum(axis=1, dtype=np.int32)
+    dermatome, sensation, (touch_marks, prick_marks) = _dermatomes(touch, prick)
     touch45, prick45 = touch[:, _S45].astype(np.intp), prick[:, _S45].astype(np.intp)
-    motor = arrays.motor[:, :, part].astype(np.intp)  # (2, 10, n)
-    vac = arrays.vac[part].astype(np.intp)
+    motor = np.empty((N_MOTOR, 2, n), dtype=np.intp)  # lookup indices
+    motor[...] = arrays.motor[:, :, part].transpose(1, 0, 2)
+    motor = motor.reshape(N_MOTOR, 2 * n)
+    vac8 = arrays.vac[part]
+    vac = vac8.astype(np.intp)
     dap = arrays.dap[part].astype(np.intp)
-    non_key = arrays.non_key[:, part].astype(np.intp)
-    muscles = (muscle_inputs(dermatome[0], motor[0]), muscle_inputs(dermatome[1], motor[1]))
-    right_sensory, left_sensory = sensory_levels(dermatome[0]), sensory_levels(dermatome[1])
-    right_motor, right_for_zpp = motor_levels(dermatome[0], muscles[0], vac)
-    left_motor, left_for_zpp = motor_levels(dermatome[1], muscles[1], vac)
+    non_key = arrays.non_key[:, part].astype(np.intp).reshape(2 * n)
+    muscles = muscle_inputs(dermatome, motor)
+    sensory = sensory_levels(dermatome)
+    motor_level, for_zpp = motor_levels(dermatome, muscles, np.tile(vac8, 2))
     nli, nli_for_grading = neurological_levels(
-        (dermatome[0], dermatome[1]), muscles, right_motor, left_motor
+        _sides(dermatome, n), _sides(muscles, n), *_sides_of(motor_level, n)
     )
     sacral = sacral_sensation((touch45[0], touch45[1]), (prick45[0], prick45[1]), dap)
     complete = completeness(sacral, vac, dap, (touch45[0], touch45[1]), (prick45[0], prick45[1]))
     ais = asia_impairment_scale(
-        (right_sensory, left_sensory, right_motor, left_motor),
-        nli_for_grading,
-        complete,
-        sacral,
-        vac,
-        (motor[0], motor[1]),
-        (non_key[0], non_key[1]),
+        (sensory, motor_level), nli_for_grading, complete, sacral, vac, motor, non_key
     )
     c_possible = (ais[0] & C) != 0
     certain = ais[0] == C
-    motor_zpps = [
-        motor_zpp(m, for_zpp, vac, nk, (nk >= 0) & c_possible, certain)
-        for m, for_zpp, nk in zip(motor, (right_for_zpp, left_for_zpp), non_key, strict=True)
-    ]
+    motor_zpps = motor_zpp(
+        motor,
+        for_zpp,
+        np.tile(vac, 2),
+        non_key,
+        (non_key >= 0) & np.tile(c_possible, 2),
+        np.tile(certain, 2),
+    )
+    sensory_zpps = sensory_zpp(sensation, np.tile(dap, 2))
     results = [
-        right_sensory,
-        left_sensory,
-        right_motor,
-        left_motor,
+        *_sides_of(sensory, n),
+        *_sides_of(motor_level, n),
         nli,
-        sensory_zpp(sensation[0], dap),
-        sensory_zpp(sensation[1], dap),
-        *motor_zpps,
+        *_sides_of(sensory_zpps, n),
+        *_sides_of(motor_zpps, n),
         ais,
         complete,
     ]
-    return results, totals((sensory_totals[0], sensory_totals[1]), (motor[0], motor[1]))
+    return results, totals(touch_marks, prick_marks, motor)
+
+
+def _dermatomes(
+    touch: NDArray[np.uint8], prick: NDArray[np.uint8]
+) -> tuple[NDArray[np.uint8], NDArray[np.uint8], tuple[NDArray[np.int64], NDArray[np.int64]]]:
+    """Everything asked of each dermatome, from one lookup (see codes.SEGMENT), over 2n columns:
+    the dermatome classes and the sensation answers, shape (28, 2n), and the light touch and pin
+    prick marks summed over the dermatomes, shape (2n,)."""
+    n = touch.shape[2]
+    # touch * 10 + prick fits in uint8, so the pair code is computed before widening.
+    pair = np.empty((N_SENSORY, 2, n), dtype=np.uint8)
+    np.multiply(touch.transpose(1, 0, 2), np.uint8(10), out=pair)
+    pair += prick.transpose(1, 0, 2)
+    segments = SEGMENT.take(pair.reshape(N_SENSORY, 2 * n).astype(np.intp))
+    # The searches read the low byte (the cast keeps it): uint8 inputs, an eighth of the memory
+    # traffic of intp.
+    low = segments.astype(np.uint8)
+    marks = segments.sum(axis=0, dtype=np.int64)
+    touch_marks = (marks >> SEGMENT_TOUCH) & ((1 << (SEGMENT_PRICK - SEGMENT_TOUCH)) - 1)
+    dermatome, sensation = low & np.uint8(7), low >> np.uint8(SEGMENT_SENSATION)
+    return dermatome, sensation, (touch_marks, marks >> SEGMENT_PRICK)
+
+
+def _sides(both: NDArray[Any], n: int) -> tuple[NDArray[Any], NDArray[Any]]:
+    """The right and left sides of 2n columns."""
+    return both[..., :n], both[..., n:]
+
+
+def _sides_of(result: Result, n: int) -> tuple[Result, Result]:
+    """The right and left sides' (reached, starred) of a result over 2n columns."""
+    return (result[0][:n], result[1][:n]), (result[0][n:], result[1][n:])

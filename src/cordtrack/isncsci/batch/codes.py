@@ -146,12 +146,14 @@ GradeClass = tuple[Grade, ...]
 
 # --- everything asked of one dermatome, in one lookup -------------------------------------------
 
-#: Packing of :data:`SEGMENT`: dermatome class in bits 0-2, packed sensation answers (LT or PP
-#: present?) in bits 3-6, then the light touch and pin prick total marks (score, plus 64 when not
-#: testable) at bits 7 and 23, so that summing ``SEGMENT[...] >> SEGMENT_TOTALS`` over the 28
-#: dermatomes gives both side totals at once (at most 28 * 66 < 2^16 each).
+#: Packing of :data:`SEGMENT`: the dermatome class in bits 0-2 and the packed sensation answers
+#: (LT or PP present?) in bits 3-6, so that the low byte holds what the searches read; then the
+#: light touch and pin prick total marks (score, plus :data:`TOTAL_ND` when not testable) at bits
+#: 12 and 23. Summed over the 28 dermatomes (as int64) the low bytes stay below bit 12 and the
+#: touch marks below bit 23 (at most 28 * 66 < 2^11), so one sum gives both side totals.
 SEGMENT_SENSATION: Final = 3
-SEGMENT_TOTALS: Final = 7
+SEGMENT_TOUCH: Final = 12
+SEGMENT_PRICK: Final = 23
 TOTAL_ND: Final = 64
 
 
@@ -161,9 +163,12 @@ def _segment_table() -> NDArray[np.int32]:
     table = (
         DERMATOME.reshape(10, 10)
         | sensation << SEGMENT_SENSATION
-        | marks[:, None] << SEGMENT_TOTALS
-        | marks[None, :] << (SEGMENT_TOTALS + 16)
+        | marks[:, None] << SEGMENT_TOUCH
+        | marks[None, :] << SEGMENT_PRICK
     )
+    # The sums over 28 dermatomes must not carry from one field into the next.
+    assert N_SENSORY * int((table & 0xFF).max()) < 1 << SEGMENT_TOUCH
+    assert N_SENSORY * int(marks.max()) < 1 << (SEGMENT_PRICK - SEGMENT_TOUCH)
     out: NDArray[np.int32] = table.reshape(-1).astype(np.int32)  # half the memory of intp
     return out
 

@@ -25,11 +25,14 @@ from ..errors import ExamValidationError, FieldError
 from ..exam import EXAM_KEYS, NON_KEY_LEVELS, parse_exam
 from ..types import DAP_KEY, NON_KEY_KEYS, RESULT_LEVELS, VAC_KEY, Side
 from .codes import BINARY_VALUES, INVALID, MOTOR_VALUES, N_MOTOR, N_SENSORY, SENSORY_FROM_MOTOR
+from .delimited import Keys, Lookup, unicode_keys
 
 #: The 132 cell keys, per side (right, left): 28 touch, 28 prick, 10 motor (``EXAM_KEYS`` order).
 CELL_KEYS: Final = EXAM_KEYS[2 : 2 + 2 * (2 * N_SENSORY + N_MOTOR)]
 _SIDE_WIDTH: Final = 2 * N_SENSORY + N_MOTOR
-_NO_NON_KEY: Final = -1
+#: The code of "no lowest non-key muscle recorded".
+NO_NON_KEY: Final = -1
+_NO_NON_KEY: Final = NO_NON_KEY
 _BAD_NON_KEY: Final = -2
 
 
@@ -108,14 +111,27 @@ def _lookup_safe(values: Iterable[object], table: _Codes, count: int) -> NDArray
     return np.fromiter(map(partial(_safe, table), values), dtype=np.int16, count=count)
 
 
-def _assemble(
+def assemble(
     cells: NDArray[np.int16],
     binary: NDArray[np.int16],
     non_key: NDArray[np.int16],
     fallback: Callable[[int], Mapping[str, object] | None],
-    offset: int,
+    offset: int = 0,
 ) -> tuple[ExamArrays, list[ErrorRecord]]:
-    """Validate codes of shape (N, 132), (N, 2), (N, 2); rows that fail are parsed one by one."""
+    """Validate the value codes of N exams and lay the valid ones out for the classification.
+
+    Parameters
+    ----------
+    cells, binary, non_key : ndarray of int16, shapes (N, 132), (N, 2), (N, 2)
+        Codes of the :data:`CELL_KEYS`, of VAC and DAP, and of the right and left lowest non-key
+        muscle (:func:`row_codes`, :func:`packed_codes`).
+    fallback : callable
+        The flat exam of row ``r`` (None: no mapping at all), asked only for rows whose codes are
+        not all valid: :func:`~cordtrack.isncsci.exam.parse_exam` then accepts it (e.g. a value
+        with surrounding spaces) or reports its errors.
+    offset : int
+        Row index of the first exam.
+    """
     n = cells.shape[0]
     side = cells.reshape(n, 2, _SIDE_WIDTH)
     sensory = side[:, :, : 2 * N_SENSORY]
@@ -206,6 +222,18 @@ def encode(
         One per invalid exam, with the messages of :func:`~cordtrack.isncsci.exam.parse_exam`.
     """
     rows = list(flat_exams)
+    return assemble(
+        *row_codes(rows),
+        lambda r: rows[r] if isinstance(rows[r], Mapping) else None,
+        first_row,
+    )
+
+
+def row_codes(
+    rows: Sequence[Any],
+) -> tuple[NDArray[np.int16], NDArray[np.int16], NDArray[np.int16]]:
+    """Value codes (see :func:`assemble`) of rows that should be flat exam mappings; anything
+    else (a missing key, a value of another type, a row that is no mapping) is coded invalid."""
     n = len(rows)
     try:
         flat = chain.from_iterable(map(_CELLS_OF, rows))
@@ -220,13 +248,35 @@ def encode(
         chain.from_iterable((_get(r, k) for k in _NON_KEY_FIELDS) for r in rows), _NON_KEY, 2 * n
     )
     non_key[non_key == INVALID] = _BAD_NON_KEY
-    return _assemble(
-        cells.reshape(n, len(CELL_KEYS)),
-        binary.reshape(n, 2),
-        non_key.reshape(n, 2),
-        lambda r: rows[r] if isinstance(rows[r], Mapping) else None,
-        first_row,
-    )
+    return cells.reshape(n, len(CELL_KEYS)), binary.reshape(n, 2), non_key.reshape(n, 2)
+
+
+_CELL_LOOKUP: Final = Lookup(_CELL)
+_BINARY_LOOKUP: Final = Lookup(_BINARY)
+_NON_KEY_LOOKUP: Final = Lookup(_NON_KEY)
+_LOOKUPS: Final = {
+    id(_CELL): _CELL_LOOKUP,
+    id(_BINARY): _BINARY_LOOKUP,
+    id(_NON_KEY): _NON_KEY_LOOKUP,
+}
+
+
+def cell_codes(cells: Keys) -> NDArray[np.int16]:
+    """Codes of sensory and motor cell values read as lookup keys (:func:`.delimited.keys`), in
+    any shape; :data:`~.codes.INVALID` for any other value (see :func:`assemble`)."""
+    return _CELL_LOOKUP(cells)
+
+
+def binary_codes(binary: Keys) -> NDArray[np.int16]:
+    """Codes of VAC and DAP values read as keys (see :func:`cell_codes`)."""
+    return _BINARY_LOOKUP(binary)
+
+
+def non_key_key_codes(non_key: Keys) -> NDArray[np.int16]:
+    """Codes of lowest non-key muscle values read as keys (see :func:`cell_codes`)."""
+    codes = _NON_KEY_LOOKUP(non_key)
+    codes[codes == INVALID] = _BAD_NON_KEY
+    return codes
 
 
 def _get(row: object, key: str) -> object:
@@ -236,32 +286,15 @@ def _get(row: object, key: str) -> object:
 # --- columnar input ------------------------------------------------------------------------------
 
 
-def _packed_keys(values: Iterable[str]) -> tuple[NDArray[np.uint32], list[str]]:
-    """Values of at most 4 ASCII characters, packed little-endian into uint32, sorted."""
-    pairs = sorted((sum(ord(c) << (8 * i) for i, c in enumerate(v)), v) for v in values)
-    return np.array([p for p, _ in pairs], dtype=np.uint32), [v for _, v in pairs]
-
-
 def _column_codes(column: object, table: _Codes, n: int) -> NDArray[np.int16]:
-    """Codes of one column. A NumPy unicode column is looked up without a Python loop: each value
-    of up to 4 ASCII characters packed into one uint32 and found by binary search."""
+    """Codes of one column. A NumPy unicode column is looked up without a Python loop
+    (:func:`.delimited.pack_unicode`)."""
     if column is None:
         return np.full(n, table[None], dtype=np.int16)
     array = np.asarray(column)
     if array.dtype.kind != "U" or array.shape != (n,):
         return _lookup_safe(list(array.reshape(-1)) if array.ndim else [], table, n)
-    strings = [k for k in table if isinstance(k, str) and len(k) <= 4]
-    keys, names = _packed_keys(strings)
-    codes = np.array([table[v] for v in names], dtype=np.int16)
-    width = array.dtype.itemsize // 4
-    chars = array.view(np.uint32).reshape(n, width) if width else np.zeros((n, 1), np.uint32)
-    ok = (chars[:, 4:] == 0).all(axis=1) & (chars[:, :4] < 128).all(axis=1)
-    packed = np.zeros(n, dtype=np.uint32)
-    for i in range(min(width, 4)):
-        packed |= (chars[:, i] & np.uint32(0x7F)) << np.uint32(8 * i)
-    at = np.minimum(np.searchsorted(keys, packed), len(keys) - 1)
-    ok &= keys[at] == packed
-    return np.where(ok, codes[at], np.int16(INVALID)).astype(np.int16)
+    return _LOOKUPS[id(table)](unicode_keys(array))
 
 
 def encode_columns(
@@ -298,7 +331,7 @@ def encode_columns(
     def row(r: int) -> Mapping[str, object]:
         return {k: _item(columns[k], r) for k in EXAM_KEYS if columns.get(k) is not None}
 
-    return _assemble(cells, binary, non_key, row, first_row)
+    return assemble(cells, binary, non_key, row, first_row)
 
 
 def _item(column: Sequence[object] | NDArray[np.generic], r: int) -> object:

@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 from ..cells import ANTIGRAVITY, WEAK, Answers
 from ..motor_level import with_vac
 from ..types import KEY_MUSCLE_LEVELS, RESULT_LEVELS, Binary
-from .automaton import Automaton, Emission, Kind, split
+from .automaton import Automaton, Emission, Kind, Program, split
 from .codes import (
     BINARY_VALUES,
     DERMATOME_CLASSES,
@@ -26,6 +26,7 @@ from .codes import (
     N_SENSORY,
     GradeClass,
 )
+from .tables import cached
 
 State = tuple[bool, bool, bool, bool, bool]
 Result = tuple[NDArray[np.uint32], NDArray[np.uint32]]
@@ -93,42 +94,49 @@ def _kind(i: int) -> str:
 
 
 _MUSCLE_ROWS = np.array(sorted(MUSCLE_AT), dtype=np.intp)  # key muscle k is at row _MUSCLE_ROWS[k]
+_GRADE = GRADE.astype(np.uint8)  # the automata read uint8 inputs (at most 6 * 7 + 6 here)
 _START = frozenset({(True, False, False, False, False)})
-_AUTOMATON = Automaton(_KINDS, [_START], 2, lambda s: [(0, s[2] or s[3]), (1, s[2] or s[3])])
-_PROGRAM = _AUTOMATON.program(
-    [(_kind(i), ((i, i + 1), (i, i + 1))) for i in range(N_SENSORY)], [INT_BIT, INT_BIT]
-)
 
 
-def muscle_inputs(dermatome: NDArray[np.intp], motor: NDArray[np.intp]) -> NDArray[np.intp]:
+def _build() -> tuple[Automaton, Program]:
+    automaton = Automaton(_KINDS, [_START], 2, lambda s: [(0, s[2] or s[3]), (1, s[2] or s[3])])
+    return automaton, automaton.program(
+        [(_kind(i), ((i, i + 1), (i, i + 1))) for i in range(N_SENSORY)], [INT_BIT, INT_BIT]
+    )
+
+
+_AUTOMATON, _PROGRAM = cached("motor_level", _build)
+
+
+def muscle_inputs(dermatome: NDArray[np.uint8], motor: NDArray[np.intp]) -> NDArray[np.uint8]:
     """Input codes of the key muscle segments: ``dermatome class * N_GRADES + grade class``.
 
     Parameters
     ----------
-    dermatome : ndarray of intp, shape (28, N)
+    dermatome : ndarray of uint8, shape (28, N)
     motor : ndarray of intp, shape (10, N)
         Motor value codes.
 
     Returns
     -------
-    ndarray of intp, shape (10, N)
+    ndarray of uint8, shape (10, N)
     """
-    out: NDArray[np.intp] = dermatome[_MUSCLE_ROWS] * N_GRADES + GRADE.take(motor)
+    out: NDArray[np.uint8] = dermatome[_MUSCLE_ROWS] * np.uint8(N_GRADES) + _GRADE.take(motor)
     return out
 
 
 def motor_levels(
-    dermatome: NDArray[np.intp], muscles: NDArray[np.intp], vac: NDArray[np.intp]
+    dermatome: NDArray[np.uint8], muscles: NDArray[np.uint8], vac: NDArray[np.uint8]
 ) -> tuple[Result, Result]:
     """The possible motor levels of one side of N exams, and the levels as the ZPP reads them.
 
     Parameters
     ----------
-    dermatome : ndarray of intp, shape (28, N)
+    dermatome : ndarray of uint8, shape (28, N)
         Dermatome answer classes of the side.
-    muscles : ndarray of intp, shape (10, N)
+    muscles : ndarray of uint8, shape (10, N)
         :func:`muscle_inputs` of the side.
-    vac : ndarray of intp, shape (N,)
+    vac : ndarray of uint8, shape (N,)
         VAC codes (Yes, No, NT).
 
     Returns
@@ -141,6 +149,6 @@ def motor_levels(
     inputs[_MUSCLE_ROWS] = muscles
     inputs[_LAST] *= len(BINARY_VALUES)
     inputs[_LAST] += vac
-    start = np.full(dermatome.shape[1], _AUTOMATON.set_id(_START), dtype=np.intp)
+    start = _PROGRAM.start(_AUTOMATON.set_id(_START), dermatome.shape[1])
     found, for_zpp = _PROGRAM.run(inputs, start)
     return split(found), split(for_zpp)

@@ -17,9 +17,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..cells import ANTIGRAVITY, NORMAL, WEAK, Answers
-from .automaton import Automaton, Emission, Kind, split
+from .automaton import Automaton, Emission, Kind, Program, split
 from .codes import DERMATOME_CLASSES, GRADE_CLASSES, INT_BIT, MUSCLE_AT, N_SENSORY, GradeClass
 from .motor_level import N_GRADES
+from .tables import cached
 
 State = tuple[bool, bool, bool]
 Result = tuple[NDArray[np.uint32], NDArray[np.uint32]]
@@ -67,19 +68,25 @@ _KINDS = {
 }
 _MUSCLE_ROWS = np.array(sorted(MUSCLE_AT), dtype=np.intp)
 _START = frozenset({(False, False, False)})
-_AUTOMATON = Automaton(_KINDS, [_START], 2, lambda s: [(0, s[0] or s[1]), (1, s[0] or s[1])])
-_PROGRAM = _AUTOMATON.program(
-    [
-        ("muscle" if i in MUSCLE_AT else "region", ((i, i + 1), (i, i + 1)))
-        for i in range(N_SENSORY)
-    ],
-    [INT_BIT, INT_BIT],
-)
+
+
+def _build() -> tuple[Automaton, Program]:
+    automaton = Automaton(_KINDS, [_START], 2, lambda s: [(0, s[0] or s[1]), (1, s[0] or s[1])])
+    return automaton, automaton.program(
+        [
+            ("muscle" if i in MUSCLE_AT else "region", ((i, i + 1), (i, i + 1)))
+            for i in range(N_SENSORY)
+        ],
+        [INT_BIT, INT_BIT],
+    )
+
+
+_AUTOMATON, _PROGRAM = cached("neurological_level", _build)
 
 
 def neurological_levels(
-    dermatome: tuple[NDArray[np.intp], NDArray[np.intp]],
-    muscles: tuple[NDArray[np.intp], NDArray[np.intp]],
+    dermatome: tuple[NDArray[np.uint8], NDArray[np.uint8]],
+    muscles: tuple[NDArray[np.uint8], NDArray[np.uint8]],
     right_motor: Result,
     left_motor: Result,
 ) -> tuple[Result, Result]:
@@ -87,9 +94,9 @@ def neurological_levels(
 
     Parameters
     ----------
-    dermatome : pair of ndarray of intp, shape (28, N)
+    dermatome : pair of ndarray of uint8, shape (28, N)
         Dermatome answer classes, right then left.
-    muscles : pair of ndarray of intp, shape (10, N)
+    muscles : pair of ndarray of uint8, shape (10, N)
         Key muscle inputs (:func:`.motor_level.muscle_inputs`), right then left.
     right_motor, left_motor : (reached, starred) ndarrays of uint32, shape (N,)
         The motor levels (for the star tie rule).
@@ -100,9 +107,10 @@ def neurological_levels(
         Level bitmasks (C1..S3 bits 0..28, INT bit 29).
     """
     right, left = dermatome
-    inputs = right * _N_DERMATOME + left
-    inputs[_MUSCLE_ROWS] = muscles[0] * _SIDE_INPUTS + muscles[1]
-    start = np.full(right.shape[1], _AUTOMATON.set_id(_START), dtype=np.intp)
+    # A pair of muscle inputs needs uint16 (up to 42 * 42); a pair of dermatome classes a byte.
+    inputs = (right * np.uint8(_N_DERMATOME) + left).astype(np.uint16)
+    inputs[_MUSCLE_ROWS] = muscles[0].astype(np.uint16) * _SIDE_INPUTS + muscles[1]
+    start = _PROGRAM.start(_AUTOMATON.set_id(_START), right.shape[1])
     found, for_grading = _PROGRAM.run(inputs, start)
     reach, starred = split(found)
     # A level that is a possible motor level on both sides, starred on either, is starred.

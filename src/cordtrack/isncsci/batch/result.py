@@ -4,10 +4,9 @@ in the notation of the published cases, identical to :meth:`Classification.to_fl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
-from typing import Final
+from typing import Final, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,6 +25,7 @@ from ..types import (
 )
 from .codes import INT_BIT, NA_BIT
 
+_T = TypeVar("_T")
 #: The 11 set-valued results, in the order of the rows of :attr:`BatchResult.reached`.
 SET_KEYS: Final = (*LEVEL_KEYS, *ZPP_KEYS, "asiaImpairmentScale", "injuryComplete")
 _LEVELS = (*((i, v) for i, v in enumerate(RESULT_LEVELS)), (INT_BIT, INTACT))
@@ -74,23 +74,25 @@ class BatchResult:
     def __len__(self) -> int:
         return int(self.rows.shape[0])
 
-    def columns(self) -> dict[str, list[str]]:
-        """The 25 results as columns of strings, by result key (in ``RESULT_KEYS`` order).
-
-        Each distinct (reached, starred) pair is rendered once and spread with the inverse index
-        of :func:`numpy.unique`.
-        """
-        out: dict[str, list[str]] = {}
+    def distinct(self) -> dict[str, tuple[list[str], NDArray[np.intp]]]:
+        """The 25 results (in ``RESULT_KEYS`` order) as their distinct rendered values and, per
+        exam, the index of its value among them: each distinct value is rendered only once."""
+        out: dict[str, tuple[list[str], NDArray[np.intp]]] = {}
+        # A total is ND or 0..112: its text is read from a list indexed by the total plus one.
+        index = np.where(self.not_determinable, 0, self.totals.astype(np.intp) + 1)
         for i, key in enumerate(TOTAL_KEYS):
-            values = np.where(self.not_determinable[i], -1, self.totals[i].astype(np.int32))
-            out[key] = _spread(values, _render_total)
+            out[key] = (_TOTAL_TEXTS, index[i])
         for i, key in enumerate(SET_KEYS):
-            domain = DOMAINS[key]
             both = self.reached[i].astype(np.uint64) | (
                 self.starred[i].astype(np.uint64) << np.uint64(32)
             )
-            out[key] = _spread(both, partial(_render_packed, domain))
+            unique, inverse = np.unique(both, return_inverse=True)
+            out[key] = (list(map(_RENDERERS[key], unique.tolist())), inverse.reshape(-1))
         return {k: out[k] for k in RESULT_KEYS}
+
+    def columns(self) -> dict[str, list[str]]:
+        """The 25 results as columns of strings, by result key (in ``RESULT_KEYS`` order)."""
+        return {key: spread(values, index) for key, (values, index) in self.distinct().items()}
 
     def to_flat_rows(self) -> list[dict[str, str]]:
         """Per exam, the 25 result keys as strings: what ``classify(exam).to_flat()`` gives."""
@@ -101,16 +103,36 @@ class BatchResult:
         ]
 
 
-def _render_packed(domain: tuple[tuple[int, str], ...], both: int) -> str:
-    return render(domain, both & 0xFFFFFFFF, both >> 32)
+class _Renderer(dict[int, str]):
+    """Packed (reached, starred) bitmasks -> the published notation, each rendered once."""
+
+    def __init__(self, domain: tuple[tuple[int, str], ...]) -> None:
+        super().__init__()
+        # Per bit, its place in the rendering order and its name: only the set bits are visited.
+        self._place = {bit: (place, name) for place, (bit, name) in enumerate(domain)}
+
+    def __missing__(self, both: int) -> str:
+        if len(self) > 1 << 16:  # a file has a few thousand distinct results; never grow unbounded
+            self.clear()
+        reached, starred = both & 0xFFFFFFFF, both >> 32
+        found = []
+        while reached:
+            bit = (reached & -reached).bit_length() - 1
+            reached &= reached - 1
+            place, name = self._place[bit]
+            found.append((place, f"{name}*" if starred >> bit & 1 else name))
+        text = self[both] = ",".join(name for _, name in sorted(found))
+        return text
 
 
-def _render_total(value: int) -> str:
-    return NOT_DETERMINABLE if value < 0 else str(value)
+_RENDERERS: Final = {key: _Renderer(domain).__getitem__ for key, domain in DOMAINS.items()}
+#: A total's text by the total plus one (0: not determinable); the largest total is 112.
+_TOTAL_TEXTS: Final = [NOT_DETERMINABLE, *map(str, range(113))]
 
 
-def _spread(values: NDArray[np.generic], text: Callable[[int], str]) -> list[str]:
-    unique, inverse = np.unique(values, return_inverse=True)
-    rendered = np.array([text(int(v)) for v in unique.tolist()], dtype=object)
-    out: list[str] = rendered[inverse.reshape(-1)].tolist()
+def spread(values: Sequence[_T], index: NDArray[np.intp]) -> list[_T]:
+    """``[values[i] for i in index]``, without a Python loop."""
+    table = np.empty(len(values), dtype=object)
+    table[:] = values
+    out: list[_T] = table.take(index).tolist()
     return out

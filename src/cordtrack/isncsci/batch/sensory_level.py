@@ -12,8 +12,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..cells import Answers
-from .automaton import Automaton, Emission, Kind, split
+from .automaton import Automaton, Emission, Kind, Program, split
 from .codes import DERMATOME_CLASSES, INT_BIT, N_SENSORY
+from .tables import cached
 
 
 def _step(flag: bool, answers: Answers) -> tuple[Iterable[Hashable], Iterable[Emission]]:
@@ -28,20 +29,28 @@ def _step(flag: bool, answers: Answers) -> tuple[Iterable[Hashable], Iterable[Em
 
 
 _START = frozenset({False})
-_AUTOMATON = Automaton(
-    {"dermatome": Kind(_step, DERMATOME_CLASSES)}, [_START], 1, lambda flag: [(0, flag)]
-)
-_PROGRAM = _AUTOMATON.program([("dermatome", ((i, i),)) for i in range(N_SENSORY)], [INT_BIT])
+
+
+def _build() -> tuple[Automaton, Program]:
+    automaton = Automaton(
+        {"dermatome": Kind(_step, DERMATOME_CLASSES)}, [_START], 1, lambda flag: [(0, flag)]
+    )
+    return automaton, automaton.program(
+        [("dermatome", ((i, i),)) for i in range(N_SENSORY)], [INT_BIT]
+    )
+
+
+_AUTOMATON, _PROGRAM = cached("sensory_level", _build)
 
 
 def sensory_levels(
-    dermatome: NDArray[np.intp],
+    dermatome: NDArray[np.uint8],
 ) -> tuple[NDArray[np.uint32], NDArray[np.uint32]]:
     """The possible sensory levels of one side of N exams.
 
     Parameters
     ----------
-    dermatome : ndarray of intp, shape (28, N)
+    dermatome : ndarray of uint8, shape (28, N)
         Class of each dermatome's "is it normal?" answers (:data:`.codes.DERMATOME`).
 
     Returns
@@ -49,6 +58,6 @@ def sensory_levels(
     reached, starred : ndarray of uint32, shape (N,)
         Bitmasks over C1..S3 (bits 0..28) and INT (bit 29).
     """
-    start = np.full(dermatome.shape[1], _AUTOMATON.set_id(_START), dtype=np.intp)
+    start = _PROGRAM.start(_AUTOMATON.set_id(_START), dermatome.shape[1])
     (acc,) = _PROGRAM.run(dermatome, start)
     return split(acc)

@@ -11,21 +11,27 @@ from numpy.typing import NDArray
 
 from .codes import MOTOR_NT, MOTOR_SCORE, TOTAL_ND
 
-Pair = tuple[NDArray[np.intp], NDArray[np.intp]]
 # Score plus a large mark per not-testable value: one sum gives the total and whether it is ND.
-_MOTOR = (MOTOR_SCORE + TOTAL_ND * MOTOR_NT).astype(np.intp)
+# int16 holds any sum of marks (at most 28 * 66).
+_MOTOR = (MOTOR_SCORE + TOTAL_ND * MOTOR_NT).astype(np.int16)
+# The totals after the eight side totals: sums of two of these (side motor totals, UEMS, LEMS,
+# touch, prick), in the order of TOTAL_KEYS.
+_FIRST, _SECOND = np.array([[0, 1, 0, 2, 4, 6], [2, 3, 1, 3, 5, 7]], dtype=np.intp)
 
 
-def totals(sensory: Pair, motor: Pair) -> tuple[NDArray[np.int16], NDArray[np.bool_]]:
+def totals(
+    touch: NDArray[np.int64], prick: NDArray[np.int64], motor: NDArray[np.intp]
+) -> tuple[NDArray[np.int16], NDArray[np.bool_]]:
     """The totals, in the order of :data:`~cordtrack.isncsci.types.TOTAL_KEYS`.
 
     Parameters
     ----------
-    sensory : pair of ndarray of intp, shape (N,)
-        Right then left: the sums over the 28 dermatomes of ``SEGMENT >> SEGMENT_TOTALS``
-        (:data:`.codes.SEGMENT`): light touch marks in bits 0-15, pin prick marks above.
-    motor : pair of ndarray of intp, shape (10, N)
-        Motor value codes, right then left.
+    touch, prick : ndarray of int64, shape (2N,)
+        The light touch (pin prick) marks summed over the 28 dermatomes, each mark the score plus
+        :data:`.codes.TOTAL_ND` when not testable (:data:`.codes.SEGMENT`): the right sides of the
+        N exams, then their left sides.
+    motor : ndarray of intp, shape (10, 2N)
+        Motor value codes, right sides then left sides.
 
     Returns
     -------
@@ -33,14 +39,18 @@ def totals(sensory: Pair, motor: Pair) -> tuple[NDArray[np.int16], NDArray[np.bo
         Each total (0 where not determinable).
     not_determinable : ndarray of bool, shape (14, N)
     """
-    sums = [_MOTOR.take(m[:5]).sum(axis=0) for m in motor]
-    sums += [_MOTOR.take(m[5:]).sum(axis=0) for m in motor]
-    sums += [s & 0xFFFF for s in sensory] + [s >> 16 for s in sensory]
-    parts = [(s & (TOTAL_ND - 1), s >= TOTAL_ND) for s in sums]
-    # Right and left sums (side motor totals, UEMS, LEMS, touch, prick).
-    for a, b in ((0, 2), (1, 3), (0, 1), (2, 3), (4, 5), (6, 7)):
-        parts.append((parts[a][0] + parts[b][0], parts[a][1] | parts[b][1]))
-    values = np.stack([v for v, _ in parts]).astype(np.int16)
-    nd = np.stack([d for _, d in parts])
-    values[nd] = 0
+    n = motor.shape[1] // 2
+    marks = _MOTOR.take(motor).reshape(-1, 2, n)  # (muscle, side, exam)
+    values = np.empty((14, n), dtype=np.int16)
+    # Side totals: upper and lower limb motor (right, left), then touch and prick.
+    marks[:5].sum(axis=0, dtype=np.int16, out=values[0:2])
+    marks[5:].sum(axis=0, dtype=np.int16, out=values[2:4])
+    values[4:6] = touch.reshape(2, n)
+    values[6:8] = prick.reshape(2, n)
+    nd = np.empty((14, n), dtype=np.bool_)
+    np.greater_equal(values[:8], TOTAL_ND, out=nd[:8])
+    values[:8] &= TOTAL_ND - 1
+    np.add(values[_FIRST], values[_SECOND], out=values[8:])
+    np.logical_or(nd[_FIRST], nd[_SECOND], out=nd[8:])
+    values *= ~nd  # far faster than a masked assignment
     return values, nd

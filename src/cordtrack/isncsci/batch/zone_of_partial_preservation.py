@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..cells import Answers
-from .automaton import Automaton, Emission, Kind, split
+from .automaton import Automaton, Emission, Kind, Program, split
 from .codes import (
     BINARY,
     EITHER,
@@ -30,6 +30,7 @@ from .codes import (
     YES,
     unpack,
 )
+from .tables import cached
 
 Result = tuple[NDArray[np.uint32], NDArray[np.uint32]]
 _PRESENT = tuple(unpack(code) for code in range(9))
@@ -49,19 +50,25 @@ def _walk(flag: bool, answers: Answers) -> tuple[Iterable[Hashable], Iterable[Em
     return moving, found
 
 
-_SENSORY = Automaton({"dermatome": Kind(_walk, _PRESENT)}, [_START], 1, lambda flag: [(0, flag)])
-# Walk S3 up to C2 (dermatome i is level i + 1); walking past C2 gives C1 (bit 0).
-_SENSORY_PROGRAM = _SENSORY.program(
-    [("dermatome", ((i + 1, i + 1),)) for i in range(_S45 - 1, -1, -1)], [0]
-)
+def _build_sensory() -> tuple[Automaton, Program]:
+    automaton = Automaton(
+        {"dermatome": Kind(_walk, _PRESENT)}, [_START], 1, lambda flag: [(0, flag)]
+    )
+    # Walk S3 up to C2 (dermatome i is level i + 1); walking past C2 gives C1 (bit 0).
+    return automaton, automaton.program(
+        [("dermatome", ((i + 1, i + 1),)) for i in range(_S45 - 1, -1, -1)], [0]
+    )
 
 
-def sensory_zpp(sensation: NDArray[np.intp], dap: NDArray[np.intp]) -> Result:
+_SENSORY, _SENSORY_PROGRAM = cached("sensory_zpp", _build_sensory)
+
+
+def sensory_zpp(sensation: NDArray[np.uint8], dap: NDArray[np.intp]) -> Result:
     """The possible sensory ZPPs of one side of N exams.
 
     Parameters
     ----------
-    sensation : ndarray of intp, shape (28, N)
+    sensation : ndarray of uint8, shape (28, N)
         Packed answers to "is there sensation (LT or PP)?" of each dermatome of the side.
     dap : ndarray of intp, shape (N,)
         DAP codes (Yes, No, NT).
@@ -73,36 +80,54 @@ def sensory_zpp(sensation: NDArray[np.intp], dap: NDArray[np.intp]) -> Result:
     """
     sacral = EITHER.take(BINARY.take(dap) * 9 + sensation[_S45])
     present, absent = np.divmod(sacral, 3)
-    start = np.where(absent > 0, _SENSORY.set_id(_START), 0)
+    # A product with a mask rather than np.where: several times faster on mixed masks.
+    start = (absent > 0) * np.uint8(_SENSORY.set_id(_START))
     inputs = sensation[_S45 - 1 :: -1]
     reach, starred = split(_SENSORY_PROGRAM.run(inputs, start)[0])
-    reach |= np.where(present > 0, _NA, np.uint32(0))
+    reach |= (present > 0) * _NA
     return reach, starred
 
 
 # Motor: the walk up from S3 changes its state only at key muscles (elsewhere no function is
 # found, the flags carry on). So the automaton walks the 10 key muscles; a muscle above the highest
-# possible motor level ends the walk. A possible motor level found on the way is
-# added with the flags of the walk as it reaches that level (those before the next muscle up).
+# possible motor level ends the walk. A possible motor level found on the way is added with the
+# flags of the walk as it reaches that level (those before the next muscle up): a second output
+# records, per step of the walk, that the walk reached it (bit = step) and whether without a
+# judgement, and the levels of those steps' gaps are looked up after the walk.
 
 
 def _motor_walk(
     flag: bool, value: tuple[bool, Answers]
 ) -> tuple[Iterable[Hashable], Iterable[Emission]]:
     ended, answers = value
-    return ((), ()) if ended else _walk(flag, answers)
+    reached: list[Emission] = [(1, 0, flag)]  # the gap below this muscle, whatever its value
+    if ended:
+        return (), reached
+    moving, found = _walk(flag, answers)
+    return moving, [*found, *reached]
 
 
-_MOTOR = Automaton(
-    {"muscle": Kind(_motor_walk, tuple((e, a) for e in (False, True) for a in _PRESENT))},
-    [_START],
-    1,
-    lambda flag: [],
-)
 _WALK = tuple(range(N_MOTOR - 1, -1, -1))  # S1 up to C5
-_MOTOR_PROGRAM = _MOTOR.program(
-    [("muscle", ((MUSCLE_LEVEL[k], MUSCLE_LEVEL[k]),)) for k in _WALK], [0], fuse=False
-)
+_MOTOR_ZPP = MOTOR_ZPP.astype(np.uint8)  # the automata read uint8 inputs
+
+
+def _build_motor() -> tuple[Automaton, Program]:
+    automaton = Automaton(
+        {"muscle": Kind(_motor_walk, tuple((e, a) for e in (False, True) for a in _PRESENT))},
+        [_START],
+        2,
+        lambda flag: [(1, flag)],
+    )
+    return automaton, automaton.program(
+        [
+            ("muscle", ((MUSCLE_LEVEL[k], MUSCLE_LEVEL[k]), (step, step)))
+            for step, k in enumerate(_WALK)
+        ],
+        [0, N_MOTOR],
+    )
+
+
+_MOTOR, _MOTOR_PROGRAM = cached("motor_zpp", _build_motor)
 #: Per step of the walk, the levels it reaches before that muscle's function is read (from the
 #: level below the previous muscle up to the muscle's own level); then the levels above C5.
 _UPPER = (*MUSCLE_LEVEL[1:], N_LEVELS)  # per muscle, the level of the muscle below it (or past S3)
@@ -110,15 +135,14 @@ _GAPS = (
     *(sum(1 << j for j in range(MUSCLE_LEVEL[k], _UPPER[k])) for k in _WALK),
     (1 << MUSCLE_LEVEL[0]) - 1,
 )
-#: Per step, the gap's levels as reached and reached-unstarred bits.
-_GAP_MASKS = np.array([g | g << 32 for g in _GAPS], dtype=np.uint64)[:, None]
-_WALK_LEVELS = np.array([MUSCLE_LEVEL[k] for k in _WALK], dtype=np.intp)[:, None]
-_LOW, _HIGH = 0xFFFFFFFF, 0xFFFFFFFF << 32
-#: Per state set, which found levels it passes on: reached if the walk goes on, unstarred too if
-#: it goes on without a judgement.
-_ADDS = np.array(
-    [(_LOW if s else 0) | (_HIGH if False in s else 0) for s in _MOTOR.sets], dtype=np.uint64
+#: The levels of the gaps of a set of steps (bit = step), for the reached and the
+#: reached-unstarred bits.
+_GAP_LEVELS = np.array(
+    [sum(g for step, g in enumerate(_GAPS) if steps >> step & 1) for steps in range(1 << 11)],
+    dtype=np.uint64,
 )
+_GAP_PLAIN = _GAP_LEVELS << np.uint64(32)
+_WALK_LEVELS = np.array([MUSCLE_LEVEL[k] for k in _WALK], dtype=np.intp)[:, None]
 
 
 def below_non_key(non_key: NDArray[np.intp]) -> NDArray[np.uint32]:
@@ -177,29 +201,29 @@ def motor_zpp(
     found, highest = found.take(rows), highest.take(rows)
     # Per key muscle (walk order) and exam: its present answers, or "ended" (input + 9) above the
     # highest possible motor level.
-    codes = MOTOR_ZPP.take(motor[::-1].take(rows, axis=1))  # _WALK: S1 up to C5
-    codes += (highest[None, :] > _WALK_LEVELS) * len(_PRESENT)
-    # The state set before each muscle, and after the last: the possible levels between muscles
-    # are added afterwards with the flags of the walk that reached them.
-    sets = np.empty((N_MOTOR + 1, rows.size), dtype=np.intp)
-    sets[0] = _MOTOR.set_id(_START)
-    walked = [np.zeros(rows.shape, dtype=np.uint64)]
-    for step in range(N_MOTOR):
-        sets[step + 1] = _MOTOR_PROGRAM.advance(step, [codes[step]], sets[step], walked)
-    between = _ADDS.take(sets) & _GAP_MASKS
-    between &= found
-    walked[0] |= np.bitwise_or.reduce(between, axis=0)
+    # _WALK order: S1 up to C5 (reversed after the take: take() copies a reversed input first).
+    codes = _MOTOR_ZPP.take(motor.take(rows, axis=1))[::-1]
+    codes += (highest[None, :] > _WALK_LEVELS) * np.uint8(len(_PRESENT))
+    walked, steps = _MOTOR_PROGRAM.run(
+        codes, _MOTOR_PROGRAM.start(_MOTOR.set_id(_START), rows.size)
+    )
+    # The possible levels between muscles, with the flags of the walk that reached them.
+    steps = steps.astype(np.intp)
+    walked |= found & (
+        _GAP_LEVELS.take(steps & (_GAP_LEVELS.size - 1))
+        | _GAP_PLAIN.take((steps >> 32) & (_GAP_LEVELS.size - 1))
+    )
     acc = np.zeros(levels.shape, dtype=np.uint64)
-    acc[rows] = walked[0]
+    acc[rows] = walked
     reach, starred = split(acc)
-    reach |= np.where(vac != NO, _NA, np.uint32(0))
+    reach |= (vac != NO) * _NA
     # The lowest non-key muscle replaces a ZPP more than three levels above it (published case 66).
     bad = reach & below_non_key(non_key)
     replace = non_key_counts & (bad != 0)
-    drop = np.where(replace & non_key_certain, bad, np.uint32(0))
+    drop = (replace & non_key_certain) * bad
     reach &= ~drop
     starred &= ~drop
-    add = np.where(replace, np.uint32(1) << np.maximum(non_key, 0).astype(np.uint32), 0)
+    add = replace * (np.uint32(1) << np.maximum(non_key, 0).astype(np.uint32))
     reach |= add
     starred &= ~add
     return reach, starred

@@ -1,0 +1,98 @@
+"""A block of input rows, as the readers hand it over, and its classification into output lines.
+
+A reader (:mod:`.json_lines`, :mod:`.csv_file`) turns up to :data:`BLOCK_ROWS` consecutive rows
+into value codes at once; :func:`classify_block` classifies the block's exams with the batch engine
+and renders one output line per row, in input order, through a writer (:mod:`.output`).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Final, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from cordtrack.isncsci import FieldError
+from cordtrack.isncsci.batch import BatchResult, classify_batch
+from cordtrack.isncsci.batch.encode import assemble
+
+#: Rows read, classified and written together: large enough to amortise the array work, small
+#: enough that memory stays flat whatever the file size.
+BLOCK_ROWS: Final = 8192
+
+
+class Missing(enum.Enum):
+    """The id of a row that has none."""
+
+    MISSING = "missing"
+
+
+MISSING: Final = Missing.MISSING
+Codes = tuple[NDArray[np.int16], NDArray[np.int16], NDArray[np.int16]]
+
+
+@dataclass(frozen=True)
+class Block:
+    """Consecutive input rows.
+
+    Attributes
+    ----------
+    numbers : list of int
+        Per row, its line in a JSON Lines file or its spreadsheet row in a CSV file (header 1).
+    problems : dict of int to str
+        Rows that are no exam at all (invalid JSON, too many cells), by position: the message.
+    exams : list of int
+        Positions of the other rows (the exams), in order.
+    ids : list
+        Per exam, its id (any JSON value, a CSV string), or :data:`MISSING`.
+    codes : tuple of ndarray of int16
+        Per exam, its value codes (:func:`cordtrack.isncsci.batch.encode.assemble`).
+    flat : callable
+        The flat exam mapping of exam ``i`` (None when it is no mapping), read only for exams
+        whose codes are not all valid, for exact parsing and messages.
+    """
+
+    numbers: list[int]
+    problems: dict[int, str]
+    exams: list[int]
+    ids: list[object]
+    codes: Codes
+    flat: Callable[[int], Mapping[str, object] | None]
+
+
+class Writer(Protocol):
+    """An output format (:mod:`.output`)."""
+
+    def header(self) -> bytes: ...
+
+    def record(self, record: Mapping[str, object]) -> bytes: ...
+
+    def results(self, result: BatchResult, ids: list[object]) -> list[bytes]: ...
+
+    def error(
+        self, number: int, id_: object, message: str, errors: tuple[FieldError, ...] = ()
+    ) -> bytes: ...
+
+
+def classify_block(block: Block, writer: Writer) -> tuple[bytes, int]:
+    """The output lines of a block, in input order, and how many of them are error records."""
+    arrays, errors = assemble(*block.codes, block.flat)
+    result = classify_batch(arrays)
+    rows = result.rows.tolist()
+    ids = block.ids
+    done = writer.results(result, [ids[i] for i in rows])
+    if len(done) == len(block.numbers):  # every row an exam, every exam classified
+        return b"".join(done), 0
+    lines = [b""] * len(block.numbers)
+    exams, numbers = block.exams, block.numbers
+    for i, line in zip(rows, done, strict=True):
+        lines[exams[i]] = line
+    for error in errors:
+        at = exams[error.row]
+        lines[at] = writer.error(numbers[at], ids[error.row], "", error.errors)
+    for at, message in block.problems.items():
+        lines[at] = writer.error(numbers[at], MISSING, message)
+    return b"".join(lines), len(errors) + len(block.problems)

@@ -1,0 +1,53 @@
+"""Result lines of the flat-file writers: the bytes of orjson and of the csv module."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import orjson
+from exam_strategies import flat_exams
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cordtrack.flatfiles import CSV_COLUMNS, MISSING, Csv, JsonLines
+from cordtrack.isncsci import classify, parse_exam
+from cordtrack.isncsci.batch import classify_batch, encode
+
+IDS = st.one_of(
+    st.just(MISSING),
+    st.text(max_size=8),
+    st.from_regex(r"syn-[0-9]{1,5}", fullmatch=True),
+    st.integers(-(2**63), 2**64 - 1),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.none(),
+    st.booleans(),
+)
+
+
+def records(exams: list[dict[str, str]], ids: list[object]) -> list[dict[str, object]]:
+    out = []
+    for exam, id_ in zip(exams, ids, strict=True):
+        flat = classify(parse_exam(exam)).to_flat()
+        out.append(flat if id_ is MISSING else {"id": id_, **flat})
+    return out
+
+
+@given(st.lists(st.tuples(flat_exams(), IDS), min_size=1, max_size=12))
+def test_result_lines_are_what_orjson_and_the_csv_module_write(
+    rows: list[tuple[dict[str, str], object]],
+) -> None:
+    exams, ids = [e for e, _ in rows], [i for _, i in rows]
+    result = classify_batch(encode(exams)[0])
+    expected = records(exams, ids)
+
+    jsonl = JsonLines()
+    assert b"".join(jsonl.results(result, ids)) == b"".join(
+        orjson.dumps(r, option=orjson.OPT_APPEND_NEWLINE) for r in expected
+    )
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows([r.get(c, "") for c in CSV_COLUMNS] for r in expected)
+    out = Csv()
+    assert out.header() + b"".join(out.results(result, ids)) == text.getvalue().encode()
