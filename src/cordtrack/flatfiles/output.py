@@ -63,16 +63,51 @@ def _summary(errors: tuple[FieldError, ...]) -> str:
     )
 
 
-class JsonLines:
-    """One compact JSON object a line (``orjson``)."""
+class _Format:
+    """What both formats share: a record per line, error records, and lines of results built
+    from a head (``before + id + after`` for a plain string id, :meth:`_head` otherwise) and the
+    fragments of the 25 results."""
+
+    _before: bytes
+    _after: bytes
+    _special: re.Pattern[str]  # what makes an id other than plain
 
     def __init__(self) -> None:
         self._fragments = _Fragments(self._fragment)
 
-    @staticmethod
-    def _fragment(column: int, key: str, value: str) -> bytes:
+    def _fragment(self, column: int, key: str, value: str) -> bytes:
+        raise NotImplementedError
+
+    def _head(self, id_: object) -> bytes:
+        raise NotImplementedError
+
+    def record(self, record: Record) -> bytes:
+        raise NotImplementedError
+
+    def error(
+        self, number: int, id_: object, message: str, errors: tuple[FieldError, ...] = ()
+    ) -> bytes:
+        return self.record(error_record(number, id_, message, errors))
+
+    def results(self, result: BatchResult, ids: list[object]) -> list[bytes]:
+        columns = self._fragments(result)
+        heads = _plain_heads(ids, self._before, self._after, self._special)
+        if heads is None:
+            heads = [self._head(id_) for id_ in ids]
+        return list(map(b"".join, zip(heads, *columns, strict=True)))
+
+
+class JsonLines(_Format):
+    """One compact JSON object a line (``orjson``)."""
+
+    _before, _after, _special = b'{"id":"', b'",', _JSON_ESCAPED
+
+    def _fragment(self, column: int, key: str, value: str) -> bytes:
         lead, tail = (b"," if column else b""), (b"}\n" if column == _LAST else b"")
         return lead + orjson.dumps(key) + b":" + orjson.dumps(value) + tail
+
+    def _head(self, id_: object) -> bytes:
+        return b"{" if id_ is MISSING else b'{"id":' + orjson.dumps(id_) + b","
 
     def header(self) -> bytes:
         return b""
@@ -80,48 +115,24 @@ class JsonLines:
     def record(self, record: Record) -> bytes:
         return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
 
-    def error(
-        self, number: int, id_: object, message: str, errors: tuple[FieldError, ...] = ()
-    ) -> bytes:
-        return self.record(error_record(number, id_, message, errors))
 
-    def results(self, result: BatchResult, ids: list[object]) -> list[bytes]:
-        columns = self._fragments(result)
-        heads = _plain_heads(ids, b'{"id":"', b'",', _JSON_ESCAPED)
-        if heads is None:
-            dumps = orjson.dumps
-            heads = [b"{" if id_ is MISSING else b'{"id":' + dumps(id_) + b"," for id_ in ids]
-        return list(map(b"".join, zip(heads, *columns, strict=True)))
-
-
-class Csv:
+class Csv(_Format):
     """A header of :data:`CSV_COLUMNS`, then one row a record (the ``csv`` module's dialect
     ``excel`` with ``\\n`` line ends); an error record has its message in the last column."""
 
-    def __init__(self) -> None:
-        self._fragments = _Fragments(self._fragment)
+    _before, _after, _special = b"", b",", _CSV_QUOTED
 
-    @staticmethod
-    def _fragment(column: int, key: str, value: str) -> bytes:
+    def _fragment(self, column: int, key: str, value: str) -> bytes:
         return _csv_cell(value) + (b",\n" if column == _LAST else b",")  # "error" is empty
+
+    def _head(self, id_: object) -> bytes:
+        return b"," if id_ is MISSING else _csv_cell(id_) + b","
 
     def header(self) -> bytes:
         return _csv_row(CSV_COLUMNS)
 
     def record(self, record: Record) -> bytes:
         return _csv_row([record.get(column, "") for column in CSV_COLUMNS])
-
-    def error(
-        self, number: int, id_: object, message: str, errors: tuple[FieldError, ...] = ()
-    ) -> bytes:
-        return self.record(error_record(number, id_, message, errors))
-
-    def results(self, result: BatchResult, ids: list[object]) -> list[bytes]:
-        columns = self._fragments(result)
-        heads = _plain_heads(ids, b"", b",", _CSV_QUOTED)
-        if heads is None:
-            heads = [b"," if id_ is MISSING else _csv_cell(id_) + b"," for id_ in ids]
-        return list(map(b"".join, zip(heads, *columns, strict=True)))
 
 
 def _plain_heads(
