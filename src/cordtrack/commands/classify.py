@@ -119,11 +119,11 @@ def open_blocks(source: str, stack: ExitStack, *, fast: bool = True) -> Iterator
     With ``fast`` false (the scalar engine, which wants each row's mapping anyway), JSON Lines go
     through orjson line by line (see :func:`.jsonl_blocks`), in small blocks."""
     from cordtrack import flatfiles
-    from cordtrack.flatfiles.csv_file import csv_blocks
-    from cordtrack.flatfiles.json_lines import jsonl_blocks
 
     rows = (BLOCK_ROWS or flatfiles.BLOCK_ROWS) if fast else SCALAR_BLOCK_ROWS
     if source == STDIO:
+        from cordtrack.flatfiles.json_lines import jsonl_blocks
+
         return jsonl_blocks(sys.stdin.buffer, rows, fast=fast)
     path = Path(source)
     fmt = _INPUT_FORMATS.get(path.suffix.lower())
@@ -136,8 +136,12 @@ def open_blocks(source: str, stack: ExitStack, *, fast: bool = True) -> Iterator
         raise UsageError(f"input file not found: {source}") from None
     except OSError as exc:
         raise UsageError(f"cannot read {source}: {exc.strerror}") from None
-    if fmt == CSV:
+    if fmt == CSV:  # each reader imports what only it needs (msgspec's structs for JSON Lines)
+        from cordtrack.flatfiles.csv_file import csv_blocks
+
         return csv_blocks(stream, rows)
+    from cordtrack.flatfiles.json_lines import jsonl_blocks
+
     return jsonl_blocks(stream, rows, fast=fast)
 
 
