@@ -32,7 +32,6 @@ CELL_KEYS: Final = EXAM_KEYS[2 : 2 + 2 * (2 * N_SENSORY + N_MOTOR)]
 _SIDE_WIDTH: Final = 2 * N_SENSORY + N_MOTOR
 #: The code of "no lowest non-key muscle recorded".
 NO_NON_KEY: Final = -1
-_NO_NON_KEY: Final = NO_NON_KEY
 _BAD_NON_KEY: Final = -2
 
 
@@ -45,7 +44,7 @@ class _Codes(dict[object, int]):
 
 _CELL: Final = _Codes({v: i for i, v in enumerate(MOTOR_VALUES)})
 _BINARY: Final = _Codes({v: i for i, v in enumerate(BINARY_VALUES)})
-_NON_KEY_CODES: dict[object, int] = {None: _NO_NON_KEY, "": _NO_NON_KEY}
+_NON_KEY_CODES: dict[object, int] = {None: NO_NON_KEY, "": NO_NON_KEY}
 _NON_KEY_CODES.update({v: RESULT_LEVELS.index(v) for v in NON_KEY_LEVELS})
 _NON_KEY: Final = _Codes(_NON_KEY_CODES)
 _NON_KEY_FIELDS: Final = (NON_KEY_KEYS[Side.RIGHT], NON_KEY_KEYS[Side.LEFT])
