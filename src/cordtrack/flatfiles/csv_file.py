@@ -74,16 +74,17 @@ def csv_blocks(stream: BinaryIO, block_rows: int = BLOCK_ROWS) -> Iterator[Block
 
 def _fast(chunk: list[bytes], header: list[str], columns: dict[str, int], read: int) -> Block:
     """A block of lines without quotes: one row a line, cells between commas."""
-    numbers = [read + 1 + i for i, line in enumerate(chunk) if line not in _BLANK]
-    if len(numbers) < len(chunk):
-        chunk = [line for line in chunk if line not in _BLANK]
+    kept = [(read + 1 + i, line) for i, line in enumerate(chunk) if line not in _BLANK]
+    if len(kept) < len(chunk):
+        chunk = [line for _, line in kept]
+    numbers = [number for number, _ in kept]
     data = b"".join(chunk).replace(b"\r\n", b"\n")
     if data and not data.endswith(b"\n"):
         data += b"\n"
     cells = split(data, len(header), b",", b"\n")
     good = cells.well_formed
     if not good.all():
-        return _with_odd_rows(chunk, numbers, header, good, cells, data, columns)
+        return _with_odd_rows(chunk, numbers, header, good, cells, data)
     return Block(
         numbers,
         {},
@@ -161,7 +162,6 @@ def _with_odd_rows(
     good: np.ndarray,
     cells: Cells,
     data: bytes,
-    columns: dict[str, int],
 ) -> Block:
     """A fast block with rows of more or fewer cells than the header: those read as the ``csv``
     module reads them (too many cells: an error; too few: an exam without the missing keys)."""

@@ -58,11 +58,12 @@ class Keys:
     def pick(self, columns: Sequence[int]) -> Keys:
         """The keys of some columns of (N, width) keys, column-major: shape (columns, N)."""
         n, width = self.index.shape
-        index = self.index.T[list(columns)]
+        picked = list(columns)
+        index = self.index.T[picked]
         if not self.longer.size:
             return Keys(index, self.longer, self.packed)
         position = np.full(width, -1, dtype=np.intp)
-        position[list(columns)] = np.arange(len(columns))
+        position[picked] = np.arange(len(picked))
         row, column = np.divmod(self.longer, width)
         at = position.take(column)
         kept = at >= 0
