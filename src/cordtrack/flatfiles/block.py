@@ -72,6 +72,8 @@ class Writer(Protocol):
 
     def results(self, result: BatchResult, ids: list[object]) -> list[bytes]: ...
 
+    def lines(self, result: BatchResult, ids: list[object]) -> bytes: ...
+
     def error(
         self, number: int, id_: object, message: str, errors: tuple[FieldError, ...] = ()
     ) -> bytes: ...
@@ -81,11 +83,11 @@ def classify_block(block: Block, writer: Writer) -> tuple[bytes, int]:
     """The output lines of a block, in input order, and how many of them are error records."""
     arrays, errors = assemble(*block.codes, block.flat)
     result = classify_batch(arrays)
-    rows = result.rows.tolist()
     ids = block.ids
+    if not errors and not block.problems:  # every row an exam, every exam classified, in order
+        return writer.lines(result, ids), 0
+    rows = result.rows.tolist()
     done = writer.results(result, [ids[i] for i in rows])
-    if len(done) == len(block.numbers):  # every row an exam, every exam classified
-        return b"".join(done), 0
     lines = [b""] * len(block.numbers)
     exams, numbers = block.exams, block.numbers
     for i, line in zip(rows, done, strict=True):

@@ -68,23 +68,29 @@ def csv_blocks(stream: BinaryIO, block_rows: int = BLOCK_ROWS) -> Iterator[Block
         if b'"' in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
             yield from _general(chain(chunk, lines), header, read, block_rows)
             return
-        yield _fast(chunk, header, columns, read)
+        yield _fast(chunk, data, header, columns, read)
         read += len(chunk)
 
 
-def _fast(chunk: list[bytes], header: list[str], columns: dict[str, int], read: int) -> Block:
-    """A block of lines without quotes: one row a line, cells between commas."""
-    kept = [(read + 1 + i, line) for i, line in enumerate(chunk) if line not in _BLANK]
-    if len(kept) < len(chunk):
-        chunk = [line for _, line in kept]
-    numbers = [number for number, _ in kept]
-    data = b"".join(chunk).replace(b"\r\n", b"\n")
-    if data and not data.endswith(b"\n"):
-        data += b"\n"
-    cells = split(data, len(header), b",", b"\n")
+def _fast(
+    chunk: list[bytes], data: bytes, header: list[str], columns: dict[str, int], read: int
+) -> Block:
+    """A block of lines (``data`` joined) without quotes: one row a line, cells between commas."""
+    cells, data = _split(data, len(header))
+    numbers = list(range(read + 1, read + 1 + len(chunk)))
     good = cells.well_formed
-    if not good.all():
-        return _with_odd_rows(chunk, numbers, header, good, cells, data)
+    if not good.all() or len(header) == 1:  # odd rows, or blank lines (a row of one cell)
+        kept = [
+            (number, line)
+            for number, line in zip(numbers, chunk, strict=True)
+            if line not in _BLANK
+        ]
+        if len(kept) < len(chunk):
+            chunk, numbers = [line for _, line in kept], [number for number, _ in kept]
+            cells, data = _split(b"".join(chunk), len(header))
+            good = cells.well_formed
+        if not good.all():
+            return _with_odd_rows(chunk, numbers, header, good, cells, data)
     return Block(
         numbers,
         {},
@@ -93,6 +99,14 @@ def _fast(chunk: list[bytes], header: list[str], columns: dict[str, int], read: 
         _codes(data, cells, columns),
         _Rows(data, cells, header),
     )
+
+
+def _split(data: bytes, width: int) -> tuple[Cells, bytes]:
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n")
+    if data and not data.endswith(b"\n"):
+        data += b"\n"
+    return split(data, width, b",", b"\n"), data
 
 
 def _codes(data: bytes, cells: Cells, columns: dict[str, int]) -> Codes:

@@ -11,16 +11,19 @@ and of the ``csv`` module on the same records (tested).
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections.abc import Callable, Mapping
 from typing import Final
 
+import numpy as np
 import orjson
+from numpy.typing import NDArray
 
 from cordtrack.isncsci import RESULT_KEYS, FieldError
 from cordtrack.isncsci.batch import BatchResult
-from cordtrack.isncsci.batch.result import spread
+from cordtrack.isncsci.batch.result import spread, text
 
 from .block import MISSING
 
@@ -96,6 +99,42 @@ class _Format:
             heads = [self._head(id_) for id_ in ids]
         return list(map(b"".join, zip(heads, *columns, strict=True)))
 
+    def lines(self, result: BatchResult, ids: list[object]) -> bytes:
+        """``b"".join(self.results(result, ids))``, built as one array when the ids allow it: a
+        row of bytes per exam, each fragment padded with NUL to its column's widest value in the
+        block, then the NULs dropped (no result value, and no such id, has one)."""
+        heads = self._head_matrix(ids)
+        if heads is None or not len(result):
+            return b"".join(self.results(result, ids))
+        matrix = np.concatenate([heads, *self._fragments.padded(result)], axis=1)
+        return matrix.tobytes().translate(None, b"\0")
+
+    def _head_matrix(self, ids: list[object]) -> NDArray[np.uint8] | None:
+        """The heads of the lines as rows of bytes padded with NUL, or None when some id is not
+        a plain string (no quoting, no escaping, no NUL) and not every id is missing."""
+        n, types = len(ids), set(map(type, ids))
+        if types == {type(MISSING)}:  # no id column
+            return np.tile(np.frombuffer(self._head(MISSING), np.uint8), (n, 1))
+        if types != {str}:
+            return None
+        text = "\n".join(ids)  # type: ignore[arg-type]
+        if text.count("\n") != n - 1 or "\0" in text or self._special.search(text):
+            return None
+        raw = np.frombuffer(text.encode(), np.uint8)
+        breaks = raw == ord("\n")
+        row = np.cumsum(breaks)  # the id of each byte (a break belongs to the next id)
+        starts = np.concatenate(([0], np.flatnonzero(breaks) + 1))
+        widths = np.diff(np.concatenate((starts, [raw.size + 1]))) - 1
+        before, after = len(self._before), len(self._after)
+        width = int(widths.max())
+        matrix = np.zeros((n, before + width + after), np.uint8)
+        matrix[:, :before] = np.frombuffer(self._before, np.uint8)
+        matrix[:, before + width :] = np.frombuffer(self._after, np.uint8)
+        keep = ~breaks
+        place = np.arange(raw.size) - starts[row] + before
+        matrix[row[keep], place[keep]] = raw[keep]
+        return matrix
+
 
 class JsonLines(_Format):
     """One compact JSON object a line (``orjson``)."""
@@ -123,7 +162,10 @@ class Csv(_Format):
     _before, _after, _special = b"", b",", _CSV_QUOTED
 
     def _fragment(self, column: int, key: str, value: str) -> bytes:
-        return _csv_cell(value) + (b",\n" if column == _LAST else b",")  # "error" is empty
+        # A result is levels, grades, ND, NA or INT, with stars and commas: the csv module
+        # quotes it only for a comma.
+        cell = b'"' + value.encode() + b'"' if "," in value else value.encode()
+        return cell + (b",\n" if column == _LAST else b",")  # "error" is empty
 
     def _head(self, id_: object) -> bytes:
         return b"," if id_ is MISSING else _csv_cell(id_) + b","
@@ -155,16 +197,88 @@ class _Fragments:
     def __init__(self, make: Callable[[int, str, str], bytes]) -> None:
         self._make = make
         self._made: list[dict[str, bytes]] = [{} for _ in RESULT_KEYS]
+        self._padded = [
+            _Padded(functools.partial(self._packed, i, key)) for i, key in enumerate(RESULT_KEYS)
+        ]
 
     def __call__(self, result: BatchResult) -> list[list[bytes]]:
-        columns = []
-        for i, (key, (values, index)) in enumerate(result.distinct().items()):
-            made = self._made[i]
-            if len(made) > _KEPT:  # a pathological file: do not grow without bound
-                made.clear()
-            fragments = [made.get(v) or made.setdefault(v, self._make(i, key, v)) for v in values]
-            columns.append(spread(fragments, index))
-        return columns
+        return [
+            spread(self._column(i, key, values), index)
+            for i, (key, (values, index)) in enumerate(result.distinct().items())
+        ]
+
+    def padded(self, result: BatchResult) -> list[NDArray[np.uint8]]:
+        """Per result column, the fragment of each exam as a row of bytes padded with NUL."""
+        return [
+            column(packed)
+            for column, packed in zip(self._padded, result.packed().values(), strict=True)
+        ]
+
+    def _column(self, i: int, key: str, values: list[str]) -> list[bytes]:
+        made = self._made[i]
+        if len(made) > _KEPT:  # a pathological file: do not grow without bound
+            made.clear()
+        return [made.get(v) or made.setdefault(v, self._make(i, key, v)) for v in values]
+
+    def _packed(self, i: int, key: str, packed: int) -> bytes:
+        return self._make(i, key, text(key, packed))
+
+
+class _Padded:
+    """One result column's fragments as rows of bytes padded with NUL, by packed value
+    (:meth:`BatchResult.packed`). A value is rendered the first time it is met; a direct-mapped
+    cache of 2**16 slots, indexed by a multiplicative hash of the value, then finds its row
+    with a few array operations, so that a block costs no Python work per exam nor per known
+    value. A value missing from its slot (new, or displaced by another) is looked up by dict."""
+
+    _SLOTS_BITS: Final = 16
+    _EMPTY: Final = np.uint64(2**64 - 1)  # no packed value: their bits 31, 63 are never set
+
+    def __init__(self, make: Callable[[int], bytes]) -> None:
+        self._make = make
+        self._rows: dict[int, int] = {}  # packed value -> row of the table
+        self._fragments: list[bytes] = []
+        self._table = np.zeros((0, 1), np.uint8)
+        self._slot_keys = np.full(1 << self._SLOTS_BITS, self._EMPTY, np.uint64)
+        self._slot_rows = np.zeros(1 << self._SLOTS_BITS, np.intp)
+
+    def __call__(self, packed: NDArray[np.uint64] | NDArray[np.intp]) -> NDArray[np.uint8]:
+        packed = packed.astype(np.uint64, copy=False)
+        slots = self._slot(packed)
+        rows = self._slot_rows.take(slots)
+        missed = self._slot_keys.take(slots) != packed
+        if missed.any():
+            new, inverse = np.unique(packed[missed], return_inverse=True)
+            found = np.array([self._row(v) for v in new.tolist()], np.intp)
+            rows[missed] = found[inverse.reshape(-1)]
+            slots = self._slot(new)
+            self._slot_keys[slots], self._slot_rows[slots] = new, found
+            if len(self._fragments) > self._table.shape[0]:
+                self._grow()
+        return self._table.take(rows, axis=0)
+
+    def _slot(self, packed: NDArray[np.uint64]) -> NDArray[np.uint64]:
+        # Fibonacci hashing (Knuth, TAOCP vol. 3, 6.4): the top bits of value * 2**64/phi.
+        return (packed * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - self._SLOTS_BITS)
+
+    def _row(self, packed: int) -> int:
+        row = self._rows.get(packed)
+        if row is None:
+            if len(self._rows) >= _KEPT:  # a pathological file: do not grow without bound
+                self.__init__(self._make)  # type: ignore[misc]
+            row = self._rows[packed] = len(self._fragments)
+            self._fragments.append(self._make(packed))
+        return row
+
+    def _grow(self) -> None:
+        """Add the rows of the fragments made since the last call, widening the table when a
+        new fragment is longer than every earlier one."""
+        old, fragments = self._table, self._fragments[len(self._table) :]
+        width = max(old.shape[1], *map(len, fragments))
+        rows = np.frombuffer(b"".join(f.ljust(width, b"\0") for f in fragments), np.uint8)
+        if width > old.shape[1]:
+            old = np.pad(old, ((0, 0), (0, width - old.shape[1])))
+        self._table = np.concatenate((old, rows.reshape(len(fragments), width)))
 
 
 def _csv_cell(value: object) -> bytes:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from cordtrack.flatfiles import CSV_COLUMNS, MISSING, Csv, JsonLines
 from cordtrack.isncsci import classify, parse_exam
 from cordtrack.isncsci.batch import classify_batch, encode
+from cordtrack.isncsci.generator import generate_exams
 
 IDS = st.one_of(
     st.just(MISSING),
@@ -51,3 +52,36 @@ def test_result_lines_are_what_orjson_and_the_csv_module_write(
     writer.writerows([r.get(c, "") for c in CSV_COLUMNS] for r in expected)
     out = Csv()
     assert out.header() + b"".join(out.results(result, ids)) == text.getvalue().encode()
+
+
+PLAIN_IDS = st.one_of(
+    st.just(MISSING), st.text(max_size=12), st.from_regex(r"[a-z]{0,3}-[0-9]{1,9}")
+)
+
+
+@given(
+    st.lists(
+        st.lists(st.tuples(flat_exams(), PLAIN_IDS), min_size=1, max_size=8),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_a_block_built_as_one_array_has_the_bytes_of_its_lines(
+    blocks: list[list[tuple[dict[str, str], object]]],
+) -> None:
+    # One writer over several blocks: values met in an earlier block are found again, new ones
+    # (some longer than any before) are added.
+    writers = (JsonLines(), Csv()), (JsonLines(), Csv())
+    for rows in blocks:
+        exams, ids = [e for e, _ in rows], [i for _, i in rows]
+        result = classify_batch(encode(exams)[0])
+        for by_line, as_array in zip(*writers, strict=True):
+            assert as_array.lines(result, ids) == b"".join(by_line.results(result, ids))
+
+
+def test_ids_that_need_quoting_or_escaping_give_the_same_bytes_as_line_by_line() -> None:
+    exams = list(generate_exams(2, seed=1))
+    result = classify_batch(encode(exams)[0])
+    for ids in (["a,b", "c"], ['say "hi"', "x"], ["new\nline", "y"], ["nul\x00", "z"], [7, "q"]):
+        for writer in (JsonLines(), Csv()):
+            assert writer.lines(result, list(ids)) == b"".join(writer.results(result, list(ids)))

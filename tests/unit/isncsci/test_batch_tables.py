@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cordtrack.isncsci.batch.tables import cached
@@ -60,3 +64,55 @@ def test_the_cache_can_be_switched_off(folder: Path, monkeypatch: pytest.MonkeyP
     cached("t", build)
     assert build.count == 2
     assert not folder.exists()
+
+
+def test_arrays_are_mapped_read_only_from_the_cache(folder: Path) -> None:
+    table = np.arange(1000, dtype=np.int16).reshape(10, 100)
+    built = cached("arrays", lambda: {"table": table, "names": ("a", "b")})
+    read = cached("arrays", Builds())
+
+    assert read["names"] == ("a", "b")
+    np.testing.assert_array_equal(read["table"], built["table"])
+    assert not read["table"].flags.writeable
+    assert read["table"].ctypes.data % 64 == 0  # aligned in the file
+
+
+def test_a_truncated_cache_file_is_built_again(folder: Path) -> None:
+    cached("arrays", lambda: np.arange(10_000))
+    (file,) = folder.iterdir()
+    file.write_bytes(file.read_bytes()[:-100])
+
+    np.testing.assert_array_equal(cached("arrays", lambda: np.arange(10_000)), np.arange(10_000))
+
+
+def test_writing_new_tables_removes_an_older_engines_of_the_same_name(folder: Path) -> None:
+    folder.mkdir(mode=0o700)
+    for name in ("t-0123.tables", "t-0123.pickle", "other-0123.tables"):
+        folder.joinpath(name).write_bytes(b"an older engine's")
+
+    cached("t", Builds())
+    assert sorted(p.name for p in folder.iterdir() if "0123" in p.name) == ["other-0123.tables"]
+    assert len(list(folder.glob("t-*.tables"))) == 1
+
+
+def test_the_engine_classifies_alike_with_tables_mapped_from_the_cache(tmp_path: Path) -> None:
+    # The first run builds and writes the tables, the second maps them (read-only); both must
+    # classify as a run without the cache.
+    script = (
+        "import hashlib\n"
+        "from cordtrack.isncsci.batch import classify_batch, encode\n"
+        "from cordtrack.isncsci.generator import generate_exams\n"
+        "exams = list(generate_exams(3000, seed=5, nt_rate=0.05, star_rate=0.02))\n"
+        "rows = classify_batch(encode(exams)[0]).to_flat_rows()\n"
+        "print(hashlib.sha256(repr(rows).encode()).hexdigest())\n"
+    )
+    env = {**os.environ, "CORDTRACK_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("CORDTRACK_CACHE", None)
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script], env=e, capture_output=True, text=True, check=True
+        ).stdout
+        for e in (env, env, {**env, "CORDTRACK_CACHE": "off"})
+    ]
+    assert len(list((tmp_path / "cache").iterdir())) == 5
+    assert runs[0] == runs[1] == runs[2]

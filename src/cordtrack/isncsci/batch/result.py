@@ -74,21 +74,31 @@ class BatchResult:
     def __len__(self) -> int:
         return int(self.rows.shape[0])
 
+    def packed(self) -> dict[str, NDArray[np.intp] | NDArray[np.uint64]]:
+        """The 25 results (in ``RESULT_KEYS`` order), each exam's value as one integer that
+        :func:`text` renders: a total is its index in :data:`TOTAL_TEXTS`, a set-valued result
+        ``reached | starred << 32``."""
+        out: dict[str, NDArray[np.intp] | NDArray[np.uint64]] = {}
+        # A total is ND or 0..112: its text is read from a list indexed by the total plus one.
+        index = np.where(self.not_determinable, 0, self.totals.astype(np.intp) + 1)
+        for i, key in enumerate(TOTAL_KEYS):
+            out[key] = index[i]
+        both = self.reached.astype(np.uint64) | (self.starred.astype(np.uint64) << np.uint64(32))
+        for i, key in enumerate(SET_KEYS):
+            out[key] = both[i]
+        return {k: out[k] for k in RESULT_KEYS}
+
     def distinct(self) -> dict[str, tuple[list[str], NDArray[np.intp]]]:
         """The 25 results (in ``RESULT_KEYS`` order) as their distinct rendered values and, per
         exam, the index of its value among them: each distinct value is rendered only once."""
         out: dict[str, tuple[list[str], NDArray[np.intp]]] = {}
-        # A total is ND or 0..112: its text is read from a list indexed by the total plus one.
-        index = np.where(self.not_determinable, 0, self.totals.astype(np.intp) + 1)
-        for i, key in enumerate(TOTAL_KEYS):
-            out[key] = (_TOTAL_TEXTS, index[i])
-        for i, key in enumerate(SET_KEYS):
-            both = self.reached[i].astype(np.uint64) | (
-                self.starred[i].astype(np.uint64) << np.uint64(32)
-            )
-            unique, inverse = np.unique(both, return_inverse=True)
+        for key, packed in self.packed().items():
+            if key in _TOTALS:
+                out[key] = (TOTAL_TEXTS, packed.astype(np.intp))
+                continue
+            unique, inverse = np.unique(packed, return_inverse=True)
             out[key] = (list(map(_RENDERERS[key], unique.tolist())), inverse.reshape(-1))
-        return {k: out[k] for k in RESULT_KEYS}
+        return out
 
     def columns(self) -> dict[str, list[str]]:
         """The 25 results as columns of strings, by result key (in ``RESULT_KEYS`` order)."""
@@ -127,7 +137,13 @@ class _Renderer(dict[int, str]):
 
 _RENDERERS: Final = {key: _Renderer(domain).__getitem__ for key, domain in DOMAINS.items()}
 #: A total's text by the total plus one (0: not determinable); the largest total is 112.
-_TOTAL_TEXTS: Final = [NOT_DETERMINABLE, *map(str, range(113))]
+TOTAL_TEXTS: Final = [NOT_DETERMINABLE, *map(str, range(113))]
+_TOTALS: Final = frozenset(TOTAL_KEYS)
+
+
+def text(key: str, packed: int) -> str:
+    """The published notation of one result of :meth:`BatchResult.packed`, e.g. ``C5,C6*``."""
+    return TOTAL_TEXTS[packed] if key in _TOTALS else _RENDERERS[key](packed)
 
 
 def spread(values: Sequence[_T], index: NDArray[np.intp]) -> list[_T]:

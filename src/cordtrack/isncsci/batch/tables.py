@@ -8,21 +8,25 @@ versions: any change to the rules gives a new key, and a fresh build. A cache th
 or written is ignored (the tables are built as without it). ``CORDTRACK_CACHE=off`` disables it;
 ``CORDTRACK_CACHE_DIR`` moves it (default ``$XDG_CACHE_HOME/cordtrack`` or ``~/.cache/cordtrack``).
 
-The files are pickles, read only from a folder that belongs to the current user and that no one
-else may write to, as any file the user's own programs load.
+The files are pickles (protocol 5, the arrays' data out of band and mapped into memory, not
+read), read only from a folder that belongs to the current user and that no one else may write
+to, as any file the user's own programs load. Writing a new file removes the older engines' ones
+of the same name.
 """
 
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 import pickle
 import stat
+import struct
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 import numpy as np
 
@@ -64,29 +68,83 @@ def cached(name: str, build: Callable[[], _T]) -> _T:
     folder = _folder()
     if folder is None:
         return build()
-    path = folder / f"{name}-{_KEY}.pickle"
+    path = folder / f"{name}-{_KEY}{_SUFFIX}"
     if _private(folder):
         try:
-            with path.open("rb") as f:
-                value: _T = pickle.load(f)
+            value: _T = _load(path)
             return value
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        except (OSError, ValueError, struct.error, pickle.UnpicklingError, EOFError,
+                AttributeError, ImportError):  # fmt: skip
             pass  # absent, or unreadable: built again below
     value = build()
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         if _private(folder):
-            # Written beside and renamed: a concurrent run never reads half a file.
-            with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".tmp") as out:
-                try:
-                    pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
-                except BaseException:
-                    os.unlink(out.name)
-                    raise
-            os.replace(out.name, path)
+            _save(value, path, name)
     except OSError:
         pass  # a read-only home, a full disk: no cache, same tables
     return value
+
+
+# A cache file: a header (magic, length of the pickle, number of buffers, then each buffer's
+# offset and length), the pickle (protocol 5), and the arrays' data out of band, each aligned
+# to 64 bytes. It is mapped into memory, not read: the arrays are views of the mapping
+# (read-only), so a run reads from disk only the pages of the tables its exams reach.
+_MAGIC: Final = b"CTTABLE1"
+_SUFFIX: Final = ".tables"
+_HEAD: Final = struct.Struct("<8sQQ")
+_ALIGN: Final = 64
+_MAX_BUFFERS: Final = 1 << 12  # a table build has a few dozen arrays
+
+
+def _load(path: Path) -> Any:
+    with path.open("rb") as f:
+        mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    view = memoryview(mapped)
+    magic, size, count = _HEAD.unpack_from(view)
+    if magic != _MAGIC or count > _MAX_BUFFERS:
+        raise ValueError(f"{path}: not a table cache")
+    spans = struct.unpack_from(f"<{2 * count}Q", view, _HEAD.size)
+    start = _HEAD.size + 16 * count
+    buffers = [
+        view[offset : offset + length]
+        for offset, length in zip(spans[::2], spans[1::2], strict=True)
+    ]
+    if any(len(b) != length for b, length in zip(buffers, spans[1::2], strict=True)):
+        raise ValueError(f"{path}: truncated")
+    return pickle.loads(view[start : start + size], buffers=buffers)
+
+
+def _save(value: object, path: Path, name: str) -> None:
+    folder = path.parent
+    buffers: list[pickle.PickleBuffer] = []
+    head = pickle.dumps(value, protocol=5, buffer_callback=buffers.append)
+    raws = [b.raw() for b in buffers]
+    offset = _aligned(_HEAD.size + 16 * len(raws) + len(head))
+    spans = []
+    for raw in raws:
+        spans += [offset, raw.nbytes]
+        offset = _aligned(offset + raw.nbytes)
+    # Written beside and renamed: a concurrent run never reads half a file.
+    with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".tmp") as out:
+        try:
+            out.write(_HEAD.pack(_MAGIC, len(head), len(raws)))
+            out.write(struct.pack(f"<{len(spans)}Q", *spans))
+            out.write(head)
+            for at, raw in zip(spans[::2], raws, strict=True):
+                out.write(bytes(at - out.tell()))
+                out.write(raw)
+        except BaseException:
+            os.unlink(out.name)
+            raise
+    os.replace(out.name, path)
+    for stale in folder.glob(f"{name}-*"):  # an older engine's tables
+        if stale != path and stale.suffix in (_SUFFIX, ".pickle"):
+            stale.unlink(missing_ok=True)
+
+
+def _aligned(offset: int) -> int:
+    return -(-offset // _ALIGN) * _ALIGN
 
 
 _KEY: Final = _key()
