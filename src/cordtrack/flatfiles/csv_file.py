@@ -127,12 +127,12 @@ def _group(
     every: Keys,
     columns: dict[str, int],
     names: tuple[str, ...],
-    code: Callable[[Keys], np.ndarray],
+    code: Callable[[Keys, list[int]], np.ndarray],
     absent: int,
 ) -> np.ndarray:
     """Codes of some keys' columns, column-major; ``absent`` for a key without a column."""
     present = [columns[name] for name in names if name in columns]
-    codes = code(every.pick(present))
+    codes = code(every, present)
     if len(present) == len(names):
         return codes
     out = np.full((len(names), codes.shape[1]), absent, dtype=np.int16)

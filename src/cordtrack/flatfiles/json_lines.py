@@ -162,8 +162,8 @@ def _fast_codes(fast: list[tuple[object, ...]]) -> Codes:
         dtype=np.int16,
         count=2 * n,
     ).reshape(n, 2)
-    cell = cell_codes(every.pick(range(width)))
-    binary = binary_codes(every.pick(range(width, _N_VALUES)))
+    cell = cell_codes(every, range(width))
+    binary = binary_codes(every, range(width, _N_VALUES))
     return cell.T, binary.T, non_key
 
 

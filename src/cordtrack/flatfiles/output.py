@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from cordtrack.isncsci import RESULT_KEYS, FieldError
 from cordtrack.isncsci.batch import BatchResult
-from cordtrack.isncsci.batch.result import spread, text
+from cordtrack.isncsci.batch.result import spread, texts
 
 from .block import MISSING
 
@@ -220,8 +220,8 @@ class _Fragments:
             made.clear()
         return [made.get(v) or made.setdefault(v, self._make(i, key, v)) for v in values]
 
-    def _packed(self, i: int, key: str, packed: int) -> bytes:
-        return self._make(i, key, text(key, packed))
+    def _packed(self, i: int, key: str, packed: list[int]) -> list[bytes]:
+        return [self._make(i, key, value) for value in texts(key, packed)]
 
 
 class _Padded:
@@ -234,7 +234,7 @@ class _Padded:
     _SLOTS_BITS: Final = 16
     _EMPTY: Final = np.uint64(2**64 - 1)  # no packed value: their bits 31, 63 are never set
 
-    def __init__(self, make: Callable[[int], bytes]) -> None:
+    def __init__(self, make: Callable[[list[int]], list[bytes]]) -> None:
         self._make = make
         self._rows: dict[int, int] = {}  # packed value -> row of the table
         self._fragments: list[bytes] = []
@@ -249,26 +249,31 @@ class _Padded:
         missed = self._slot_keys.take(slots) != packed
         if missed.any():
             new, inverse = np.unique(packed[missed], return_inverse=True)
-            found = np.array([self._row(v) for v in new.tolist()], np.intp)
+            values = new.tolist()
+            unseen = [v for v in values if v not in self._rows]
+            if self._rows and len(self._rows) + len(unseen) > _KEPT:  # stay bounded: start
+                self.__init__(self._make)  # type: ignore[misc]  # again from this block's values
+                return self(packed)
+            if unseen:
+                self._learn(unseen)
+            found = np.array([self._rows[v] for v in values], np.intp)
             rows[missed] = found[inverse.reshape(-1)]
             slots = self._slot(new)
             self._slot_keys[slots], self._slot_rows[slots] = new, found
-            if len(self._fragments) > self._table.shape[0]:
-                self._grow()
         return self._table.take(rows, axis=0)
 
     def _slot(self, packed: NDArray[np.uint64]) -> NDArray[np.uint64]:
         # Fibonacci hashing (Knuth, TAOCP vol. 3, 6.4): the top bits of value * 2**64/phi.
         return (packed * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - self._SLOTS_BITS)
 
-    def _row(self, packed: int) -> int:
-        row = self._rows.get(packed)
-        if row is None:
-            if len(self._rows) >= _KEPT:  # a pathological file: do not grow without bound
-                self.__init__(self._make)  # type: ignore[misc]
-            row = self._rows[packed] = len(self._fragments)
-            self._fragments.append(self._make(packed))
-        return row
+    def _learn(self, values: list[int]) -> None:
+        self._rows.update(
+            zip(
+                values, range(len(self._fragments), len(self._fragments) + len(values)), strict=True
+            )
+        )
+        self._fragments += self._make(values)
+        self._grow()
 
     def _grow(self) -> None:
         """Add the rows of the fragments made since the last call, widening the table when a

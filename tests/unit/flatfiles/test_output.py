@@ -6,11 +6,12 @@ import csv
 import io
 
 import orjson
+import pytest
 from exam_strategies import flat_exams
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cordtrack.flatfiles import CSV_COLUMNS, MISSING, Csv, JsonLines
+from cordtrack.flatfiles import CSV_COLUMNS, MISSING, Csv, JsonLines, output
 from cordtrack.isncsci import classify, parse_exam
 from cordtrack.isncsci.batch import classify_batch, encode
 from cordtrack.isncsci.generator import generate_exams
@@ -77,6 +78,18 @@ def test_a_block_built_as_one_array_has_the_bytes_of_its_lines(
         result = classify_batch(encode(exams)[0])
         for by_line, as_array in zip(*writers, strict=True):
             assert as_array.lines(result, ids) == b"".join(by_line.results(result, ids))
+
+
+def test_a_writer_that_forgets_its_values_when_it_has_kept_too_many_still_writes_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(output, "_KEPT", 5)
+    writer, reference = Csv(), Csv()
+    for seed in range(4):
+        exams = list(generate_exams(30, seed=seed, nt_rate=0.1))
+        result = classify_batch(encode(exams)[0])
+        ids = [str(i) for i in range(30)]
+        assert writer.lines(result, ids) == b"".join(reference.results(result, ids))
 
 
 def test_ids_that_need_quoting_or_escaping_give_the_same_bytes_as_line_by_line() -> None:

@@ -83,10 +83,17 @@ class Lookup:
             for value, code in table.items()
             if isinstance(value, str) and (key := pack_value(value)) is not None
         )
+        # Indexed by a cell's length times 2**16 plus the two bytes at its start (a shorter cell's
+        # second byte is a separator or what follows it: every such byte has the cell's code).
         self._direct = np.full((_MAX_CHARS + 2) << 16, INVALID, dtype=np.int16)
         for key, code in pairs:
-            if key >> 32 <= _DIRECT_CHARS:
-                self._direct[(key & 0xFFFF) | (key >> 32) << 16] = code
+            length = key >> 32
+            if length == 0:
+                self._direct[: 1 << 16] = code
+            elif length == 1:
+                self._direct[(1 << 16) | (key & 0xFF) : 2 << 16 : 256] = code
+            elif length == _DIRECT_CHARS:
+                self._direct[(key & 0xFFFF) | length << 16] = code
         long = [(k, c) for k, c in pairs if k >> 32 > _DIRECT_CHARS] or [(int(UNKNOWN), INVALID)]
         self._keys = np.array([k for k, _ in long], dtype=np.uint64)
         self._codes = np.array([c for _, c in long], dtype=np.int16)
@@ -99,6 +106,16 @@ class Lookup:
             found[self._keys.take(at) != keys.packed] = INVALID
             codes.reshape(-1)[keys.longer] = found
         return codes
+
+    def columns(self, keys: Keys, picked: Sequence[int]) -> NDArray[np.int16]:
+        """The codes of some columns of (N, width) keys, column-major: shape (columns, N).
+        ``keys.pick(picked)`` then a lookup; when most columns are picked, a lookup of all then
+        a pick of the codes, which moves 2-byte codes rather than 8-byte keys."""
+        if 2 * len(picked) < keys.index.shape[1]:
+            return self(keys.pick(picked))
+        every = self(keys)
+        out: NDArray[np.int16] = every.T[list(picked)]
+        return out
 
 
 _DIRECT_CHARS: Final = 2
@@ -138,7 +155,7 @@ def split(data: bytes, width: int, cell_separator: bytes, row_separator: bytes) 
     ends = np.flatnonzero((a == cell_byte) | (a == row_byte))
     starts = np.empty_like(ends)
     starts[:1] = 0
-    starts[1:] = ends[:-1] + 1
+    np.add(ends[:-1], 1, out=starts[1:])
     rows = data.count(row_separator)
     # Usually every row is well formed: then the n-th row separator is the (n * width)-th one.
     if ends.size == rows * width and bool((a.take(ends[width - 1 :: width]) == row_byte).all()):
@@ -159,7 +176,7 @@ def keys(data: bytes, starts: NDArray[np.intp], lengths: NDArray[np.intp]) -> Ke
     # Unaligned little-endian words at every byte offset: one gather reads a cell's first bytes.
     pairs = np.ndarray((len(data),), dtype="<u2", buffer=padded, strides=(1,))
     index = length << 16
-    index += pairs.take(starts) & _LOW_BYTES.take(length)
+    index |= pairs.take(starts)
     longer = np.flatnonzero(length > _DIRECT_CHARS)
     if not longer.size:
         return Keys(index, longer, np.zeros(0, dtype=np.uint64))
@@ -171,7 +188,6 @@ def keys(data: bytes, starts: NDArray[np.intp], lengths: NDArray[np.intp]) -> Ke
 
 
 #: Masks of a cell's bytes in a word read at its start, by its length (five: longer than four).
-_LOW_BYTES: Final = np.array([0, 0xFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF], dtype=np.uint16)
 _ALL_BYTES: Final = np.array([0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF], dtype=np.uint32)
 
 

@@ -260,20 +260,22 @@ _LOOKUPS: Final = {
 }
 
 
-def cell_codes(cells: Keys) -> NDArray[np.int16]:
+def cell_codes(cells: Keys, columns: Sequence[int] | None = None) -> NDArray[np.int16]:
     """Codes of sensory and motor cell values read as lookup keys (:func:`.delimited.keys`), in
-    any shape; :data:`~.codes.INVALID` for any other value (see :func:`assemble`)."""
-    return _CELL_LOOKUP(cells)
+    any shape, or of some ``columns`` of (N, width) keys, column-major (:meth:`Lookup.columns`);
+    :data:`~.codes.INVALID` for any other value (see :func:`assemble`)."""
+    return _CELL_LOOKUP(cells) if columns is None else _CELL_LOOKUP.columns(cells, columns)
 
 
-def binary_codes(binary: Keys) -> NDArray[np.int16]:
+def binary_codes(binary: Keys, columns: Sequence[int] | None = None) -> NDArray[np.int16]:
     """Codes of VAC and DAP values read as keys (see :func:`cell_codes`)."""
-    return _BINARY_LOOKUP(binary)
+    return _BINARY_LOOKUP(binary) if columns is None else _BINARY_LOOKUP.columns(binary, columns)
 
 
-def non_key_key_codes(non_key: Keys) -> NDArray[np.int16]:
+def non_key_key_codes(non_key: Keys, columns: Sequence[int] | None = None) -> NDArray[np.int16]:
     """Codes of lowest non-key muscle values read as keys (see :func:`cell_codes`)."""
-    codes = _NON_KEY_LOOKUP(non_key)
+    lookup = _NON_KEY_LOOKUP
+    codes = lookup(non_key) if columns is None else lookup.columns(non_key, columns)
     codes[codes == INVALID] = _BAD_NON_KEY
     return codes
 

@@ -146,6 +146,45 @@ def text(key: str, packed: int) -> str:
     return TOTAL_TEXTS[packed] if key in _TOTALS else _RENDERERS[key](packed)
 
 
+def texts(key: str, packed: Sequence[int]) -> list[str]:
+    """``[text(key, p) for p in packed]``, with array operations for the set-valued results: each
+    value's names (starred or not) in rendering order, then one join and one split for all."""
+    if key in _TOTALS:
+        return [TOTAL_TEXTS[p] for p in packed]
+    values = np.array(packed, dtype=np.uint64)
+    reached = (values & np.uint64(0xFFFFFFFF)).astype("<u4")
+    if not values.size or not reached.all():  # no value, or one without any (never happens)
+        return [_RENDERERS[key](p) for p in packed]
+    order, words = _WORDS[key]
+    row, place = np.nonzero(_bits(reached)[:, order])
+    starred = _bits((values >> np.uint64(32)).astype("<u4"))[:, order][row, place]
+    last = np.empty(row.size, dtype=np.uint8)
+    np.not_equal(row[1:], row[:-1], out=last[:-1], casting="unsafe")
+    last[-1] = 1
+    # Per name: plain or starred, then followed by a comma or ending its value.
+    chosen = words.take(place * 4 + starred * 2 + last)
+    return "".join(chosen.tolist()).split("\n")[:-1]
+
+
+def _bits(masks: NDArray[np.uint32]) -> NDArray[np.uint8]:
+    """Bits 0..31 of little-endian 32-bit masks, shape (N, 32)."""
+    out: NDArray[np.uint8] = np.unpackbits(
+        masks.view(np.uint8).reshape(-1, 4), axis=1, bitorder="little"
+    )
+    return out
+
+
+def _words(domain: tuple[tuple[int, str], ...]) -> tuple[list[int], NDArray[np.object_]]:
+    words = np.array(
+        [w for _, name in domain for w in (f"{name},", f"{name}\n", f"{name}*,", f"{name}*\n")],
+        dtype=object,
+    )
+    return [bit for bit, _ in domain], words
+
+
+_WORDS: Final = {key: _words(domain) for key, domain in DOMAINS.items()}
+
+
 def spread(values: Sequence[_T], index: NDArray[np.intp]) -> list[_T]:
     """``[values[i] for i in index]``, without a Python loop."""
     table = np.empty(len(values), dtype=object)
