@@ -65,6 +65,7 @@ format: install
 bench: install
 	$(BIN)/python benchmarks/isncsci_throughput.py
 	$(BIN)/python benchmarks/batch_throughput.py
+	$(BIN)/python benchmarks/reclassification.py
 
 # Optional: compare with the published JavaScript reference (npm isncsci 2.0.6) as a black box.
 test-reference: install

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 
 from cordtrack.cli import main as cordtrack_main
 from cordtrack.server.accounts.models import Site, User
-from cordtrack.server.audit.chain import append, verify
+from cordtrack.server.audit.chain import Change, append, append_many, verify
 from cordtrack.server.audit.models import AuditAction, AuditEntry, AuditHead
 from cordtrack.server.patients.models import Patient
 from cordtrack.server.services import patients as patient_services
@@ -120,6 +120,37 @@ def test_each_entry_links_to_the_hash_of_the_previous_one(bob: User, north: Site
         assert entry.prev_hash == previous.hash
     head = AuditHead.objects.get()
     assert (head.seq, head.hash) == (entries[-1].seq, entries[-1].hash)
+
+
+def test_many_entries_appended_at_once_link_like_entries_appended_one_by_one(
+    bob: User, north: Site
+) -> None:
+    patient_services.register_patient(bob, north, year_of_birth=1970, sex="F")
+    before = AuditEntry.objects.count()
+    changes = [
+        Change(AuditAction.UPDATE, "exams.isncsciexam", pk, {"ais": ["A", "B"]}, "engine update")
+        for pk in range(1200)  # more than one insert batch
+    ]
+    with transaction.atomic():
+        appended = append_many(bob, changes)
+    with transaction.atomic():
+        append(bob, AuditAction.VIEW, "patients.patient", 1)
+
+    entries = list(AuditEntry.objects.order_by("seq"))
+    assert [e.seq for e in entries] == list(range(1, before + 1202))
+    bulk = entries[before:-1]
+    assert [e.object_id for e in bulk] == [str(pk) for pk in range(1200)]
+    assert [e.hash for e in bulk] == [e.hash for e in appended]
+    for previous, entry in itertools.pairwise(entries):
+        assert entry.prev_hash == previous.hash
+    assert {(e.actor_label, e.reason) for e in bulk} == {("bob", "engine update")}
+    assert list(verify()) == []
+
+
+def test_appending_nothing_writes_nothing(bob: User) -> None:
+    with transaction.atomic():
+        assert append_many(bob, []) == []
+    assert not AuditEntry.objects.exists()
 
 
 def tamper(sql: str, params: list[object]) -> None:

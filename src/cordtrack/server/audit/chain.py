@@ -10,7 +10,7 @@ import datetime as dt
 import decimal
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,10 +20,16 @@ from django.utils import timezone
 from .models import GENESIS_HASH, AuditAction, AuditEntry, AuditHead
 
 Changes = dict[str, list[Any]]
+_PLAIN = frozenset({str, int, bool, type(None)})
 
 
 def jsonable(value: object) -> Any:
     """A JSON value that hashes the same after a round trip through either database."""
+    if type(value) in _PLAIN:
+        return value
+    # Most changes are ``[old, new]`` of plain values: copied without a call per item.
+    if type(value) is list and all(type(v) in _PLAIN for v in value):
+        return list(value)
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float | decimal.Decimal):
@@ -56,7 +62,7 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> Changes:
     }
 
 
-def _content(entry: AuditEntry) -> dict[str, Any]:
+def _content(entry: AuditEntry, converted: bool = False) -> dict[str, Any]:
     return {
         "seq": entry.seq,
         "at": jsonable(entry.at),
@@ -67,15 +73,16 @@ def _content(entry: AuditEntry) -> dict[str, Any]:
         "object_id": entry.object_id,
         "site_id": entry.site_id,
         "patient_id": entry.patient_id,
-        "changes": jsonable(entry.changes),
+        "changes": entry.changes if converted else jsonable(entry.changes),
         "reason": entry.reason,
         "prev": entry.prev_hash,
     }
 
 
-def entry_hash(entry: AuditEntry) -> str:
-    """SHA-256 over the entry's canonical JSON content, which includes the previous hash."""
-    canonical = json.dumps(_content(entry), sort_keys=True, separators=(",", ":"))
+def entry_hash(entry: AuditEntry, *, converted: bool = False) -> str:
+    """SHA-256 over the entry's canonical JSON content, which includes the previous hash.
+    ``converted``: the entry's changes are already :func:`jsonable` (a new entry's are)."""
+    canonical = json.dumps(_content(entry, converted), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -84,6 +91,19 @@ def _locked_head() -> AuditHead:
     if head is None:
         head = AuditHead.objects.create(pk=1, seq=0, hash=GENESIS_HASH)
     return head
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What one audit entry records (see :func:`append`)."""
+
+    action: AuditAction
+    model_label: str
+    object_id: object
+    changes: Mapping[str, Any] | None = None
+    reason: str = ""
+    site_id: int | None = None
+    patient_id: int | None = None
 
 
 def append(
@@ -98,29 +118,55 @@ def append(
     patient_id: int | None = None,
 ) -> AuditEntry:
     """Append one entry. Must run inside the transaction of the change it records."""
+    change = Change(action, model_label, object_id, changes, reason, site_id, patient_id)
+    (entry,) = append_many(actor, [change])
+    return entry
+
+
+#: Entries inserted per statement by :func:`append_many`.
+_INSERT_BATCH = 500
+
+
+def append_many(actor: Any, changes: Sequence[Change]) -> list[AuditEntry]:
+    """Append one entry per change, in order, all by ``actor`` at one time: the head is locked
+    and moved once, and the entries are inserted in batches (a bulk change, such as a registry
+    reclassification, audits thousands of records). Must run inside the transaction of the
+    changes it records."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit entries are written inside the transaction of their change")
+    if not changes:
+        return []
     head = _locked_head()
+    at = timezone.now()
     user_id = getattr(actor, "pk", None)
-    entry = AuditEntry(
-        seq=head.seq + 1,
-        at=timezone.now(),
-        actor_id=user_id,
-        actor_label=getattr(actor, "username", "") or "system",
-        action=action,
-        model=model_label,
-        object_id=str(object_id),
-        site_id=site_id,
-        patient_id=patient_id,
-        changes=jsonable(dict(changes or {})),
-        reason=reason,
-        prev_hash=head.hash,
-    )
-    entry.hash = entry_hash(entry)
-    entry.save()
-    head.seq, head.hash = entry.seq, entry.hash
+    actor_label = getattr(actor, "username", "") or "system"
+    entries: list[AuditEntry] = []
+    seq, prev = head.seq, head.hash
+    for change in changes:
+        seq += 1
+        entry = AuditEntry(
+            seq=seq,
+            at=at,
+            actor_id=user_id,
+            actor_label=actor_label,
+            action=change.action,
+            model=change.model_label,
+            object_id=str(change.object_id),
+            site_id=change.site_id,
+            patient_id=change.patient_id,
+            changes=jsonable(dict(change.changes or {})),
+            reason=change.reason,
+            prev_hash=prev,
+        )
+        entry.hash = prev = entry_hash(entry, converted=True)
+        entries.append(entry)
+    if len(entries) == 1:
+        entries[0].save()
+    else:
+        AuditEntry.objects.bulk_create(entries, batch_size=_INSERT_BATCH)
+    head.seq, head.hash = seq, prev
     head.save(update_fields=["seq", "hash"])
-    return entry
+    return entries
 
 
 def _scope(instance: models.Model) -> tuple[int | None, int | None]:
