@@ -85,14 +85,21 @@ def test_a_truncated_cache_file_is_built_again(folder: Path) -> None:
     np.testing.assert_array_equal(cached("arrays", lambda: np.arange(10_000)), np.arange(10_000))
 
 
-def test_writing_new_tables_removes_an_older_engines_of_the_same_name(folder: Path) -> None:
+def test_writing_new_tables_keeps_only_the_newest_other_engines_of_the_same_name(
+    folder: Path,
+) -> None:
     folder.mkdir(mode=0o700)
-    for name in ("t-0123.tables", "t-0123.pickle", "other-0123.tables"):
-        folder.joinpath(name).write_bytes(b"an older engine's")
+    for age, name in enumerate(["t-newer.tables", "t-older.tables", "t-oldest.pickle"]):
+        file = folder / name
+        file.write_bytes(b"an older engine's")
+        os.utime(file, (1_000_000 - age, 1_000_000 - age))
+    folder.joinpath("other-0123.tables").write_bytes(b"another table's")
 
     cached("t", Builds())
-    assert sorted(p.name for p in folder.iterdir() if "0123" in p.name) == ["other-0123.tables"]
-    assert len(list(folder.glob("t-*.tables"))) == 1
+    names = {p.name for p in folder.iterdir()}
+    assert {"t-newer.tables", "other-0123.tables"} <= names
+    assert not names & {"t-older.tables", "t-oldest.pickle"}
+    assert len(names) == 3  # and this engine's
 
 
 def test_the_engine_classifies_alike_with_tables_mapped_from_the_cache(tmp_path: Path) -> None:

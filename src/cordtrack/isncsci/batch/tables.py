@@ -11,7 +11,7 @@ or written is ignored (the tables are built as without it). ``CORDTRACK_CACHE=of
 The files are pickles (protocol 5, the arrays' data out of band and mapped into memory, not
 read), read only from a folder that belongs to the current user and that no one else may write
 to, as any file the user's own programs load. Writing a new file removes the older engines' ones
-of the same name.
+of the same name but the newest of them.
 """
 
 from __future__ import annotations
@@ -138,9 +138,21 @@ def _save(value: object, path: Path, name: str) -> None:
             os.unlink(out.name)
             raise
     os.replace(out.name, path)
-    for stale in folder.glob(f"{name}-*"):  # an older engine's tables
-        if stale != path and stale.suffix in (_SUFFIX, ".pickle"):
-            stale.unlink(missing_ok=True)
+    # Other engines' tables of this name: the newest is kept (two installed versions used in turn
+    # do not rebuild each time), older ones are removed (the cache does not grow with upgrades).
+    others = [p for p in folder.glob(f"{name}-*") if p != path and p.suffix in (_SUFFIX, ".pickle")]
+    for stale in sorted(others, key=_modified, reverse=True)[_OTHERS_KEPT:]:
+        stale.unlink(missing_ok=True)
+
+
+_OTHERS_KEPT: Final = 1
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _aligned(offset: int) -> int:
