@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 from cordtrack.isncsci import RESULT_KEYS, FieldError
 from cordtrack.isncsci.batch import BatchResult
 from cordtrack.isncsci.batch.result import spread, texts
+from cordtrack.isncsci.types import TOTAL_KEYS
 
 from .block import MISSING
 
@@ -198,7 +199,9 @@ class _Fragments:
         self._make = make
         self._made: list[dict[str, bytes]] = [{} for _ in RESULT_KEYS]
         self._padded = [
-            _Padded(functools.partial(self._packed, i, key)) for i, key in enumerate(RESULT_KEYS)
+            # A total has 114 values: a small cache; a set-valued result, thousands in a file.
+            _Padded(functools.partial(self._packed, i, key), 8 if key in TOTAL_KEYS else 16)
+            for i, key in enumerate(RESULT_KEYS)
         ]
 
     def __call__(self, result: BatchResult) -> list[list[bytes]]:
@@ -227,20 +230,22 @@ class _Fragments:
 class _Padded:
     """One result column's fragments as rows of bytes padded with NUL, by packed value
     (:meth:`BatchResult.packed`). A value is rendered the first time it is met; a direct-mapped
-    cache of 2**16 slots, indexed by a multiplicative hash of the value, then finds its row
+    cache of 2**slot_bits slots, indexed by a multiplicative hash of the value, then finds its row
     with a few array operations, so that a block costs no Python work per exam nor per known
     value. A value missing from its slot (new, or displaced by another) is looked up by dict."""
 
-    _SLOTS_BITS: Final = 16
     _EMPTY: Final = np.uint64(2**64 - 1)  # no packed value: their bits 31, 63 are never set
 
-    def __init__(self, make: Callable[[list[int]], list[bytes]]) -> None:
-        self._make = make
+    def __init__(self, make: Callable[[list[int]], list[bytes]], slot_bits: int) -> None:
+        self._make, self._slot_bits = make, slot_bits
+        self._reset()
+
+    def _reset(self) -> None:
         self._rows: dict[int, int] = {}  # packed value -> row of the table
         self._fragments: list[bytes] = []
         self._table = np.zeros((0, 1), np.uint8)
-        self._slot_keys = np.full(1 << self._SLOTS_BITS, self._EMPTY, np.uint64)
-        self._slot_rows = np.zeros(1 << self._SLOTS_BITS, np.intp)
+        self._slot_keys = np.full(1 << self._slot_bits, self._EMPTY, np.uint64)
+        self._slot_rows = np.zeros(1 << self._slot_bits, np.intp)
 
     def __call__(self, packed: NDArray[np.uint64] | NDArray[np.intp]) -> NDArray[np.uint8]:
         packed = packed.astype(np.uint64, copy=False)
@@ -252,7 +257,7 @@ class _Padded:
             values = new.tolist()
             unseen = [v for v in values if v not in self._rows]
             if self._rows and len(self._rows) + len(unseen) > _KEPT:  # stay bounded: start
-                self.__init__(self._make)  # type: ignore[misc]  # again from this block's values
+                self._reset()  # again from this block's values
                 return self(packed)
             if unseen:
                 self._learn(unseen)
@@ -264,7 +269,7 @@ class _Padded:
 
     def _slot(self, packed: NDArray[np.uint64]) -> NDArray[np.uint64]:
         # Fibonacci hashing (Knuth, TAOCP vol. 3, 6.4): the top bits of value * 2**64/phi.
-        return (packed * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - self._SLOTS_BITS)
+        return (packed * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - self._slot_bits)
 
     def _learn(self, values: list[int]) -> None:
         self._rows.update(
