@@ -141,14 +141,10 @@ TOTAL_TEXTS: Final = [NOT_DETERMINABLE, *map(str, range(113))]
 _TOTALS: Final = frozenset(TOTAL_KEYS)
 
 
-def text(key: str, packed: int) -> str:
-    """The published notation of one result of :meth:`BatchResult.packed`, e.g. ``C5,C6*``."""
-    return TOTAL_TEXTS[packed] if key in _TOTALS else _RENDERERS[key](packed)
-
-
 def texts(key: str, packed: Sequence[int]) -> list[str]:
-    """``[text(key, p) for p in packed]``, with array operations for the set-valued results: each
-    value's names (starred or not) in rendering order, then one join and one split for all."""
+    """The published notation of results of :meth:`BatchResult.packed` (e.g. ``C5,C6*``): for the
+    set-valued results with array operations, each value's names (starred or not) in rendering
+    order, then one join and one split for all."""
     if key in _TOTALS:
         return [TOTAL_TEXTS[p] for p in packed]
     values = np.array(packed, dtype=np.uint64)
