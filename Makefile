@@ -42,11 +42,13 @@ $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium </dev/null
 
 # The whole suite on SQLite; then, when DATABASE_URL is set, the server tests on that database.
+# Both on every core (pytest-xdist, ADR 0022); PYTEST_WORKERS=0 runs them in one process.
+PYTEST_WORKERS ?= auto
 test: install $(CHROMIUM)
-	env -u DATABASE_URL $(BIN)/python -m pytest -q
+	env -u DATABASE_URL $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
 	@if [ -n "$${DATABASE_URL:-}" ]; then \
 		echo "== server tests again on the database in DATABASE_URL =="; \
-		$(BIN)/python -m pytest -q tests/server; \
+		$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) tests/server; \
 	fi
 
 # The registry's tests alone, on the database in DATABASE_URL (default SQLite).
