@@ -53,7 +53,7 @@ test: install $(CHROMIUM)
 
 # The registry's tests alone, on the database in DATABASE_URL (default SQLite).
 test-server: install
-	$(BIN)/python -m pytest -q tests/server
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) tests/server
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
