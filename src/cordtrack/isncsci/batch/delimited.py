@@ -43,8 +43,9 @@ class Keys:
     Attributes
     ----------
     index : ndarray of intp
-        Per cell, its first two bytes (those within the cell) and its length (at most five) times
-        2**16: a cell of up to two bytes is read from a direct table at this index.
+        Per cell, its length (at most five) times 2**16 plus the two bytes at its start (for a
+        cell of one byte or none, what follows it, which the direct table gives every value of):
+        a cell of up to two bytes is read from a direct table at this index.
     longer : ndarray of intp
         Flat positions of the cells of more than two bytes.
     packed : ndarray of uint64
