@@ -2,10 +2,10 @@
 
 A classified row gives the row's id (when it has one) and the 25 result keys, as
 ``{"id": ..., **classify(exam).to_flat()}``. A row that cannot be classified gives an error record
-(:func:`error_record`). :class:`JsonLines` and :class:`Csv` write both kinds; for a block of
-classified exams they build each line from fragments rendered once per distinct value (a block has
-few), so that the work per row is a join of 26 byte strings. Their bytes are those of ``orjson``
-and of the ``csv`` module on the same records (tested).
+(:func:`error_record`). :class:`JsonLines` and :class:`Csv` write both kinds; a block of
+classified exams is built as one array of bytes from fragments rendered once per distinct value
+(:meth:`_Format.lines`). Their bytes are those of ``orjson`` and of the ``csv`` module on the same
+records (tested).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from cordtrack.isncsci import RESULT_KEYS, FieldError
 from cordtrack.isncsci.batch import BatchResult
-from cordtrack.isncsci.batch.result import spread, texts
+from cordtrack.isncsci.batch.result import texts
 from cordtrack.isncsci.types import TOTAL_KEYS
 
 from .block import MISSING
@@ -35,7 +35,7 @@ _MISSING_SHOWN: Final = 3
 _CSV_SPECIAL: Final = re.compile(r'[,"\r\n]')
 _CSV_ODD: Final = re.compile(r'["\r\n\x00]')
 #: What orjson escapes in a string, and what the csv module quotes, but the newline (which
-#: :func:`_plain_heads` checks apart, as it joins the ids with it).
+#: :meth:`_Format._head_matrix` checks apart, as it joins the ids with it).
 _JSON_ESCAPED: Final = re.compile(r'[\x00-\x09\x0b-\x1f"\\]')
 _CSV_QUOTED: Final = re.compile(r'[,"\r]')
 _LAST: Final = len(RESULT_KEYS) - 1
@@ -94,11 +94,13 @@ class _Format:
         return self.record(error_record(number, id_, message, errors))
 
     def results(self, result: BatchResult, ids: list[object]) -> list[bytes]:
-        columns = self._fragments(result)
-        heads = _plain_heads(ids, self._before, self._after, self._special)
-        if heads is None:
-            heads = [self._head(id_) for id_ in ids]
-        return list(map(b"".join, zip(heads, *columns, strict=True)))
+        """The line of each exam (for a block that also has error records, or odd ids): the
+        results as :meth:`lines` builds them, split at their line ends, each after its head."""
+        if not len(result):
+            return []
+        body = np.concatenate(self._fragments.padded(result), axis=1)
+        tails = body.tobytes().translate(None, b"\0").split(b"\n")[:-1]  # no result holds one
+        return [self._head(i) + tail + b"\n" for i, tail in zip(ids, tails, strict=True)]
 
     def lines(self, result: BatchResult, ids: list[object]) -> bytes:
         """``b"".join(self.results(result, ids))``, built as one array when the ids allow it: a
@@ -178,36 +180,15 @@ class Csv(_Format):
         return _csv_row([record.get(column, "") for column in CSV_COLUMNS])
 
 
-def _plain_heads(
-    ids: list[object], before: bytes, after: bytes, special: re.Pattern[str]
-) -> list[bytes] | None:
-    """``before + id + after`` for each id, when every id is a string that needs no quoting or
-    escaping: with one join, one encoding and one split instead of work per row."""
-    if not ids or not all(type(id_) is str for id_ in ids):
-        return None
-    text = "\n".join(ids)  # type: ignore[arg-type]
-    if text.count("\n") != len(ids) - 1 or special.search(text):  # a newline in an id, or...
-        return None
-    separator = after + b"\n" + before
-    return (before + text.encode().replace(b"\n", separator) + after).split(b"\n")
-
-
 class _Fragments:
     """Per result column, the bytes of each value in a line, made once per value and kept."""
 
     def __init__(self, make: Callable[[int, str, str], bytes]) -> None:
         self._make = make
-        self._made: list[dict[str, bytes]] = [{} for _ in RESULT_KEYS]
         self._padded = [
             # A total has 114 values: a small cache; a set-valued result, thousands in a file.
             _Padded(functools.partial(self._packed, i, key), 8 if key in TOTAL_KEYS else 16)
             for i, key in enumerate(RESULT_KEYS)
-        ]
-
-    def __call__(self, result: BatchResult) -> list[list[bytes]]:
-        return [
-            spread(self._column(i, key, values), index)
-            for i, (key, (values, index)) in enumerate(result.distinct().items())
         ]
 
     def padded(self, result: BatchResult) -> list[NDArray[np.uint8]]:
@@ -216,12 +197,6 @@ class _Fragments:
             column(packed)
             for column, packed in zip(self._padded, result.packed().values(), strict=True)
         ]
-
-    def _column(self, i: int, key: str, values: list[str]) -> list[bytes]:
-        made = self._made[i]
-        if len(made) > _KEPT:  # a pathological file: do not grow without bound
-            made.clear()
-        return [made.get(v) or made.setdefault(v, self._make(i, key, v)) for v in values]
 
     def _packed(self, i: int, key: str, packed: list[int]) -> list[bytes]:
         return [self._make(i, key, value) for value in texts(key, packed)]
