@@ -7,6 +7,8 @@
     cordtrack export deidentified --out DIR    the de-identified research dataset (README inside)
 
 --site CODE limits to one site; --as USERNAME to what that user may read (default: everything).
+Every patient whose records are written is first recorded in the audit trail as a download (by
+the --as user, or the system), naming the export, the destination and the OS user who ran it.
 
 exit status: 0 written, 1 nothing to export or no such user/site, 2 usage error
 """
@@ -62,40 +64,89 @@ def patients_for(args: argparse.Namespace) -> Any:
     return patients
 
 
+def run_by() -> str:
+    """Who ran a command, as the audit trail's reasons name it (the registry user, if any, is
+    the entry's actor)."""
+    import getpass
+
+    try:
+        return f"by the command line (OS user {getpass.getuser()})"
+    except (KeyError, OSError):  # no user name for this uid (a bare container)
+        return "by the command line"
+
+
 def run(args: argparse.Namespace) -> int:
     boot()
+    from contextlib import ExitStack
+
+    from cordtrack.server.accounts.models import User
     from cordtrack.server.exams.models import IsncsciExam
     from cordtrack.server.interop import deidentify, fhir, flatcsv, redcap
+    from cordtrack.server.patients.models import ConsentStatus
+    from cordtrack.server.services.exports import record_export
 
     patients = patients_for(args)
-    if args.kind == "fhir":
-        args.out.mkdir(parents=True, exist_ok=True)
-        counts = fhir.write_ndjson_files(patients, args.out)
-        for kind, count in counts.items():
-            print(f"{kind}.ndjson: {count} resources", file=sys.stderr)
-        return 0
-    if args.kind == "deidentified":
-        if args.out.exists() and any(args.out.iterdir()):
-            raise UsageError(f"{args.out} is not empty")
-        for name, count in deidentify.export(patients, args.out).items():
-            print(f"{name}: {count} rows", file=sys.stderr)
-        return 0
     exams = (
         IsncsciExam.objects.filter(patient__in=patients)
         .select_related("patient", "visit", "source")
         .order_by("patient__study_id", "exam_date", "pk")
     )
-    with args.out.open("w", encoding="utf-8", newline="") as stream:
+    if args.kind == "redcap":  # a bad dictionary or mapping stops here, before anything is written
+        source = args.dictionary or redcap.DEFAULT_DICTIONARY
+        dictionary, mapping = redcap_inputs(source, args.mapping)
+    with ExitStack() as stack:
+        stream = _open_destination(args, stack)
+        # Whose records the files will hold: in the audit trail before a byte is written.
+        if args.kind == "deidentified":
+            leaving = patients.filter(consent_status=ConsentStatus.CONSENTED)
+        elif args.kind == "fhir":
+            leaving = patients
+        else:
+            leaving = patients.filter(pk__in=exams.values("patient_id"))
+        actor = User.objects.get(username=args.username) if args.username else None
+        where = str(args.out.resolve())
+        record_export(actor, leaving, kind=args.kind, destination=where, by=run_by())
+        if args.kind == "fhir":
+            for kind, count in fhir.write_ndjson_files(patients, args.out).items():
+                print(f"{kind}.ndjson: {count} resources", file=sys.stderr)
+            return 0
+        if args.kind == "deidentified":
+            for name, count in deidentify.export(patients, args.out).items():
+                print(f"{name}: {count} rows", file=sys.stderr)
+            return 0
+        assert stream is not None
         if args.kind == "csv":
             count = flatcsv.write_csv(exams, stream)
         else:
-            source = args.dictionary or redcap.DEFAULT_DICTIONARY
-            mapping = redcap.load_mapping(args.mapping)
-            count = redcap.write_export(
-                exams, redcap.instrument_dictionary(source), mapping, stream
-            )
+            count = redcap.write_export(exams, dictionary, mapping, stream)
             beside = args.out.with_name(f"{args.out.stem}_DataDictionary.csv")
             redcap.write_dictionary(source, mapping, beside)
             print(f"data dictionary written to {beside}", file=sys.stderr)
     print(f"{count} exams written to {args.out}", file=sys.stderr)
     return 0 if count else 1
+
+
+def redcap_inputs(dictionary: Path, mapping: Path | None) -> tuple[Any, Any]:
+    """The REDCap data dictionary and field mapping, or a usage error saying what is wrong."""
+    from cordtrack.server.interop import redcap
+
+    try:
+        return redcap.instrument_dictionary(dictionary), redcap.load_mapping(mapping)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {exc.filename}: {exc.strerror}") from None
+
+
+def _open_destination(args: argparse.Namespace, stack: Any) -> Any:
+    """The output file (csv, redcap) opened for writing, or the output folder made (None); a
+    destination that cannot be written is a usage error, raised before anything is recorded."""
+    try:
+        if args.kind in ("fhir", "deidentified"):
+            if args.kind == "deidentified" and args.out.exists() and any(args.out.iterdir()):
+                raise UsageError(f"{args.out} is not empty")
+            args.out.mkdir(parents=True, exist_ok=True)
+            return None
+        return stack.enter_context(args.out.open("w", encoding="utf-8", newline=""))
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.out}: {exc.strerror}") from None

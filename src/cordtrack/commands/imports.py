@@ -36,7 +36,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if not args.input.is_file():
         raise UsageError(f"{args.input}: no such file")
-    from .export import boot
+    from .export import boot, redcap_inputs
 
     boot()
     from cordtrack.server.accounts.models import User
@@ -50,8 +50,9 @@ def run(args: argparse.Namespace) -> int:
         if args.kind == "csv":
             rows, errors = flatcsv.read_rows(stream)
         else:
-            dictionary = redcap.instrument_dictionary(args.dictionary or redcap.DEFAULT_DICTIONARY)
-            rows, errors = redcap.read_export(stream, dictionary, redcap.load_mapping(args.mapping))
+            source = args.dictionary or redcap.DEFAULT_DICTIONARY
+            dictionary, mapping = redcap_inputs(source, args.mapping)
+            rows, errors = redcap.read_export(stream, dictionary, mapping)
     if errors:
         report_errors = errors
         committed = False

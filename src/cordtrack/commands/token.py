@@ -4,7 +4,8 @@
     cordtrack token list [USERNAME]                   prefix, owner, name, created, last used, state
     cordtrack token revoke USERNAME [PREFIX]          every active token of the user, or one
 
-The database is the one named by DATABASE_URL (default var/cordtrack.sqlite3).
+The database is the one named by DATABASE_URL (default var/cordtrack.sqlite3). Creating and
+revoking are in the audit trail (by the system, naming the OS user who ran the command).
 
 exit status: 0 done, 1 no such user or token, 2 usage error
 """
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "create":
         assert user is not None
         try:
-            _, secret = api_tokens.create_token(user, name=args.name)
+            _, secret = api_tokens.create_token(user, name=args.name, reason=_reason("create"))
         except ValidationError as exc:
             print(f"cordtrack token: {'; '.join(exc.messages)}", file=sys.stderr)
             return 1
@@ -75,6 +76,12 @@ def run(args: argparse.Namespace) -> int:
             )
         return 0
     assert user is not None
-    count = api_tokens.revoke_tokens(user, prefix=args.prefix)
+    count = api_tokens.revoke_tokens(user, prefix=args.prefix, reason=_reason("revoke"))
     print(f"{count} token(s) revoked")
     return 0 if count or args.prefix is None else 1
+
+
+def _reason(action: str) -> str:
+    from .export import run_by
+
+    return f"cordtrack token {action}, {run_by()}"

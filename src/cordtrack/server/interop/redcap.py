@@ -133,10 +133,22 @@ class FieldMap:
 
 
 def load_mapping(path: Path | None) -> FieldMap:
+    """The mapping in a JSON file ``{"fields": {instrument field: column}, "visits": {REDCap
+    event: CordTrack visit code}}`` (both optional). Raises ValueError, saying what is wrong,
+    for a file that is not such an object (and OSError for one that cannot be read)."""
     if path is None:
         return FieldMap()
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return FieldMap(fields=dict(data.get("fields", {})), visits=dict(data.get("visits", {})))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: not a JSON mapping ({exc})") from None
+    if not isinstance(data, dict) or set(data) - {"fields", "visits"}:
+        raise ValueError(f'{path}: a mapping is an object with "fields" and "visits" only')
+    parts = {key: data.get(key, {}) for key in ("fields", "visits")}
+    for key, part in parts.items():
+        if not isinstance(part, dict) or not all(isinstance(v, str) for v in part.values()):
+            raise ValueError(f'{path}: "{key}" must map names to names (strings)')
+    return FieldMap(fields=dict(parts["fields"]), visits=dict(parts["visits"]))
 
 
 def _derived(dictionary: Dictionary) -> set[str]:
@@ -280,8 +292,12 @@ def write_dictionary(source: Path, mapping: FieldMap, out: Path) -> None:
 
 
 def instrument_dictionary(path: Path) -> Dictionary:
-    with path.open(encoding="utf-8", newline="") as stream:
-        return Dictionary.read(stream)
+    """The data dictionary in a REDCap CSV file; ValueError for one that is not UTF-8 text."""
+    try:
+        with path.open(encoding="utf-8", newline="") as stream:
+            return Dictionary.read(stream)
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not a UTF-8 CSV data dictionary") from None
 
 
 __all__ = [

@@ -1,15 +1,22 @@
-"""Creating, checking and revoking API tokens (the secret is never stored, only its SHA-256)."""
+"""Creating, checking and revoking API tokens (the secret is never stored, only its SHA-256).
+
+Creating and revoking a token grant and withdraw access to patient records, so both are in the
+audit trail (the token's owner, name and prefix; never its secret nor its digest).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from ..accounts.models import User
 from ..api.models import ApiToken
+from ..audit.chain import Change, append_many
+from ..audit.models import AuditAction
 from .base import FieldErrors
 
 TOKEN_PREFIX = "ct_"
@@ -19,8 +26,11 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_token(user: User, *, name: str = "") -> tuple[ApiToken, str]:
-    """A new token for ``user``; returns the record and the secret (shown once, never stored)."""
+def create_token(
+    user: User, *, name: str = "", actor: Any = None, reason: str = ""
+) -> tuple[ApiToken, str]:
+    """A new token for ``user``, audited as created by ``actor`` (None: the system) with
+    ``reason``; returns the record and the secret (shown once, never stored)."""
     errors = FieldErrors()
     if not user.is_active:
         errors.add("user", "is not active")
@@ -32,6 +42,8 @@ def create_token(user: User, *, name: str = "") -> tuple[ApiToken, str]:
         token = ApiToken.objects.create(
             user=user, name=name, prefix=secret[:10], digest=digest(secret)
         )
+        fields = {"user_id": [None, user.pk], "name": [None, name], "prefix": [None, token.prefix]}
+        append_many(actor, [Change(AuditAction.CREATE, _LABEL, token.pk, fields, reason)])
     return token, secret
 
 
@@ -50,9 +62,24 @@ def authenticate(secret: str) -> User | None:
     return token.user
 
 
-def revoke_tokens(user: User, *, prefix: str | None = None) -> int:
-    """Revoke the user's active tokens (only those starting with ``prefix`` if given)."""
-    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
-    if prefix:
-        tokens = tokens.filter(prefix__startswith=prefix[:10])
-    return tokens.update(revoked_at=timezone.now())
+def revoke_tokens(
+    user: User, *, prefix: str | None = None, actor: Any = None, reason: str = ""
+) -> int:
+    """Revoke the user's active tokens (only those starting with ``prefix`` if given), each
+    audited as revoked by ``actor`` (None: the system) with ``reason``; returns how many."""
+    now = timezone.now()
+    with transaction.atomic():
+        tokens = ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
+        if prefix:
+            tokens = tokens.filter(prefix__startswith=prefix[:10])
+        revoked = list(tokens.order_by("pk").values_list("pk", "prefix"))
+        ApiToken.objects.filter(pk__in=[pk for pk, _ in revoked]).update(revoked_at=now)
+        changes = [
+            Change(AuditAction.UPDATE, _LABEL, pk, {"revoked_at": [None, now]}, reason)
+            for pk, _ in revoked
+        ]
+        append_many(actor, changes)
+    return len(revoked)
+
+
+_LABEL = ApiToken._meta.label_lower
