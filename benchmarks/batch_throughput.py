@@ -4,9 +4,10 @@ For each size (default 10^4, 10^5 and 10^6 synthetic exams from ``generate_exams
 rates: about three exams in four have a not-testable or starred value) it prints:
 
 - encode: flat dicts -> code arrays (``encode``), timed on its own, chunk by chunk as generated;
-- classify only: ``classify_batch`` on the encoded arrays with its default worker threads (best of
-  5 runs, 3 at 10^6), with the tracemalloc peak of that call above its input, and what the result
-  itself holds; then the same with ``workers=1`` (one chunk after another; the runs alternate);
+- classify only: ``classify_batch`` on the encoded arrays with its default worker threads, the best
+  and the median of as many runs as fill about a second (at least 3, at most 60: 60 at 10^4, 3 at
+  10^6), with the tracemalloc peak of that call above its input, and what the result itself
+  holds; then the same with ``workers=1`` (one chunk after another; the runs alternate);
 - render: ``BatchResult.to_flat_rows`` (the 25 strings per exam, as ``Classification.to_flat``).
 
 Then, when node and the published JavaScript reference are installed (``make test-reference``
@@ -29,10 +30,12 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import math
 import os
 import platform
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -49,6 +52,10 @@ from cordtrack.isncsci.batch.classification import default_workers
 from cordtrack.isncsci.generator import generate_exams
 
 GENERATE_CHUNK = 50_000  # exams held as dicts at once while encoding
+# Classify-only runs per size: enough to fill about RUN_SECONDS per measure (a run of 10^4 exams
+# lasts about 12 ms, and this machine's speed swings over seconds: five runs often fall within one
+# slow spell), at least MIN_RUNS and at most MAX_RUNS.
+RUN_SECONDS, MIN_RUNS, MAX_RUNS = 1.0, 3, 60
 REFERENCE = Path(__file__).resolve().parent.parent / "tests" / "reference"
 
 
@@ -105,8 +112,8 @@ def row(label: str, n: int, seconds: float, note: str = "") -> None:
 def bench_size(n: int, seed: int) -> tuple[float, float]:
     """Print the figures of n exams; returns the classify-only rates (default workers, one)."""
     arrays, encode_seconds = encode_generated(n, seed)
-    runs = 5 if n <= 100_000 else 3
-    classify_batch(arrays)  # warm-up: first-touch page faults, caches
+    first = timed(lambda: classify_batch(arrays))  # warm-up: first-touch page faults, caches
+    runs = min(MAX_RUNS, max(MIN_RUNS, math.ceil(RUN_SECONDS / first)))
     # Threaded and one-worker runs alternate, so that both meet the same load from elsewhere.
     threaded, serial = [], []
     for _ in range(runs):
@@ -125,7 +132,9 @@ def bench_size(n: int, seed: int) -> tuple[float, float]:
         classify_seconds,
         f"tracemalloc peak {size(peak)} (result {size(kept)})",
     )
+    row("  median of the same runs", n, statistics.median(threaded), f"{runs} runs")
     row("classify only, workers=1", n, serial_seconds)
+    row("  median of the same runs", n, statistics.median(serial))
     row("render (to_flat_rows)", n, render_seconds)
     return n / classify_seconds, n / serial_seconds
 
