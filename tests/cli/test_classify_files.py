@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cordtrack.commands import classify as command
-from cordtrack.flatfiles import CSV_COLUMNS, MISSING, error_record
+from cordtrack.flatfiles import CSV_COLUMNS, MISSING, csv_file, error_record, json_lines
 from cordtrack.isncsci import EXAM_KEYS, ExamValidationError, classify, parse_exam
 
 Row = tuple[int, object]
@@ -227,9 +227,12 @@ SETTINGS = settings(
 
 @pytest.fixture(autouse=True)
 def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Blocks of three rows: every generated file crosses block boundaries.
-    monkeypatch.setattr(command, "BLOCK_ROWS", 3)
+    # Blocks of five rows, coded in pieces of two: files of up to twelve rows cross block
+    # boundaries, and blocks are merged from pieces (a last piece of one row among them).
+    monkeypatch.setattr(command, "BLOCK_ROWS", 5)
     monkeypatch.setattr(command, "SCALAR_BLOCK_ROWS", 3)
+    monkeypatch.setattr(csv_file, "PIECE_ROWS", 2)
+    monkeypatch.setattr(json_lines, "PIECE_ROWS", 2)
 
 
 @SETTINGS

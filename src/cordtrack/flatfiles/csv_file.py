@@ -33,7 +33,7 @@ from cordtrack.isncsci.batch.encode import (
 )
 from cordtrack.isncsci.types import DAP_KEY, NON_KEY_KEYS, VAC_KEY, Side
 
-from .block import BLOCK_ROWS, MISSING, Block, Codes
+from .block import BLOCK_ROWS, MISSING, PIECE_ROWS, Block, Codes, merged
 
 _CODED_KEYS: Final = (
     *CELL_KEYS,
@@ -68,7 +68,15 @@ def csv_blocks(stream: BinaryIO, block_rows: int = BLOCK_ROWS) -> Iterator[Block
         if b'"' in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
             yield from _general(chain(chunk, lines), header, read, block_rows)
             return
-        yield _fast(chunk, data, header, columns, read)
+        # Coded in pieces whose working arrays stay in cache (see PIECE_ROWS), classified whole.
+        pieces = [
+            _fast(piece, b"".join(piece) if len(piece) < len(chunk) else data, header, columns, at)
+            for at, piece in (
+                (read + start, chunk[start : start + PIECE_ROWS])
+                for start in range(0, len(chunk), PIECE_ROWS)
+            )
+        ]
+        yield merged(pieces)
         read += len(chunk)
 
 

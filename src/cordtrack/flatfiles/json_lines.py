@@ -33,7 +33,7 @@ from cordtrack.isncsci.batch.encode import (
 from cordtrack.isncsci.exam import NON_KEY_LEVELS
 from cordtrack.isncsci.types import DAP_KEY, NON_KEY_KEYS, RESULT_LEVELS, VAC_KEY, Side
 
-from .block import BLOCK_ROWS, MISSING, Block, Codes
+from .block import BLOCK_ROWS, MISSING, PIECE_ROWS, Block, Codes
 
 _VALUE_KEYS: Final = (*CELL_KEYS, VAC_KEY, DAP_KEY)  # the string values, coded together
 _N_VALUES: Final = len(_VALUE_KEYS)
@@ -145,6 +145,16 @@ def _codes(flat: list[bytes | dict[str, object]], fast: list[tuple[object, ...]]
 
 
 def _fast_codes(fast: list[tuple[object, ...]]) -> Codes:
+    """Codes of the fast rows, coded in pieces of :data:`.block.PIECE_ROWS` rows (whose working
+    arrays stay in cache)."""
+    if len(fast) <= PIECE_ROWS:
+        return _piece_codes(fast)
+    pieces = [_piece_codes(fast[i : i + PIECE_ROWS]) for i in range(0, len(fast), PIECE_ROWS)]
+    cells, binary, non_key = (np.concatenate(parts) for parts in zip(*pieces, strict=True))
+    return cells, binary, non_key
+
+
+def _piece_codes(fast: list[tuple[object, ...]]) -> Codes:
     # The values are known literals (:data:`FlatExam`), none holding a separator: joined, they
     # are split and coded with a handful of array operations (measured: joining rows is the
     # cheapest way from Python strings to bytes, about 2 us a row; a dict lookup or id() per
