@@ -26,11 +26,13 @@ from .sensory_level import sensory_levels
 from .totals import totals
 from .zone_of_partial_preservation import motor_zpp, sensory_zpp
 
-#: Most exams classified at once: large enough to amortise NumPy's per-call cost and the time a
-#: thread holds the GIL between NumPy calls (with two threads, chunks of 16,384 ran a quarter
-#: slower), small enough for the working arrays (about 23 MiB, the largest 15 MiB) to be reused
-#: by the allocator rather than mapped afresh, with page faults, for every chunk.
-CHUNK: Final = 1 << 15
+#: Most exams classified at once: large enough to amortise NumPy's per-call cost and the GIL
+#: handed between threads at every NumPy call (measured with two threads, median of nine runs:
+#: 10^5 exams 0.76M/s in chunks of 16,384, 0.98-1.11M in chunks of 32,768, 1.10-1.24M in
+#: chunks of 65,536; 10^6 exams 1.10M, 1.17M, and 0.95M in chunks of 131,072), small enough for
+#: the working arrays (about 46 MiB, the largest 30 MiB) to stay in the allocator's heap rather
+#: than be mapped afresh, with page faults, for every chunk.
+CHUNK: Final = 1 << 16
 #: Most threads used by default: each adds a chunk's working arrays (a few MiB) and beyond a few
 #: cores the chunks compete for memory bandwidth rather than for compute.
 MAX_WORKERS: Final = 8
