@@ -20,13 +20,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import ExitStack, closing
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Final
 
 if TYPE_CHECKING:  # the engine and its readers load in run(): other commands start faster
     from cordtrack.flatfiles import Block, Writer
+    from cordtrack.flatfiles.block import Prepared
 
 from . import UsageError
 
@@ -75,7 +76,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from cordtrack.flatfiles import Csv, JsonLines, classify_block
-    from cordtrack.flatfiles.prefetch import prefetched
 
     source, output = str(args.input), str(args.output)
     fmt = args.format or (CSV if output.lower().endswith(".csv") else JSONL)
@@ -94,9 +94,11 @@ def run(args: argparse.Namespace) -> int:
                 tqdm(unit=" exams", file=sys.stderr, mininterval=0.5, unit_scale=True)
             )
         out.write(writer.header())
+        work: Iterator[Block | Prepared] = blocks
         if batch and (os.cpu_count() or 1) > 1:  # read the next blocks during the classification
-            blocks = stack.enter_context(closing(prefetched(blocks)))
-        for block in blocks:
+            out.flush()  # nothing buffered when reader processes fork
+            work = stack.enter_context(closing(_read_ahead(source, blocks)))
+        for block in work:
             lines, errors = classify(block, writer)
             out.write(lines)
             total += len(block.numbers)
@@ -145,6 +147,26 @@ def open_blocks(source: str, stack: ExitStack, *, fast: bool = True) -> Iterator
     return jsonl_blocks(stream, rows, fast=fast)
 
 
+def _read_ahead(source: str, blocks: Iterator[Block]) -> Generator[Prepared, None, None]:
+    """The blocks, read and validated ahead of the classification: in reader processes when the
+    file allows it (:mod:`cordtrack.flatfiles.processes`), else in a thread."""
+    from cordtrack import flatfiles
+    from cordtrack.flatfiles import processes
+    from cordtrack.flatfiles.block import prepare
+    from cordtrack.flatfiles.prefetch import prefetched
+
+    kind = _INPUT_FORMATS.get(Path(source).suffix.lower(), JSONL)
+    if (
+        os.environ.get("CORDTRACK_READERS") != "0"
+        and source != STDIO
+        and processes.available(Path(source), kind)
+    ):
+        readers = processes.readers(kind, os.cpu_count() or 1)
+        rows = BLOCK_ROWS or (processes.JSONL_BLOCK_ROWS if kind == JSONL else flatfiles.BLOCK_ROWS)
+        return processes.prepared_blocks(Path(source), kind, readers, rows)
+    return prefetched(map(prepare, blocks))
+
+
 def _open_output(output: str, source: str, stack: ExitStack) -> IO[bytes]:
     if output == STDIO:
         sys.stdout.flush()
@@ -158,9 +180,12 @@ def _open_output(output: str, source: str, stack: ExitStack) -> IO[bytes]:
         raise UsageError(f"cannot write {output}: {exc.strerror}") from None
 
 
-def _classify_scalar(block: Block, writer: Writer) -> tuple[bytes, int]:
-    """A block through the scalar engine, one exam at a time: the reference for the batch path."""
-    from cordtrack.flatfiles import MISSING
+def _classify_scalar(block: Block | Prepared, writer: Writer) -> tuple[bytes, int]:
+    """A block through the scalar engine, one exam at a time: the reference for the batch path
+    (which alone reads ahead, so its blocks are never prepared)."""
+    from cordtrack.flatfiles import MISSING, Block
+
+    assert isinstance(block, Block), "the scalar engine reads its own blocks"
     from cordtrack.isncsci import ExamValidationError, classify, parse_exam
 
     lines = [b""] * len(block.numbers)

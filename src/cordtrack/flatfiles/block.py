@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from cordtrack.isncsci import FieldError
 from cordtrack.isncsci.batch import BatchResult, classify_batch
-from cordtrack.isncsci.batch.encode import assemble
+from cordtrack.isncsci.batch.encode import ErrorRecord, ExamArrays, assemble
 
 #: Rows read, classified and written together: large enough to amortise the array work, small
 #: enough that memory stays flat whatever the file size.
@@ -111,22 +111,41 @@ class Writer(Protocol):
     ) -> bytes: ...
 
 
-def classify_block(block: Block, writer: Writer) -> tuple[bytes, int]:
-    """The output lines of a block, in input order, and how many of them are error records."""
+@dataclass(frozen=True)
+class Prepared:
+    """A block whose exams are validated and laid out for the engine (:func:`prepare`): plain
+    lists and arrays, so that it can be made in another process and sent over a pipe."""
+
+    numbers: list[int]
+    problems: dict[int, str]
+    exams: list[int]
+    ids: list[object]
+    arrays: ExamArrays
+    errors: list[ErrorRecord]
+
+
+def prepare(block: Block) -> Prepared:
+    """Validate a block's exams (the rows with an invalid code go through the exact parser)."""
     arrays, errors = assemble(*block.codes, block.flat)
-    result = classify_batch(arrays)
-    ids = block.ids
-    if not errors and not block.problems:  # every row an exam, every exam classified, in order
+    return Prepared(block.numbers, block.problems, block.exams, block.ids, arrays, errors)
+
+
+def classify_block(block: Block | Prepared, writer: Writer) -> tuple[bytes, int]:
+    """The output lines of a block, in input order, and how many of them are error records."""
+    ready = block if isinstance(block, Prepared) else prepare(block)
+    result = classify_batch(ready.arrays)
+    ids, errors = ready.ids, ready.errors
+    if not errors and not ready.problems:  # every row an exam, every exam classified, in order
         return writer.lines(result, ids), 0
     rows = result.rows.tolist()
     done = writer.results(result, [ids[i] for i in rows])
-    lines = [b""] * len(block.numbers)
-    exams, numbers = block.exams, block.numbers
+    lines = [b""] * len(ready.numbers)
+    exams, numbers = ready.exams, ready.numbers
     for i, line in zip(rows, done, strict=True):
         lines[exams[i]] = line
     for error in errors:
         at = exams[error.row]
         lines[at] = writer.error(numbers[at], ids[error.row], "", error.errors)
-    for at, message in block.problems.items():
+    for at, message in ready.problems.items():
         lines[at] = writer.error(numbers[at], MISSING, message)
-    return b"".join(lines), len(errors) + len(block.problems)
+    return b"".join(lines), len(errors) + len(ready.problems)

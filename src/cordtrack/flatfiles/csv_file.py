@@ -56,8 +56,7 @@ def csv_blocks(stream: BinaryIO, block_rows: int = BLOCK_ROWS) -> Iterator[Block
     first = stream.readline()
     if not first:
         return
-    header = [name.strip() for name in next(csv.reader([first.decode("utf-8-sig", "replace")]))]
-    columns = {name: i for i, name in enumerate(header)}  # the last of a repeated name, as dict()
+    header = header_of(first)
     read = 1  # lines read so far
     lines = iter(stream)
     if not header:  # a blank first line: every row that is not blank has too many cells
@@ -65,19 +64,37 @@ def csv_blocks(stream: BinaryIO, block_rows: int = BLOCK_ROWS) -> Iterator[Block
         return
     while chunk := list(islice(lines, block_rows)):
         data = b"".join(chunk)
-        if b'"' in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
+        if not regular(data):
             yield from _general(chain(chunk, lines), header, read, block_rows)
             return
-        # Coded in pieces whose working arrays stay in cache (see PIECE_ROWS), classified whole.
-        pieces = [
-            _fast(piece, b"".join(piece) if len(piece) < len(chunk) else data, header, columns, at)
-            for at, piece in (
-                (read + start, chunk[start : start + PIECE_ROWS])
-                for start in range(0, len(chunk), PIECE_ROWS)
-            )
-        ]
-        yield merged(pieces)
+        yield regular_block(chunk, data, header, read)
         read += len(chunk)
+
+
+def header_of(first: bytes) -> list[str]:
+    """The column names in a CSV file's first line."""
+    return [name.strip() for name in next(csv.reader([first.decode("utf-8-sig", "replace")]))]
+
+
+def regular(data: bytes) -> bool:
+    """Whether the lines in ``data`` are rows whose cells lie between commas: no quote character,
+    and no carriage return but in CRLF line ends."""
+    return b'"' not in data and (b"\r" not in data or data.count(b"\r") == data.count(b"\r\n"))
+
+
+def regular_block(chunk: list[bytes], data: bytes, header: list[str], read: int) -> Block:
+    """The block of ``chunk``, lines (``data`` joined) of a :func:`regular` file after its header
+    and ``read`` lines, coded in pieces whose working arrays stay in cache (see PIECE_ROWS) and
+    merged."""
+    columns = {name: i for i, name in enumerate(header)}  # the last of a repeated name, as dict()
+    pieces = [
+        _fast(piece, b"".join(piece) if len(piece) < len(chunk) else data, header, columns, at)
+        for at, piece in (
+            (read + start, chunk[start : start + PIECE_ROWS])
+            for start in range(0, len(chunk), PIECE_ROWS)
+        )
+    ]
+    return merged(pieces)
 
 
 def _fast(

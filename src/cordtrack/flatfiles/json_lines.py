@@ -64,11 +64,12 @@ _fields = msgspec.structs.astuple
 
 
 def jsonl_blocks(
-    lines: Iterable[bytes], block_rows: int = BLOCK_ROWS, *, fast: bool = True
+    lines: Iterable[bytes], block_rows: int = BLOCK_ROWS, *, fast: bool = True, first: int = 1
 ) -> Iterator[Block]:
     """The rows of JSON Lines, ``block_rows`` lines at a time, read lazily; with ``fast`` false,
-    every line through orjson (for a reader that wants each row's mapping anyway)."""
-    numbered = enumerate(lines, 1)
+    every line through orjson (for a reader that wants each row's mapping anyway). ``first`` is
+    the line number of the first line."""
+    numbered = enumerate(lines, first)
     while chunk := list(islice(numbered, block_rows)):
         yield _block(chunk, fast)
 

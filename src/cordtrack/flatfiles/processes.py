@@ -1,0 +1,198 @@
+"""Flat exam files read on several cores: forked reader processes code alternate blocks of a file.
+
+A reading thread slows the classification beside it: decoding JSON holds the GIL (``msgspec``
+decodes a 2.6 kB exam line in about 15 us), and the CSV reader's many NumPy calls take it at every
+call, so each NumPy call of the classifying thread waits for it (measured: classifying and
+writing 10^5 exams took 3.0 s beside a JSON Lines reading thread, 0.96 s beside a CSV one,
+against about 0.6 s alone). Reader processes have a GIL each.
+
+Reader ``k`` of ``W`` maps the file, finds the block boundaries (every ``rows`` lines, with
+``mmap.find``: a block it skips is never copied), and reads and validates blocks ``k``,
+``k + W``, ``k + 2W``... (:func:`.block.prepare`), each sent pickled through its own pipe. The
+command takes block ``i`` from reader ``i mod W``, so the blocks arrive in file order without a
+reordering buffer, and a reader waits (its pipe is full) while the command is behind: memory
+stays flat.
+
+Only for a regular file (standard input cannot be mapped or read twice) where ``fork`` exists,
+and for CSV only when no line holds a quote character or a lone carriage return (then a line is
+a row, as :func:`.csv_file.regular` asks of a block); otherwise, or with ``CORDTRACK_READERS=0``,
+the command reads in a thread (:mod:`.prefetch`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import mmap
+import multiprocessing
+import os
+import sys
+from collections.abc import Generator, Iterator
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import BinaryIO, Final
+
+from .block import Prepared, prepare
+from .csv_file import header_of, regular_block
+from .json_lines import jsonl_blocks
+
+JSONL: Final = "jsonl"
+CSV: Final = "csv"
+
+#: Most reader processes for JSON Lines, whose decoding is the slowest step: one per CPU (the
+#: command classifying beside them waits for blocks most of the time). Measured on 10^5 exams here
+#: (2 CPUs): 4.05 s read in a thread, 3.2-3.6 s with one reader, 2.4-2.6 s with two, 2.1-2.6 s
+#: with three.
+MAX_JSONL_READERS: Final = 4
+#: Rows of a JSON Lines block: a reader's first block is classified after it is decoded whole, so
+#: smaller blocks start the classification sooner on small files (10^4 lines: 0.66-0.86 s
+#: against 0.70-0.92 s in blocks of 8,192).
+JSONL_BLOCK_ROWS: Final = 4096
+
+
+def readers(kind: str, cpus: int) -> int:
+    """Reader processes for a file of ``kind``: for CSV one, which reads faster than the command
+    classifies and writes (10^5 exams, median of nine runs: 1.11 s with one, 1.16 s with two,
+    1.30 s with a reading thread); for JSON Lines one per CPU, at most MAX_JSONL_READERS."""
+    return max(1, min(cpus, MAX_JSONL_READERS)) if kind == JSONL else 1
+
+
+class _End:
+    """A reader has sent its last block."""
+
+
+class _Failed:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+def available(source: Path, kind: str) -> bool:
+    """Whether ``source`` (``kind`` JSONL or CSV) can be read by reader processes here."""
+    if not hasattr(os, "fork") or not source.is_file() or source.stat().st_size == 0:
+        return False
+    if kind == JSONL:
+        return True
+    with source.open("rb") as stream, _mapped(stream) as data:
+        first = data.find(b"\n")
+        if first <= 0 or not header_of(data[:first]) or data.find(b'"') >= 0:
+            return False
+        return data.find(b"\r") < 0 or _crlf_only(data)
+
+
+def _crlf_only(data: mmap.mmap) -> bool:
+    """Whether every carriage return of ``data`` ends a line (counted a slice at a time: memory
+    stays flat)."""
+    returns = ends = 0
+    for start in range(0, len(data), _SLICE):
+        piece = data[start : start + _SLICE + 1]  # one byte more: a CRLF across the cut counts
+        returns += piece.count(b"\r", 0, _SLICE)
+        ends += piece.count(b"\r\n")
+    return returns == ends
+
+
+_SLICE: Final = 1 << 24
+
+
+def prepared_blocks(
+    source: Path, kind: str, readers: int, rows: int
+) -> Generator[Prepared, None, None]:
+    """The blocks of a file :func:`available` for ``kind``, prepared in ``readers`` forked
+    processes, in file order; an exception raised in a reader is raised here."""
+    context = multiprocessing.get_context("fork")
+    # A child flushes the standard streams as it ends: what waits in their buffers would be
+    # written twice.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pipes: list[Connection] = []
+    children = []
+    for k in range(readers):
+        receive, send = context.Pipe(duplex=False)
+        child = context.Process(
+            target=_read,
+            args=(source, kind, rows, k, readers, send),
+            name=f"cordtrack-reader-{k}",
+        )
+        child.daemon = True
+        child.start()
+        send.close()
+        pipes.append(receive)
+        children.append(child)
+    try:
+        for index in itertools.count():
+            k = index % readers
+            try:
+                item = pipes[k].recv()
+            except EOFError:  # the reader ended without a word (killed, out of memory)
+                children[k].join()
+                raise RuntimeError(
+                    f"reader process {k} stopped (exit code {children[k].exitcode})"
+                ) from None
+            if isinstance(item, _End):
+                return
+            if isinstance(item, _Failed):
+                raise item.error
+            yield item
+    finally:
+        for pipe in pipes:
+            pipe.close()
+        for child in children:
+            if child.is_alive():
+                child.terminate()
+            child.join()
+
+
+def _read(source: Path, kind: str, rows: int, k: int, readers: int, send: Connection) -> None:
+    try:
+        header = None
+        if kind == CSV:
+            with source.open("rb") as stream:
+                header = header_of(stream.readline())
+        for number, lines in own_blocks(source, rows, k, readers, skip=header is not None):
+            if header is None:
+                block = next(jsonl_blocks(lines, len(lines), first=number))
+            else:
+                block = regular_block(lines, b"".join(lines), header, number - 1)
+            send.send(prepare(block))
+        send.send(_End())
+    except BaseException as error:  # handed to the command, raised there
+        with contextlib.suppress(OSError, ValueError):  # unless the command has gone
+            send.send(_Failed(error))
+    finally:
+        send.close()
+
+
+def _mapped(stream: BinaryIO) -> mmap.mmap:
+    return mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def own_blocks(
+    source: Path, rows: int, k: int, readers: int, *, skip: bool = False
+) -> Iterator[tuple[int, list[bytes]]]:
+    """Blocks ``k``, ``k + readers``... of ``rows`` lines of a file (after its first line if
+    ``skip``): each block's first line number and its lines (each with its ``\\n``, as iterating
+    the file gives them)."""
+    with source.open("rb") as stream:
+        size = os.fstat(stream.fileno()).st_size
+        if size == 0:
+            return
+        with _mapped(stream) as data:
+            start, number, index = 0, 1, 0
+            if skip:
+                first = data.find(b"\n")
+                start, number = (size, 2) if first < 0 else (first + 1, 2)
+            while start < size:
+                end, count = start, 0
+                while count < rows:
+                    at = data.find(b"\n", end)
+                    end = size if at < 0 else at + 1
+                    count += 1
+                    if at < 0 or end == size:
+                        break
+                if index % readers == k:
+                    lines = data[start:end].split(b"\n")
+                    last = lines.pop()  # after the last newline: b"", or a line without one
+                    lines = [line + b"\n" for line in lines]
+                    if last:
+                        lines.append(last)
+                    yield number, lines
+                start, number, index = end, number + count, index + 1
