@@ -8,12 +8,13 @@ disagreement), 2 for a usage error.
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
 import os
 import pkgutil
 import sys
 from collections.abc import Callable, Sequence
-from typing import Protocol, cast
+from typing import NoReturn, Protocol, cast
 
 from . import __version__, commands
 from .commands import UsageError
@@ -54,17 +55,47 @@ def build_parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         command.configure(sub)
-        sub.set_defaults(_run=command.run)
+        sub.set_defaults(_run=command.run, _exit_at_once=getattr(command, "EXIT_AT_ONCE", False))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``cordtrack`` with ``argv`` (default: ``sys.argv[1:]``) and return the exit status."""
+    return _run(argv)[0]
+
+
+def console() -> NoReturn:
+    """The ``cordtrack`` console script: :func:`main`, then exit with its status.
+
+    After a command that declares ``EXIT_AT_ONCE`` (it has closed every file it wrote), the
+    standard streams are flushed and the atexit handlers run, and the interpreter's teardown is
+    skipped: after a classification it frees the engine's tables and the writer's caches object
+    by object, about 70 ms (measured: 82 ms against 12 ms after 10^4 exams), a tenth of the
+    whole command on 10^4 exams.
+    """
+    status, at_once = _run(None)
+    if not at_once:
+        sys.exit(status)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away after the last write
+        status = _EXIT_BROKEN_PIPE
+    atexit._run_exitfuncs()
+    os._exit(status)
+
+
+def _run(argv: Sequence[str] | None) -> tuple[int, bool]:
+    """The exit status, and whether the command that ran may exit at once (see :func:`console`)."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error argparse has printed
-        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+        return (exc.code if isinstance(exc.code, int) else EXIT_USAGE), False
+    return _status(args), bool(args._exit_at_once)
+
+
+def _status(args: argparse.Namespace) -> int:
     run = cast(Callable[[argparse.Namespace], int], args._run)
     try:
         return run(args)

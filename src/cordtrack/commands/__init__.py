@@ -6,7 +6,9 @@ adds it, so a new subcommand needs no edit elsewhere. Each module defines
 - ``NAME``: the subcommand's name (``classify``);
 - ``HELP``: one line for ``cordtrack --help``; the module docstring is the subcommand's description;
 - ``configure(parser: argparse.ArgumentParser) -> None``: adds its arguments;
-- ``run(args: argparse.Namespace) -> int``: does the work and returns the exit status.
+- ``run(args: argparse.Namespace) -> int``: does the work and returns the exit status;
+- optionally ``EXIT_AT_ONCE = True``: ``run`` closes every file it writes, so the console script
+  may end the process without the interpreter's teardown (:func:`cordtrack.cli.console`).
 
 Every module is imported each time ``cordtrack`` starts, so a module imports what its ``run`` needs
 (the engine, Django...) inside ``run``. ``run`` raises :class:`UsageError` for a usage problem found

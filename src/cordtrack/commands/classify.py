@@ -33,6 +33,8 @@ from . import UsageError
 
 NAME = "classify"
 HELP = "classify ISNCSCI exams from a JSON Lines or CSV file"
+#: It closes its output before it returns: the console script may skip the interpreter's teardown.
+EXIT_AT_ONCE: Final = True
 
 JSONL: Final = "jsonl"
 CSV: Final = "csv"
