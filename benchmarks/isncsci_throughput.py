@@ -5,8 +5,9 @@ For each size (default 10^4 and 10^5 synthetic exams, written to a temporary fol
 - parse+classify in process: ``parse_exam`` then ``classify`` on exams already in memory
   (generated in chunks that are not timed), and the tracemalloc peak of that loop above its input;
 - the console script end to end, JSON Lines in and out, and CSV in and out: wall-clock time of a
-  subprocess, and its peak RSS (``os.wait4`` in a small launcher); on up to 10^4 exams every
-  command (the reference's too) runs three times and the fastest run counts;
+  subprocess, its peak RSS (``os.wait4`` in a small launcher: the largest process's) and the
+  peak of the summed RSS of it and its reader processes (sampled every 10 ms from /proc); on up
+  to 10^4 exams every command (the reference's too) runs three times and the fastest counts;
 - when node and the reference package are installed (``make test-reference`` installs them), the
   published JavaScript reference on the same JSON Lines (``tests/reference/classify.cjs``), the
   ratio of CordTrack's throughput to it, and how many exams the two classify alike.
@@ -101,8 +102,31 @@ def traced_peak(n: int, make: Exams) -> str:
 # across exec, so a command forked from this process (large after generating 10^5 exams) would
 # report at least this process's RSS: the command is forked from this small launcher instead.
 _LAUNCHER = """
-import os, sys, time
+import os, sys, threading, time
 report, args = sys.argv[1], sys.argv[2:]
+peak = [0]
+
+
+def tree_rss(pid):
+    # The resident memory of a process and its descendants (Linux /proc), in bytes.
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as f:
+                total += next(int(l.split()[1]) * 1024 for l in f if l.startswith("VmRSS:"))
+            with open(f"/proc/{p}/task/{p}/children") as f:
+                todo += [int(c) for c in f.read().split()]
+        except (OSError, StopIteration):
+            pass
+    return total
+
+
+def sample(pid, done):
+    while not done.wait(0.01):
+        peak[0] = max(peak[0], tree_rss(pid))
+
+
 start = time.perf_counter()
 pid = os.fork()
 if pid == 0:
@@ -110,9 +134,15 @@ if pid == 0:
         os.execvp(args[0], args)
     finally:
         os._exit(127)
+done = threading.Event()
+sampler = threading.Thread(target=sample, args=(pid, done), daemon=True)
+sampler.start()
 _, status, usage = os.wait4(pid, 0)
+seconds = time.perf_counter() - start
+done.set()
+sampler.join()
 with open(report, "w") as f:
-    f.write(f"{time.perf_counter() - start} {usage.ru_maxrss * 1024}")
+    f.write(f"{seconds} {usage.ru_maxrss * 1024} {peak[0]}")
 sys.exit(os.waitstatus_to_exitcode(status))
 """
 
@@ -145,10 +175,13 @@ def _run_once(label: str, n: int, args: list[str], stdin: Path | None, stdout: P
                 [sys.executable, "-S", "-c", _LAUNCHER, str(report), *args],
                 stdin=fin, stdout=fout, stderr=subprocess.PIPE, check=False,
             )  # fmt: skip
-        seconds, rss = (float(x) for x in report.read_text().split())
+        seconds, rss, tree = (float(x) for x in report.read_text().split())
     err = done.stderr.decode(errors="replace").strip()
     note = "" if done.returncode == 0 else f"exit status {done.returncode}: {err[-300:]}"
-    return Measure(label, n, seconds, f"{size(rss)} RSS", note)
+    # ru_maxrss is the largest single process's peak; the sampled sum covers the command's
+    # reader processes too (pages they share after fork are counted in each).
+    memory = f"{size(rss)} RSS" + (f", all processes {size(tree)}" if tree else "")
+    return Measure(label, n, seconds, memory, note)
 
 
 def agreement(ours: Path, theirs: Path) -> str:

@@ -72,25 +72,29 @@ def available(source: Path, kind: str) -> bool:
         return False
     if kind == JSONL:
         return True
-    with source.open("rb") as stream, _mapped(stream) as data:
-        first = data.find(b"\n")
-        if first <= 0 or not header_of(data[:first]) or data.find(b'"') >= 0:
+    with source.open("rb") as stream:
+        if not header_of(stream.readline().rstrip(b"\r\n")):
             return False
-        return data.find(b"\r") < 0 or _crlf_only(data)
+        stream.seek(0)
+        return _rows_are_lines(stream)
 
 
-def _crlf_only(data: mmap.mmap) -> bool:
-    """Whether every carriage return of ``data`` ends a line (counted a slice at a time: memory
-    stays flat)."""
+def _rows_are_lines(stream: BinaryIO) -> bool:
+    """No quote character, and every carriage return ends a line: read a slice at a time (not
+    mapped, which would count the whole file in this process's memory)."""
     returns = ends = 0
-    for start in range(0, len(data), _SLICE):
-        piece = data[start : start + _SLICE + 1]  # one byte more: a CRLF across the cut counts
-        returns += piece.count(b"\r", 0, _SLICE)
-        ends += piece.count(b"\r\n")
+    carry = b""
+    while piece := stream.read(_SLICE):
+        if b'"' in piece:
+            return False
+        piece = carry + piece
+        returns += piece.count(b"\r", len(carry))
+        ends += piece.count(b"\r\n")  # a CRLF across the cut: counted once, with this slice
+        carry = piece[-1:]
     return returns == ends
 
 
-_SLICE: Final = 1 << 24
+_SLICE: Final = 1 << 22
 
 
 def prepared_blocks(
@@ -161,6 +165,9 @@ def _read(source: Path, kind: str, rows: int, k: int, readers: int, send: Connec
         send.close()
 
 
+_DROP: Final = getattr(mmap, "MADV_DONTNEED", None)
+
+
 def _mapped(stream: BinaryIO) -> mmap.mmap:
     return mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
 
@@ -180,6 +187,7 @@ def own_blocks(
             if skip:
                 first = data.find(b"\n")
                 start, number = (size, 2) if first < 0 else (first + 1, 2)
+            released = 0  # pages before this offset are dropped from this process's memory
             while start < size:
                 end, count = start, 0
                 while count < rows:
@@ -196,3 +204,9 @@ def own_blocks(
                         lines.append(last)
                     yield number, lines
                 start, number, index = end, number + count, index + 1
+                # The pages read stay mapped, and in this process's resident memory, until
+                # dropped: without this a reader's memory grows to the file's size.
+                done = start - start % mmap.PAGESIZE
+                if done > released and _DROP is not None:
+                    data.madvise(_DROP, released, done - released)
+                    released = done
