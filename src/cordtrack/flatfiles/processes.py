@@ -13,10 +13,10 @@ command takes block ``i`` from reader ``i mod W``, so the blocks arrive in file 
 reordering buffer, and a reader waits (its pipe is full) while the command is behind: memory
 stays flat.
 
-Only for a regular file (standard input cannot be mapped or read twice) where ``fork`` exists,
-and for CSV only when no line holds a quote character or a lone carriage return (then a line is
-a row, as :func:`.csv_file.regular` asks of a block); otherwise, or with ``CORDTRACK_READERS=0``,
-the command reads in a thread (:mod:`.prefetch`).
+Only for a regular file (standard input cannot be mapped or read twice), on Linux (see
+``_FORK_SAFE``), and for CSV only when no line holds a quote character or a lone carriage return
+(then a line is a row, as :func:`.csv_file.regular` asks of a block); otherwise, or with
+``CORDTRACK_READERS=0``, the command reads in a thread (:mod:`.prefetch`).
 """
 
 from __future__ import annotations
@@ -66,9 +66,15 @@ class _Failed:
         self.error = error
 
 
+#: Forking is safe where the C libraries loaded before the fork (NumPy's BLAS) expect it: on
+#: Linux. macOS forbids some system frameworks in a forked child (Python itself starts its
+#: processes by spawning there), and Windows has no fork.
+_FORK_SAFE: Final = sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
 def available(source: Path, kind: str) -> bool:
     """Whether ``source`` (``kind`` JSONL or CSV) can be read by reader processes here."""
-    if not hasattr(os, "fork") or not source.is_file() or source.stat().st_size == 0:
+    if not _FORK_SAFE or not source.is_file() or source.stat().st_size == 0:
         return False
     if kind == JSONL:
         return True

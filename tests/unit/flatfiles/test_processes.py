@@ -17,7 +17,7 @@ from cordtrack.flatfiles.csv_file import csv_blocks
 from cordtrack.flatfiles.json_lines import jsonl_blocks
 from cordtrack.isncsci.generator import generate_exams, write_exams
 
-pytestmark = pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+pytestmark = pytest.mark.skipif(not processes._FORK_SAFE, reason="reader processes: Linux only")
 
 
 def exam_file(tmp_path: Path, suffix: str, n: int = 23) -> Path:
