@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, closing
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Final
@@ -77,12 +77,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cordtrack.flatfiles import Csv, JsonLines, classify_block
+    from cordtrack.flatfiles import Csv, JsonLines
 
     source, output = str(args.input), str(args.output)
     fmt = args.format or (CSV if output.lower().endswith(".csv") else JSONL)
     writer: Writer = Csv() if fmt == CSV else JsonLines()
-    classify = _classify_scalar if args.engine == "scalar" else classify_block
     total = failed = 0
     with ExitStack() as stack:
         batch = args.engine == "batch"
@@ -96,17 +95,13 @@ def run(args: argparse.Namespace) -> int:
                 tqdm(unit=" exams", file=sys.stderr, mininterval=0.5, unit_scale=True)
             )
         out.write(writer.header())
-        work: Iterator[Block | Prepared] = blocks
-        if batch and (os.cpu_count() or 1) > 1:  # read the next blocks during the classification
-            out.flush()  # nothing buffered when reader processes fork
-            work = stack.enter_context(closing(_read_ahead(source, blocks)))
-        for block in work:
-            lines, errors = classify(block, writer)
+        out.flush()  # nothing buffered when worker processes fork
+        for lines, rows, errors in _outputs(source, blocks, writer, batch, stack):
             out.write(lines)
-            total += len(block.numbers)
+            total += rows
             failed += errors
             if progress is not None:
-                progress.update(len(block.numbers))
+                progress.update(rows)
     if failed:
         where = "" if output == STDIO else f" in {output}"
         print(
@@ -149,24 +144,41 @@ def open_blocks(source: str, stack: ExitStack, *, fast: bool = True) -> Iterator
     return jsonl_blocks(stream, rows, fast=fast)
 
 
-def _read_ahead(source: str, blocks: Iterator[Block]) -> Generator[Prepared, None, None]:
-    """The blocks, read and validated ahead of the classification: in reader processes when the
-    file allows it (:mod:`cordtrack.flatfiles.processes`), else in a thread."""
-    from cordtrack import flatfiles
+Output = tuple[bytes, int, int]  # a block's output lines, its rows, its error records
+
+
+def _outputs(
+    source: str, blocks: Iterator[Block], writer: Writer, batch: bool, stack: ExitStack
+) -> Iterator[Output]:
+    """Each block's output, in file order. With the batch engine on more than one CPU, blocks
+    are read, classified and written ahead: by worker processes when the file allows it
+    (:mod:`cordtrack.flatfiles.processes`), else read and validated in a thread."""
     from cordtrack.flatfiles import processes
-    from cordtrack.flatfiles.block import prepare
+    from cordtrack.flatfiles.block import classify_block, prepare
     from cordtrack.flatfiles.prefetch import prefetched
 
+    def output(block: Block | Prepared) -> Output:
+        lines, errors = classify_block(block, writer)
+        return lines, len(block.numbers), errors
+
+    if not batch:
+        return (_output_scalar(block, writer) for block in blocks)
+    cpus = os.cpu_count() or 1
+    if cpus == 1:
+        return map(output, blocks)
     kind = _INPUT_FORMATS.get(Path(source).suffix.lower(), JSONL)
     if (
-        os.environ.get("CORDTRACK_READERS") != "0"
+        os.environ.get("CORDTRACK_WORKERS") != "0"
         and source != STDIO
         and processes.available(Path(source), kind)
     ):
-        readers = processes.readers(kind, os.cpu_count() or 1)
-        rows = BLOCK_ROWS or (processes.JSONL_BLOCK_ROWS if kind == JSONL else flatfiles.BLOCK_ROWS)
-        return processes.prepared_blocks(Path(source), kind, readers, rows)
-    return prefetched(map(prepare, blocks))
+        rows = BLOCK_ROWS or processes.BLOCK_ROWS
+        outputs = processes.processed(
+            Path(source), kind, min(cpus, processes.MAX_WORKERS), rows, output
+        )
+        return stack.enter_context(closing(outputs))
+    ahead = stack.enter_context(closing(prefetched(map(prepare, blocks))))
+    return map(output, ahead)
 
 
 def _open_output(output: str, source: str, stack: ExitStack) -> IO[bytes]:
@@ -182,12 +194,9 @@ def _open_output(output: str, source: str, stack: ExitStack) -> IO[bytes]:
         raise UsageError(f"cannot write {output}: {exc.strerror}") from None
 
 
-def _classify_scalar(block: Block | Prepared, writer: Writer) -> tuple[bytes, int]:
-    """A block through the scalar engine, one exam at a time: the reference for the batch path
-    (which alone reads ahead, so its blocks are never prepared)."""
-    from cordtrack.flatfiles import MISSING, Block
-
-    assert isinstance(block, Block), "the scalar engine reads its own blocks"
+def _output_scalar(block: Block, writer: Writer) -> Output:
+    """A block through the scalar engine, one exam at a time: the reference for the batch path."""
+    from cordtrack.flatfiles import MISSING
     from cordtrack.isncsci import ExamValidationError, classify, parse_exam
 
     lines = [b""] * len(block.numbers)
@@ -205,4 +214,4 @@ def _classify_scalar(block: Block | Prepared, writer: Writer) -> tuple[bytes, in
             continue
         record: dict[str, object] = dict(flat) if id_ is MISSING else {"id": id_, **flat}
         lines[at] = writer.record(record)
-    return b"".join(lines), failed
+    return b"".join(lines), len(block.numbers), failed

@@ -1,22 +1,23 @@
-"""Flat exam files read on several cores: forked reader processes code alternate blocks of a file.
+"""Flat exam files classified on several cores: forked worker processes read, classify and write
+alternate blocks of a file; the command writes their output in file order.
 
 A reading thread slows the classification beside it: decoding JSON holds the GIL (``msgspec``
 decodes a 2.6 kB exam line in about 15 us), and the CSV reader's many NumPy calls take it at every
 call, so each NumPy call of the classifying thread waits for it (measured: classifying and
 writing 10^5 exams took 3.0 s beside a JSON Lines reading thread, 0.96 s beside a CSV one,
-against about 0.6 s alone). Reader processes have a GIL each.
+against about 0.6 s alone). Processes have a GIL each; and since a block's output depends on
+nothing but the block, each worker takes its blocks the whole way, to output bytes.
 
-Reader ``k`` of ``W`` maps the file, finds the block boundaries (every ``rows`` lines, with
-``mmap.find``: a block it skips is never copied), and reads and validates blocks ``k``,
-``k + W``, ``k + 2W``... (:func:`.block.prepare`), each sent pickled through its own pipe. The
-command takes block ``i`` from reader ``i mod W``, so the blocks arrive in file order without a
-reordering buffer, and a reader waits (its pipe is full) while the command is behind: memory
-stays flat.
+Worker ``k`` of ``W`` maps the file, finds the block boundaries (every ``rows`` lines, with
+``mmap.find``: a block it skips is never copied), and reads, classifies and renders blocks ``k``,
+``k + W``, ``k + 2W``..., each block's output sent through its own pipe. The command takes block
+``i`` from worker ``i mod W``, so the output arrives in file order without a reordering buffer,
+and a worker waits (its pipe is full) while the command is behind: memory stays flat.
 
 Only for a regular file (standard input cannot be mapped or read twice), on Linux (see
 ``_FORK_SAFE``), and for CSV only when no line holds a quote character or a lone carriage return
 (then a line is a row, as :func:`.csv_file.regular` asks of a block); otherwise, or with
-``CORDTRACK_READERS=0``, the command reads in a thread (:mod:`.prefetch`).
+``CORDTRACK_WORKERS=0``, the command reads in a thread (:mod:`.prefetch`) and classifies itself.
 """
 
 from __future__ import annotations
@@ -27,38 +28,33 @@ import mmap
 import multiprocessing
 import os
 import sys
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import BinaryIO, Final
+from typing import BinaryIO, Final, TypeVar
 
-from .block import Prepared, prepare
+from .block import Block
 from .csv_file import header_of, regular_block
 from .json_lines import jsonl_blocks
 
+_T = TypeVar("_T")
 JSONL: Final = "jsonl"
 CSV: Final = "csv"
 
-#: Most reader processes for JSON Lines, whose decoding is the slowest step: one per CPU (the
-#: command classifying beside them waits for blocks most of the time). Measured on 10^5 exams here
-#: (2 CPUs): 4.05 s read in a thread, 3.2-3.6 s with one reader, 2.4-2.6 s with two, 2.1-2.6 s
-#: with three.
-MAX_JSONL_READERS: Final = 4
-#: Rows of a JSON Lines block: a reader's first block is classified after it is decoded whole, so
-#: smaller blocks start the classification sooner on small files (10^4 lines: 0.66-0.86 s
-#: against 0.70-0.92 s in blocks of 8,192).
-JSONL_BLOCK_ROWS: Final = 4096
-
-
-def readers(kind: str, cpus: int) -> int:
-    """Reader processes for a file of ``kind``: for CSV one, which reads faster than the command
-    classifies and writes (10^5 exams, median of nine runs: 1.11 s with one, 1.16 s with two,
-    1.30 s with a reading thread); for JSON Lines one per CPU, at most MAX_JSONL_READERS."""
-    return max(1, min(cpus, MAX_JSONL_READERS)) if kind == JSONL else 1
+#: Most worker processes: one per CPU, up to this. Measured here (2 CPUs, two workers, five
+#: interleaved runs each) against workers that only read and validate, the command classifying
+#: and writing: 10^5 CSV exams 1.12-1.35 s against 1.36-1.46 s, 10^5 JSON lines 2.45-2.74 s
+#: against 2.64-2.78 s, 10^4 CSV 0.43-0.57 s against 0.53-0.66 s, 10^4 JSON lines 0.57-0.71 s
+#: against 0.70-0.90 s. A reading thread (before): 1.1-1.5 s and 2.7-4.3 s on 10^5 exams.
+MAX_WORKERS: Final = 4
+#: Rows of a block: a worker's first block is written after it is classified whole, so smaller
+#: blocks start the output sooner on small files (10^4 JSON lines: 0.66-0.86 s against
+#: 0.70-0.92 s in blocks of 8,192), while the classification's fixed cost per call stays small.
+BLOCK_ROWS: Final = 4096
 
 
 class _End:
-    """A reader has sent its last block."""
+    """A worker has sent its last block."""
 
 
 class _Failed:
@@ -73,7 +69,7 @@ _FORK_SAFE: Final = sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
 def available(source: Path, kind: str) -> bool:
-    """Whether ``source`` (``kind`` JSONL or CSV) can be read by reader processes here."""
+    """Whether ``source`` (``kind`` JSONL or CSV) can be read by worker processes here."""
     if not _FORK_SAFE or not source.is_file() or source.stat().st_size == 0:
         return False
     if kind == JSONL:
@@ -103,11 +99,11 @@ def _rows_are_lines(stream: BinaryIO) -> bool:
 _SLICE: Final = 1 << 22
 
 
-def prepared_blocks(
-    source: Path, kind: str, readers: int, rows: int
-) -> Generator[Prepared, None, None]:
-    """The blocks of a file :func:`available` for ``kind``, prepared in ``readers`` forked
-    processes, in file order; an exception raised in a reader is raised here."""
+def processed(
+    source: Path, kind: str, workers: int, rows: int, work: Callable[[Block], _T]
+) -> Generator[_T, None, None]:
+    """``work`` of each block of a file :func:`available` for ``kind``, done in ``workers``
+    forked processes, in file order; an exception raised in a worker is raised here."""
     context = multiprocessing.get_context("fork")
     # A child flushes the standard streams as it ends: what waits in their buffers would be
     # written twice.
@@ -115,12 +111,12 @@ def prepared_blocks(
     sys.stderr.flush()
     pipes: list[Connection] = []
     children = []
-    for k in range(readers):
+    for k in range(workers):
         receive, send = context.Pipe(duplex=False)
         child = context.Process(
-            target=_read,
-            args=(source, kind, rows, k, readers, send),
-            name=f"cordtrack-reader-{k}",
+            target=_work,
+            args=(source, kind, rows, k, workers, work, send),
+            name=f"cordtrack-worker-{k}",
         )
         child.daemon = True
         child.start()
@@ -129,13 +125,13 @@ def prepared_blocks(
         children.append(child)
     try:
         for index in itertools.count():
-            k = index % readers
+            k = index % workers
             try:
                 item = pipes[k].recv()
-            except EOFError:  # the reader ended without a word (killed, out of memory)
+            except EOFError:  # the worker ended without a word (killed, out of memory)
                 children[k].join()
                 raise RuntimeError(
-                    f"reader process {k} stopped (exit code {children[k].exitcode})"
+                    f"worker process {k} stopped (exit code {children[k].exitcode})"
                 ) from None
             if isinstance(item, _End):
                 return
@@ -151,18 +147,26 @@ def prepared_blocks(
             child.join()
 
 
-def _read(source: Path, kind: str, rows: int, k: int, readers: int, send: Connection) -> None:
+def _work(
+    source: Path,
+    kind: str,
+    rows: int,
+    k: int,
+    workers: int,
+    work: Callable[[Block], object],
+    send: Connection,
+) -> None:
     try:
         header = None
         if kind == CSV:
             with source.open("rb") as stream:
                 header = header_of(stream.readline())
-        for number, lines in own_blocks(source, rows, k, readers, skip=header is not None):
+        for number, lines in own_blocks(source, rows, k, workers, skip=header is not None):
             if header is None:
                 block = next(jsonl_blocks(lines, len(lines), first=number))
             else:
                 block = regular_block(lines, b"".join(lines), header, number - 1)
-            send.send(prepare(block))
+            send.send(work(block))
         send.send(_End())
     except BaseException as error:  # handed to the command, raised there
         with contextlib.suppress(OSError, ValueError):  # unless the command has gone
@@ -179,9 +183,9 @@ def _mapped(stream: BinaryIO) -> mmap.mmap:
 
 
 def own_blocks(
-    source: Path, rows: int, k: int, readers: int, *, skip: bool = False
+    source: Path, rows: int, k: int, workers: int, *, skip: bool = False
 ) -> Iterator[tuple[int, list[bytes]]]:
-    """Blocks ``k``, ``k + readers``... of ``rows`` lines of a file (after its first line if
+    """Blocks ``k``, ``k + workers``... of ``rows`` lines of a file (after its first line if
     ``skip``): each block's first line number and its lines (each with its ``\\n``, as iterating
     the file gives them)."""
     with source.open("rb") as stream:
@@ -202,7 +206,7 @@ def own_blocks(
                     count += 1
                     if at < 0 or end == size:
                         break
-                if index % readers == k:
+                if index % workers == k:
                     lines = data[start:end].split(b"\n")
                     last = lines.pop()  # after the last newline: b"", or a line without one
                     lines = [line + b"\n" for line in lines]
@@ -211,7 +215,7 @@ def own_blocks(
                     yield number, lines
                 start, number, index = end, number + count, index + 1
                 # The pages read stay mapped, and in this process's resident memory, until
-                # dropped: without this a reader's memory grows to the file's size.
+                # dropped: without this a worker's memory grows to the file's size.
                 done = start - start % mmap.PAGESIZE
                 if done > released and _DROP is not None:
                     data.madvise(_DROP, released, done - released)

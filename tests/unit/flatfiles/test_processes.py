@@ -1,4 +1,5 @@
-"""Reader processes give the blocks the sequential readers give, in order, and stop cleanly."""
+"""Worker processes do their work on the blocks the sequential readers give, in order, and stop
+cleanly."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from cordtrack.flatfiles.csv_file import csv_blocks
 from cordtrack.flatfiles.json_lines import jsonl_blocks
 from cordtrack.isncsci.generator import generate_exams, write_exams
 
-pytestmark = pytest.mark.skipif(not processes._FORK_SAFE, reason="reader processes: Linux only")
+pytestmark = pytest.mark.skipif(not processes._FORK_SAFE, reason="worker processes: Linux only")
 
 
 def exam_file(tmp_path: Path, suffix: str, n: int = 23) -> Path:
@@ -41,7 +42,7 @@ def same(a: Prepared, b: Prepared) -> None:
 
 @pytest.mark.parametrize("kind", ["jsonl", "csv"])
 @pytest.mark.parametrize(("readers", "rows"), [(1, 5), (2, 4), (3, 2), (2, 100)])
-def test_reader_processes_give_the_sequential_blocks_in_order(
+def test_worker_processes_give_the_sequential_blocks_in_order(
     tmp_path: Path, kind: str, readers: int, rows: int
 ) -> None:
     path = exam_file(tmp_path, kind)
@@ -49,7 +50,7 @@ def test_reader_processes_give_the_sequential_blocks_in_order(
     with path.open("rb") as stream:
         read = csv_blocks(stream, rows) if kind == "csv" else jsonl_blocks(stream, rows)
         expected = [prepare(block) for block in read]
-    got = list(processes.prepared_blocks(path, kind, readers, rows))
+    got = list(processes.processed(path, kind, readers, rows, prepare))
     assert len(got) == len(expected)
     for a, b in zip(got, expected, strict=True):
         same(a, b)
@@ -60,7 +61,7 @@ def test_own_blocks_number_lines_as_the_file_does(tmp_path: Path) -> None:
     path = tmp_path / "lines.jsonl"
     text = b"a\n\nb\r\nc\nd\ne"  # a blank line, a CRLF, no newline at the end
     path.write_bytes(text)
-    blocks = [block for k in range(2) for block in processes.own_blocks(path, 2, k, readers=2)]
+    blocks = [block for k in range(2) for block in processes.own_blocks(path, 2, k, workers=2)]
     blocks.sort()
     assert blocks == [(1, [b"a\n", b"\n"]), (3, [b"b\r\n", b"c\n"]), (5, [b"d\n", b"e"])]
     assert list(processes.own_blocks(path, 4, 0, 1, skip=True)) == [
@@ -83,7 +84,7 @@ def test_own_blocks_number_lines_as_the_file_does(tmp_path: Path) -> None:
         (b"{}\n", "jsonl", True),
     ],
 )
-def test_reader_processes_take_only_files_whose_lines_are_rows(
+def test_worker_processes_take_only_files_whose_lines_are_rows(
     tmp_path: Path, content: bytes, kind: str, expected: bool
 ) -> None:
     path = tmp_path / f"file.{kind}"
@@ -103,20 +104,17 @@ def test_a_lone_carriage_return_is_found_across_slices(
     assert not processes.available(path, "csv")
 
 
-def test_an_error_in_a_reader_is_raised_in_the_command(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_error_in_a_worker_is_raised_in_the_command(tmp_path: Path) -> None:
     def broken(block: object) -> Prepared:
-        raise ValueError("the reader broke")
+        raise ValueError("the worker broke")
 
-    monkeypatch.setattr(processes, "prepare", broken)  # the forked readers inherit it
-    with pytest.raises(ValueError, match="the reader broke"):
-        list(processes.prepared_blocks(exam_file(tmp_path, "jsonl"), "jsonl", 2, 4))
+    with pytest.raises(ValueError, match="the worker broke"):
+        list(processes.processed(exam_file(tmp_path, "jsonl"), "jsonl", 2, 4, broken))
     assert multiprocessing.active_children() == []
 
 
-def test_stopping_early_ends_the_readers(tmp_path: Path) -> None:
-    blocks = processes.prepared_blocks(exam_file(tmp_path, "csv", n=400), "csv", 2, 8)
+def test_stopping_early_ends_the_workers(tmp_path: Path) -> None:
+    blocks = processes.processed(exam_file(tmp_path, "csv", n=400), "csv", 2, 8, prepare)
     next(blocks)
     blocks.close()
     assert multiprocessing.active_children() == []
