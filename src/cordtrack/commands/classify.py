@@ -156,6 +156,7 @@ def _outputs(
     from cordtrack.flatfiles import processes
     from cordtrack.flatfiles.block import classify_block, prepare
     from cordtrack.flatfiles.prefetch import prefetched
+    from cordtrack.isncsci.batch.classification import default_workers
 
     def output(block: Block | Prepared) -> Output:
         lines, errors = classify_block(block, writer)
@@ -163,7 +164,7 @@ def _outputs(
 
     if not batch:
         return (_output_scalar(block, writer) for block in blocks)
-    cpus = os.cpu_count() or 1
+    cpus = default_workers()  # the CPUs this process may use
     if cpus == 1:
         return map(output, blocks)
     kind = _INPUT_FORMATS.get(Path(source).suffix.lower(), JSONL)

@@ -132,3 +132,20 @@ def test_results_written_to_standard_output_come_once(tmp_path: Path) -> None:
     lines = done.stdout.splitlines()
     assert lines[0].startswith(b"id,")
     assert len(lines) == 1 + 50
+
+
+class _UnsendableError(Exception):
+    def __init__(self) -> None:
+        super().__init__("cannot travel")
+        self.callback = lambda: None  # a lambda cannot be pickled
+
+
+def test_an_error_that_cannot_be_sent_still_reaches_the_command_by_its_message(
+    tmp_path: Path,
+) -> None:
+    def broken(block: object) -> Prepared:
+        raise _UnsendableError
+
+    with pytest.raises(RuntimeError, match="_UnsendableError: cannot travel"):
+        list(processes.processed(exam_file(tmp_path, "jsonl"), "jsonl", 2, 4, broken))
+    assert multiprocessing.active_children() == []
