@@ -158,3 +158,9 @@ def test_creating_and_revoking_a_token_are_audited_without_its_secret(
 def test_revoking_no_token_records_nothing(alice: User) -> None:
     assert cli.main(["token", "revoke", "alice", "ct_nothing"]) == 1
     assert not AuditEntry.objects.filter(model="api.apitoken").exists()
+
+
+def test_the_command_and_the_service_know_the_same_exports() -> None:
+    from cordtrack.commands import export as command
+
+    assert set(command.KINDS) == set(exports.EXPORT_KINDS)

@@ -18,8 +18,19 @@ namespace attributes ``_command`` and ``_run`` are the command line's own.
 
 from __future__ import annotations
 
-__all__ = ["UsageError"]
+__all__ = ["UsageError", "run_by"]
 
 
 class UsageError(Exception):
     """The command line asks for something that cannot be done; the message says why."""
+
+
+def run_by() -> str:
+    """Who ran a command, as the audit trail's reasons name it (the registry user, if any, is
+    the entry's actor)."""
+    import getpass
+
+    try:
+        return f"by the command line (OS user {getpass.getuser()})"
+    except (KeyError, OSError):  # no user name for this uid (a bare container)
+        return "by the command line"

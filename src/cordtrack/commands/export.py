@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import UsageError
+from . import UsageError, run_by
 
 NAME = "export"
 HELP = "export FHIR, flat CSV, REDCap or de-identified research data"
@@ -62,17 +62,6 @@ def patients_for(args: argparse.Namespace) -> Any:
             raise UsageError(f"no site {args.site!r}")
         patients = patients.filter(site__code=args.site)
     return patients
-
-
-def run_by() -> str:
-    """Who ran a command, as the audit trail's reasons name it (the registry user, if any, is
-    the entry's actor)."""
-    import getpass
-
-    try:
-        return f"by the command line (OS user {getpass.getuser()})"
-    except (KeyError, OSError):  # no user name for this uid (a bare container)
-        return "by the command line"
 
 
 def run(args: argparse.Namespace) -> int:

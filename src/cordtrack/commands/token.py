@@ -82,6 +82,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _reason(action: str) -> str:
-    from .export import run_by
+    from . import run_by
 
     return f"cordtrack token {action}, {run_by()}"
