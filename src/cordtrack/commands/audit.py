@@ -1,21 +1,37 @@
-"""Check the registry's audit trail (the Django management command ``audit``).
+"""Check the registry's audit trail, and anchor it outside the database (the Django management
+command ``audit``).
 
 ``cordtrack audit verify`` recomputes the hash chain of the audit trail in the database named by
-DATABASE_URL (default var/cordtrack.sqlite3) and names every entry that was altered or removed.
+DATABASE_URL (default var/cordtrack.sqlite3) and names every entry that was altered or removed;
+with ``--anchors FILE`` it also checks the trail against the anchors in FILE, which finds a trail
+rewritten with every later hash recomputed. ``cordtrack audit anchor`` prints the head of the
+verified trail as an anchor line (``--to FILE`` also adds it to FILE): keep anchors where the
+database's administrators cannot change them (another system, a signed daily report).
 
-exit status: 0 intact, 1 a break was found, 2 usage error
+exit status: 0 intact (anchor taken), 1 a break was found, 2 usage error
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 NAME = "audit"
-HELP = "verify the registry's hash-chained audit trail"
+HELP = "verify the registry's hash-chained audit trail, or anchor its head"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", choices=["verify"], help="verify: check every entry's hash")
+    parser.add_argument(
+        "action", choices=["verify", "anchor"],
+        help="verify: check every entry's hash; anchor: print the verified head",
+    )  # fmt: skip
+    parser.add_argument(
+        "--anchors", type=Path, metavar="FILE",
+        help="verify: a file of anchors the trail must still match",
+    )  # fmt: skip
+    parser.add_argument(
+        "--to", type=Path, metavar="FILE", help="anchor: also add the anchor to FILE"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,8 +45,8 @@ def run(args: argparse.Namespace) -> int:
 
     django.setup()
     try:
-        call_command("audit", args.action)
+        call_command("audit", args.action, anchors=args.anchors, to=args.to)
     except CommandError as exc:
         print(f"cordtrack audit: {exc}", file=sys.stderr)
-        return 1
+        return exc.returncode
     return 0
