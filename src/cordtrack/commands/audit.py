@@ -17,7 +17,7 @@ import argparse
 from pathlib import Path
 
 NAME = "audit"
-HELP = "verify the registry's hash-chained audit trail, or anchor its head"
+HELP = "verify or anchor the hash-chained audit trail"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
