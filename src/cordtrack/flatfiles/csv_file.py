@@ -78,7 +78,8 @@ def header_of(first: bytes) -> list[str]:
 
 def regular(data: bytes) -> bool:
     """Whether the lines in ``data`` are rows whose cells lie between commas: no quote character,
-    and no carriage return but in CRLF line ends."""
+    and no carriage return but in CRLF line ends (for a whole file, read in slices:
+    ``processes._rows_are_lines``)."""
     return b'"' not in data and (b"\r" not in data or data.count(b"\r") == data.count(b"\r\n"))
 
 

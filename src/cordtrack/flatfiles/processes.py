@@ -84,8 +84,10 @@ def available(source: Path, kind: str) -> bool:
 
 
 def _rows_are_lines(stream: BinaryIO) -> bool:
-    """No quote character, and every carriage return ends a line: read a slice at a time (not
-    mapped, which would count the whole file in this process's memory)."""
+    """:func:`.csv_file.regular` of a whole file (no quote character, every carriage return
+    ending a line; a change to that rule belongs in both), read a slice at a time: not mapped,
+    which would count the whole file in this process's memory, and not whole, which would hold
+    it."""
     returns = ends = 0
     carry = b""
     while piece := stream.read(_SLICE):
