@@ -3,7 +3,6 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SHARED ?= ../shared
 
 .PHONY: install run migrate demo-data test test-server lint format bench test-reference clean
 .PHONY: test-e2e screenshots

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -18,9 +17,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_IDS = (1, 2, 10, 15, 32, 66)
 
 
-def shared_dir() -> Path:
-    """``shared/`` beside the repository, or ``$CORDTRACK_SHARED``."""
-    return Path(os.environ.get("CORDTRACK_SHARED") or REPO_ROOT / ".." / "shared")
+#: The published cases, vendored with their source and licence (tests/data/isncsci/README.md).
+PUBLISHED_CASES = REPO_ROOT / "tests" / "data" / "isncsci" / "2019-published-cases.json"
 
 
 def exam_row(case: Mapping[str, object], *, with_id: bool = True) -> dict[str, object]:

@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from cli_helpers import SAMPLE_IDS, shared_dir
+from cli_helpers import PUBLISHED_CASES, SAMPLE_IDS
 
 
 @pytest.fixture(scope="session")
 def cases_path() -> Path:
-    return shared_dir() / "isncsci" / "2019-published-cases.json"
+    return PUBLISHED_CASES
 
 
 @pytest.fixture(scope="session")

@@ -57,3 +57,19 @@ def test_demo_with_a_missing_cases_file_exits_2(
     assert main(["demo", "--cases", str(missing)]) == 2
 
     assert capsys.readouterr().err == f"cordtrack demo: error: cases file not found: {missing}\n"
+
+
+def test_demo_without_cases_classifies_the_shipped_published_cases(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["demo"]) == 0
+
+    assert capsys.readouterr().out.splitlines()[-1] == "128/128 cases, 3200/3200 fields agree"
+
+
+def test_the_shipped_published_cases_are_the_vendored_ones() -> None:
+    from cli_helpers import PUBLISHED_CASES
+
+    from cordtrack.commands.demo import PUBLISHED_CASES as SHIPPED
+
+    assert SHIPPED.read_bytes() == PUBLISHED_CASES.read_bytes()

@@ -11,7 +11,6 @@ exam = worksheet('''
 from __future__ import annotations
 
 import json
-import os
 from functools import cache
 from pathlib import Path
 
@@ -21,18 +20,16 @@ SIDES = {"R": "Right", "L": "Left"}
 MODALITIES = {"touch": "Touch", "prick": "Prick", "motor": "Motor"}
 
 
-def shared_dir() -> Path:
-    """``../shared`` beside the repository, or ``$CORDTRACK_SHARED``."""
-    env = os.environ.get("CORDTRACK_SHARED")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[3] / "shared"
+#: The 128 published ISNCSCI 2019 cases, vendored with their source and licence
+#: (tests/data/isncsci/README.md).
+PUBLISHED_CASES = (
+    Path(__file__).resolve().parents[1] / "data" / "isncsci" / "2019-published-cases.json"
+)
 
 
 @cache
 def published_cases() -> tuple[dict[str, object], ...]:
-    path = shared_dir() / "isncsci" / "2019-published-cases.json"
-    return tuple(json.loads(path.read_text(encoding="utf-8")))
+    return tuple(json.loads(PUBLISHED_CASES.read_text(encoding="utf-8")))
 
 
 def normal_to(level: str | None, sides: str = "RL") -> dict[str, str]:

@@ -24,10 +24,18 @@ HELP = "classify the published ISNCSCI 2019 cases and report agreement"
 _WIDE = 26  # level lists such as C1,C2,...,L1 are cut to this width in the table
 
 
+#: The 128 published ISNCSCI 2019 cases, shipped with the package (source and licence in
+#: ``cordtrack/isncsci/data/README.md``).
+PUBLISHED_CASES = (
+    Path(__file__).resolve().parents[1] / "isncsci" / "data" / "published-cases-2019.json"
+)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--cases", metavar="PATH", type=Path, required=True,
-        help="the published cases file (shared/isncsci/2019-published-cases.json)",
+        "--cases", metavar="PATH", type=Path, default=PUBLISHED_CASES,
+        help="a JSON array of cases with expected 'totals' (default: the 128 published cases "
+        "shipped with CordTrack)",
     )  # fmt: skip
 
 

@@ -123,3 +123,14 @@ def test_the_engine_classifies_alike_with_tables_mapped_from_the_cache(tmp_path:
     ]
     assert len(list((tmp_path / "cache").iterdir())) == 5
     assert runs[0] == runs[1] == runs[2]
+
+
+def test_the_test_session_builds_its_tables_in_a_temporary_cache_not_the_users() -> None:
+    import tempfile
+
+    from cordtrack.isncsci.batch import tables
+
+    folder = tables._folder()
+    assert folder is not None
+    assert Path(tempfile.gettempdir()) in folder.parents
+    assert folder != Path.home() / ".cache" / "cordtrack"

@@ -52,12 +52,8 @@ def _total(flat: Mapping[str, str], key: str) -> int | None:
 def classified_fields(
     values: Mapping[str, str], classifier: Classifier | None = None
 ) -> dict[str, Any]:
-    """Classification columns, or empty ones when the engine is not available."""
-    try:
-        flat = (classifier or classify_flat)(values)
-    except (ImportError, NotImplementedError):
-        return {"classification": None, "engine_version": "", "classified_at": None,
-                "nli": "", "ais": "", "uems": None, "lems": None}  # fmt: skip
+    """The classification columns of validated exam values (the engine is always installed)."""
+    flat = (classifier or classify_flat)(values)
     return {
         "classification": flat,
         "engine_version": engine_version(),
