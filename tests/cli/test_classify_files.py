@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from cordtrack.commands import classify as command
 from cordtrack.flatfiles import CSV_COLUMNS, MISSING, csv_file, error_record, json_lines
 from cordtrack.isncsci import EXAM_KEYS, ExamValidationError, classify, parse_exam
+from cordtrack.isncsci.exam import normalised
 
 Row = tuple[int, object]
 
@@ -78,13 +79,19 @@ def reference_csv_rows(data: bytes) -> Iterator[Row]:
             yield reader.line_num, dict(zip(header, cells, strict=False))
 
 
-def reference_records(rows: Iterator[Row]) -> Iterator[dict[str, object]]:
+def reference_records(
+    rows: Iterator[Row], lenient: list[int] | None = None
+) -> Iterator[dict[str, object]]:
+    """Records of the rows; with ``lenient`` (a counter), each row read through ``normalised``."""
     for number, row in rows:
         if isinstance(row, Unreadable):
             yield error_record(number, MISSING, str(row))
             continue
         assert isinstance(row, dict)
         id_ = row.get("id", MISSING)
+        if lenient is not None:
+            row, changed = normalised(row)
+            lenient[0] += changed
         try:
             flat = classify(parse_exam(row)).to_flat()
         except ExamValidationError as exc:
@@ -93,9 +100,11 @@ def reference_records(rows: Iterator[Row]) -> Iterator[dict[str, object]]:
         yield flat if id_ is MISSING else {"id": id_, **flat}
 
 
-def reference_output(data: bytes, source: str, output: str) -> bytes:
+def reference_output(
+    data: bytes, source: str, output: str, lenient: list[int] | None = None
+) -> bytes:
     rows = reference_csv_rows(data) if source == "csv" else reference_jsonl_rows(data)
-    records = reference_records(rows)
+    records = reference_records(rows, lenient)
     if output == "jsonl":
         return b"".join(orjson.dumps(r, option=orjson.OPT_APPEND_NEWLINE) for r in records)
     text = io.StringIO()
@@ -107,6 +116,7 @@ def reference_output(data: bytes, source: str, output: str) -> bytes:
 
 # --- generated files -------------------------------------------------------------------------
 
+NEAR_MISSES = [" 2", "2 ", "NT ", "\u0032", "nt", "nt*", " 0** ", " Yes", "yes", "NO", "c7", " s1 "]
 ODD_TEXT = st.text(alphabet=st.sampled_from(list(' ,"\r\n\t\x00éNT*0125CYesNo-x')), max_size=6)
 IDS = st.one_of(
     st.from_regex(r"syn-[0-9]{1,4}", fullmatch=True),
@@ -137,7 +147,8 @@ def rows(draw: st.DrawFn, json_values: bool) -> dict[str, object]:
         elif kind == 2:
             row[key] = draw(st.none() | st.integers(0, 5) | st.lists(st.just("1"), max_size=1))
         else:
-            row[key] = draw(st.sampled_from([" 2", "2 ", "NT ", "\u0032"]))
+            # Near misses: errors, or (--lenient) read as the value they differ from.
+            row[key] = draw(st.sampled_from(NEAR_MISSES))
     return row
 
 
@@ -209,11 +220,13 @@ def csv_files(draw: st.DrawFn) -> bytes:
     return bom + ending.join(lines) + draw(st.sampled_from([ending, b""]))
 
 
-def run_command(tmp_path: Path, data: bytes, source: str, output: str, engine: str) -> bytes:
+def run_command(
+    tmp_path: Path, data: bytes, source: str, output: str, engine: str, *extra: str
+) -> bytes:
     path = tmp_path / f"exams.{source}"
     path.write_bytes(data)
     out = tmp_path / f"results.{output}"
-    args = ["classify", str(path), "-o", str(out), "--engine", engine]
+    args = ["classify", str(path), "-o", str(out), "--engine", engine, *extra]
     from cordtrack.cli import main
 
     assert main(args) in (0, 1)
@@ -253,3 +266,25 @@ def test_csv_files_are_classified_as_the_csv_module_reads_them(
     expected = reference_output(data, "csv", output)
     for engine in ("batch", "scalar"):
         assert run_command(tmp_path, data, "csv", output, engine) == expected
+
+
+@SETTINGS
+@given(
+    data=st.sampled_from(["jsonl", "csv"]).flatmap(
+        lambda source: st.tuples(
+            st.just(source), jsonl_files() if source == "jsonl" else csv_files()
+        )
+    ),
+    output=st.sampled_from(["jsonl", "csv"]),
+)
+def test_lenient_reads_near_misses_as_the_values_they_differ_from_and_counts_them(
+    tmp_path: Path, data: tuple[str, bytes], output: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source, content = data
+    counted = [0]
+    expected = reference_output(content, source, output, counted)
+    for engine in ("batch", "scalar"):
+        capsys.readouterr()
+        assert run_command(tmp_path, content, source, output, engine, "--lenient") == expected
+        err = capsys.readouterr().err
+        assert f"--lenient read {counted[0]} value(s) with surrounding spaces" in err, err

@@ -52,6 +52,22 @@ def test_an_invalid_exam_is_422_naming_key_and_value(patient: Patient, alice: Us
     assert not IsncsciExam.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("c5RightMotor", " 3 "), ("c2LeftTouch", "NT "), ("analContraction", " Yes"),
+     ("rightLowestNonKeyMuscleWithMotorFunction", "c7")],
+)  # fmt: skip
+def test_values_with_spaces_or_another_case_are_422_naming_the_field(
+    patient: Patient, alice: User, key: str, value: str
+) -> None:
+    response = ApiClient(alice).post("/exams", body(patient, {**normal_exam(), key: value}))
+    assert response.status_code == 422
+    (error,) = response.json()["errors"]
+    assert (error["field"], error["value"]) == (key, value)
+    assert "values are read exactly as written" in error["message"]
+    assert not IsncsciExam.objects.exists()
+
+
 def test_a_missing_value_and_a_future_date_are_named(patient: Patient, alice: User) -> None:
     values = normal_exam()
     del values["t4LeftTouch"]

@@ -69,6 +69,26 @@ def test_flat_csv_dry_run_reports_every_row_error_and_changes_nothing(
     assert AuditEntry.objects.count() == audit_before
 
 
+def test_flat_csv_values_with_spaces_or_another_case_are_row_errors_naming_the_field(
+    patients: list[Patient], alice: User
+) -> None:
+    source = flat_csv(
+        [
+            exam_row(patients[0], normal_exam(c5RightMotor=" 3 ")),
+            exam_row(patients[1], normal_exam(analContraction="yes")),
+        ]
+    )
+    rows, _ = flatcsv.read_rows(source)
+    report = import_exams(alice, rows, dry_run=False)
+    assert not report.committed
+    assert [(e.row, e.field, e.value) for e in report.errors] == [
+        (2, "c5RightMotor", " 3 "),
+        (3, "analContraction", "yes"),
+    ]
+    assert "did you mean '3'?" in report.errors[0].message
+    assert not IsncsciExam.objects.exists()
+
+
 def test_flat_csv_commit_then_export_and_reimport_elsewhere(
     patients: list[Patient], alice: User
 ) -> None:

@@ -12,6 +12,10 @@ and the other rows are still classified. "row" is the line number in a JSON Line
 spreadsheet row in a CSV file (the header is row 1). In CSV output, an error record has its message
 in the last column, "error".
 
+Values are read exactly as written, as the published reference reads them: " 3 ", "NT ", " Yes"
+or "c7" are errors. --lenient reads a value that differs from a valid one only by surrounding
+spaces or case as that value, and says on standard error how many it read so.
+
 exit status: 0 every row classified, 1 some rows failed, 2 usage error
 """
 
@@ -74,6 +78,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--engine", choices=("batch", "scalar"), default="batch",
         help="batch (NumPy, default) or scalar (the readable reference engine); same results",
     )  # fmt: skip
+    parser.add_argument(
+        "--lenient", action="store_true",
+        help="read values with surrounding spaces or in another case (' 3 ', 'nt', 'c7') as the "
+        "values they differ from, and count them on standard error (default: they are errors)",
+    )  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
@@ -82,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
     source, output = str(args.input), str(args.output)
     fmt = args.format or (CSV if output.lower().endswith(".csv") else JSONL)
     writer: Writer = Csv() if fmt == CSV else JsonLines()
-    total = failed = 0
+    total = failed = normalised = 0
+    lenient = bool(args.lenient)
     with ExitStack() as stack:
         batch = args.engine == "batch"
         blocks = open_blocks(source, stack, fast=batch)
@@ -96,12 +106,19 @@ def run(args: argparse.Namespace) -> int:
             )
         out.write(writer.header())
         out.flush()  # nothing buffered when worker processes fork
-        for lines, rows, errors in _outputs(source, blocks, writer, batch, stack):
+        for lines, rows, errors, changed in _outputs(source, blocks, writer, batch, stack, lenient):
             out.write(lines)
             total += rows
             failed += errors
+            normalised += changed
             if progress is not None:
                 progress.update(rows)
+    if lenient:
+        print(
+            f"cordtrack classify: --lenient read {normalised} value(s) with surrounding spaces or "
+            "in another case as the values they differ from",
+            file=sys.stderr,
+        )
     if failed:
         where = "" if output == STDIO else f" in {output}"
         print(
@@ -144,26 +161,33 @@ def open_blocks(source: str, stack: ExitStack, *, fast: bool = True) -> Iterator
     return jsonl_blocks(stream, rows, fast=fast)
 
 
-Output = tuple[bytes, int, int]  # a block's output lines, its rows, its error records
+#: A block's output lines, its rows, its error records, the values read leniently.
+Output = tuple[bytes, int, int, int]
 
 
 def _outputs(
-    source: str, blocks: Iterator[Block], writer: Writer, batch: bool, stack: ExitStack
+    source: str,
+    blocks: Iterator[Block],
+    writer: Writer,
+    batch: bool,
+    stack: ExitStack,
+    lenient: bool = False,
 ) -> Iterator[Output]:
     """Each block's output, in file order. With the batch engine on more than one CPU, blocks
     are read, classified and written ahead: by worker processes when the file allows it
     (:mod:`cordtrack.flatfiles.processes`), else read and validated in a thread."""
     from cordtrack.flatfiles import processes
-    from cordtrack.flatfiles.block import classify_block, prepare
+    from cordtrack.flatfiles.block import Prepared, classify_block, prepare
     from cordtrack.flatfiles.prefetch import prefetched
     from cordtrack.isncsci.batch.classification import default_workers
 
     def output(block: Block | Prepared) -> Output:
-        lines, errors = classify_block(block, writer)
-        return lines, len(block.numbers), errors
+        ready = block if isinstance(block, Prepared) else prepare(block, lenient=lenient)
+        lines, errors = classify_block(ready, writer)
+        return lines, len(block.numbers), errors, ready.normalised
 
     if not batch:
-        return (_output_scalar(block, writer) for block in blocks)
+        return (_output_scalar(block, writer, lenient) for block in blocks)
     cpus = default_workers()  # the CPUs this process may use
     if cpus == 1:
         return map(output, blocks)
@@ -178,7 +202,9 @@ def _outputs(
             Path(source), kind, min(cpus, processes.MAX_WORKERS), rows, output
         )
         return stack.enter_context(closing(outputs))
-    ahead = stack.enter_context(closing(prefetched(map(prepare, blocks))))
+    ahead = stack.enter_context(
+        closing(prefetched(prepare(block, lenient=lenient) for block in blocks))
+    )
     return map(output, ahead)
 
 
@@ -195,24 +221,29 @@ def _open_output(output: str, source: str, stack: ExitStack) -> IO[bytes]:
         raise UsageError(f"cannot write {output}: {exc.strerror}") from None
 
 
-def _output_scalar(block: Block, writer: Writer) -> Output:
+def _output_scalar(block: Block, writer: Writer, lenient: bool = False) -> Output:
     """A block through the scalar engine, one exam at a time: the reference for the batch path."""
     from cordtrack.flatfiles import MISSING
     from cordtrack.isncsci import ExamValidationError, classify, parse_exam
+    from cordtrack.isncsci.exam import normalised
 
     lines = [b""] * len(block.numbers)
-    failed = 0
+    failed = changed = 0
     for at, message in block.problems.items():
         lines[at] = writer.error(block.numbers[at], MISSING, message)
         failed += 1
     for i, at in enumerate(block.exams):
         id_ = block.ids[i]
+        row = block.flat(i) or {}
+        if lenient:
+            row, count = normalised(row)
+            changed += count
         try:
-            flat = classify(parse_exam(block.flat(i) or {})).to_flat()
+            flat = classify(parse_exam(row)).to_flat()
         except ExamValidationError as exc:
             lines[at] = writer.error(block.numbers[at], id_, "", exc.errors)
             failed += 1
             continue
         record: dict[str, object] = dict(flat) if id_ is MISSING else {"id": id_, **flat}
         lines[at] = writer.record(record)
-    return b"".join(lines), len(block.numbers), failed
+    return b"".join(lines), len(block.numbers), failed, changed

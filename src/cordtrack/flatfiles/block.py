@@ -122,12 +122,15 @@ class Prepared:
     ids: list[object]
     arrays: ExamArrays
     errors: list[ErrorRecord]
+    #: Values read leniently (surrounding spaces, case), with ``lenient`` only.
+    normalised: int = 0
 
 
-def prepare(block: Block) -> Prepared:
-    """Validate a block's exams (the rows with an invalid code go through the exact parser)."""
-    arrays, errors = assemble(*block.codes, block.flat)
-    return Prepared(block.numbers, block.problems, block.exams, block.ids, arrays, errors)
+def prepare(block: Block, *, lenient: bool = False) -> Prepared:
+    """Validate a block's exams (the rows with an invalid code go through the exact parser;
+    with ``lenient``, after :func:`cordtrack.isncsci.exam.normalised`)."""
+    arrays, errors, changed = assemble(*block.codes, block.flat, lenient=lenient)
+    return Prepared(block.numbers, block.problems, block.exams, block.ids, arrays, errors, changed)
 
 
 def classify_block(block: Block | Prepared, writer: Writer) -> tuple[bytes, int]:

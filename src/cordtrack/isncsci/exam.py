@@ -1,8 +1,12 @@
 """The typed ISNCSCI exam and its parsing from the flat key format of the published cases.
 
 A cell value is parsed once into a :class:`Cell` (score, not-testable flag, star). Parsing is
-strict:
-every problem is reported with its flat key and value, and nothing is guessed.
+strict, as the published reference is: a value is one of the worksheet's values exactly as
+written (``"3"``, ``"NT*"``, ``"Yes"``, ``"C7"``), so ``" 3 "``, ``"nt"`` or ``"c7"`` are errors
+that name the field and the value meant. Every problem is reported with its flat key and value,
+and nothing is guessed. :func:`normalised` is the opt-in lenient reading (``cordtrack classify
+--lenient``): it strips surrounding spaces and fixes the case of values that are then valid, and
+counts them.
 """
 
 from __future__ import annotations
@@ -150,6 +154,34 @@ def _describe(value: object) -> str:
     return "missing" if value is None else f"{value!r}"
 
 
+def _spelled(values: object) -> dict[str, str]:
+    """Each value by its spelling without surrounding spaces in upper case: what a lenient
+    reading maps a near miss (``" nt "``) to."""
+    return {v.upper(): v for v in values}  # type: ignore[attr-defined]
+
+
+_NEAR_SENSORY: Final = _spelled(SENSORY_CELLS)
+_NEAR_MOTOR: Final = _spelled(MOTOR_CELLS)
+_NEAR_BINARY: Final = _spelled(_BINARY)
+_NEAR_NON_KEY: Final = _spelled(NON_KEY_LEVELS)
+
+
+def _meant(value: object, near: dict[str, str]) -> str | None:
+    """The valid value a string differs from only by surrounding spaces or case, if any."""
+    if not isinstance(value, str):
+        return None
+    meant = near.get(value.strip().upper())
+    return meant if meant is not None and meant != value else None
+
+
+def _invalid(key: str, value: object, what: str, near: dict[str, str]) -> FieldError:
+    if value in (None, ""):
+        return FieldError(key, value, "is required")
+    meant = _meant(value, near)
+    hint = "" if meant is None else f" (did you mean {meant!r}? values are read exactly as written)"
+    return FieldError(key, value, f"{_describe(value)} is not {what}{hint}")
+
+
 def _parse_cells(
     flat: Mapping[str, object],
     keys: tuple[str, ...],
@@ -157,17 +189,14 @@ def _parse_cells(
     what: str,
     errors: list[FieldError],
 ) -> tuple[Cell, ...]:
+    near = _NEAR_SENSORY if table is SENSORY_CELLS else _NEAR_MOTOR
     cells = []
     for key in keys:
         value = flat.get(key)
         cell = table.get(value) if isinstance(value, str) else None
         if cell is None:
-            if isinstance(value, str) and value.strip() in table:
-                cell = table[value.strip()]
-            else:
-                msg = "is required" if value in (None, "") else f"{_describe(value)} is not {what}"
-                errors.append(FieldError(key, value, msg))
-                continue
+            errors.append(_invalid(key, value, what, near))
+            continue
         cells.append(cell)
     return tuple(cells)
 
@@ -190,20 +219,18 @@ def _parse_side(flat: Mapping[str, object], side: Side, errors: list[FieldError]
     raw = flat.get(key)
     non_key: str | None = None
     if raw not in (None, ""):
-        level = raw.strip().upper() if isinstance(raw, str) else None
-        if level in NON_KEY_LEVELS:
-            non_key = level
+        if raw in NON_KEY_LEVELS:
+            non_key = raw  # type: ignore[assignment]
         else:
-            errors.append(FieldError(key, raw, f"{_describe(raw)} is not a level from C2 to S3"))
+            errors.append(_invalid(key, raw, "a level from C2 to S3", _NEAR_NON_KEY))
     return SideExam(touch, prick, motor, non_key)
 
 
 def _parse_binary(flat: Mapping[str, object], key: str, errors: list[FieldError]) -> Binary:
     value = flat.get(key)
-    binary = _BINARY.get(value.strip()) if isinstance(value, str) else None
+    binary = _BINARY.get(value) if isinstance(value, str) else None
     if binary is None:
-        msg = "is required" if value in (None, "") else f"{_describe(value)} is not Yes, No or NT"
-        errors.append(FieldError(key, value, msg))
+        errors.append(_invalid(key, value, "Yes, No or NT", _NEAR_BINARY))
         return Binary.NT
     return binary
 
@@ -223,3 +250,33 @@ def parse_exam(flat: Mapping[str, object]) -> Exam:
     if errors:
         raise ExamValidationError(errors)
     return Exam.create(right, left, vac, dap)
+
+
+_NEAR_BY_KEY: Final = {
+    VAC_KEY: _NEAR_BINARY,
+    DAP_KEY: _NEAR_BINARY,
+    **dict.fromkeys(NON_KEY_KEYS.values(), _NEAR_NON_KEY),
+    **{
+        key: near
+        for side in Side
+        for keys, near in zip(
+            _SIDE_KEYS[side], (_NEAR_SENSORY, _NEAR_SENSORY, _NEAR_MOTOR), strict=True
+        )
+        for key in keys
+    },
+}
+
+
+def normalised(flat: Mapping[str, object]) -> tuple[dict[str, object], int]:
+    """The lenient reading of a flat exam: each exam value that differs from a valid one only by
+    surrounding spaces or case (``" 3 "``, ``"nt*"``, ``" yes"``, ``"c7"``) replaced by that value;
+    and how many were replaced. Anything else is left as it is, for :func:`parse_exam` to report.
+    """
+    out = dict(flat)
+    changed = 0
+    for key, near in _NEAR_BY_KEY.items():
+        meant = _meant(flat.get(key), near)
+        if meant is not None:
+            out[key] = meant
+            changed += 1
+    return out, changed

@@ -54,12 +54,20 @@ def test_invalid_rows_become_error_records_with_the_scalar_messages() -> None:
     )
 
 
-def test_values_the_scalar_parser_normalises_are_accepted() -> None:
+def test_near_misses_are_errors_as_in_the_scalar_parser_unless_read_leniently() -> None:
+    from cordtrack.isncsci.batch.encode import assemble, row_codes
+    from cordtrack.isncsci.exam import normalised
+
     flat = {**worksheet("normal to C7\nVAC Yes DAP No"), "c5LeftMotor": " 4 "}
     flat["rightLowestNonKeyMuscleWithMotorFunction"] = "l2"
     arrays, errors = encode([flat])
-    assert errors == []
-    assert classify_batch(arrays).to_flat_rows() == [classify(parse_exam(flat)).to_flat()]
+    assert len(arrays) == 0
+    assert [str(e) for e in errors[0].errors] == _messages(flat)
+
+    arrays, errors, changed = assemble(*row_codes([flat]), lambda r: flat, lenient=True)
+    assert (errors, changed) == ([], 2)
+    fixed, _ = normalised(flat)
+    assert classify_batch(arrays).to_flat_rows() == [classify(parse_exam(fixed)).to_flat()]
 
 
 def test_columns_encode_like_rows() -> None:

@@ -65,7 +65,7 @@ def test_the_lowest_non_key_muscle_may_be_missing_empty_or_a_level() -> None:
     )
     assert (
         parse_exam(
-            {**base, "rightLowestNonKeyMuscleWithMotorFunction": "l1"}
+            {**base, "rightLowestNonKeyMuscleWithMotorFunction": "L1"}
         ).right.lowest_non_key_muscle
         == "L1"
     )
@@ -79,3 +79,39 @@ def test_the_flat_form_lists_all_134_exam_keys_and_two_optional_ones() -> None:
     assert set(flat) == set(EXAM_KEYS) - {
         "rightLowestNonKeyMuscleWithMotorFunction", "leftLowestNonKeyMuscleWithMotorFunction",
     }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "meant"),
+    [
+        ("c5RightMotor", " 3 ", "3"),
+        ("c2LeftTouch", "NT ", "NT"),
+        ("t4RightPrick", "nt*", "NT*"),
+        ("analContraction", " Yes", "Yes"),
+        ("analSensation", "no", "No"),
+        ("rightLowestNonKeyMuscleWithMotorFunction", "c7", "C7"),
+        ("leftLowestNonKeyMuscleWithMotorFunction", " L2", "L2"),
+    ],
+)
+def test_surrounding_spaces_and_wrong_case_are_errors_that_name_the_value_meant(
+    key: str, value: str, meant: str
+) -> None:
+    # As the published reference: values are read exactly as written (issue 18).
+    with pytest.raises(ExamValidationError) as info:
+        parse_exam({**normal_to("T6"), key: value})
+    (error,) = info.value.errors
+    assert (error.field, error.value) == (key, value)
+    assert error.message.endswith(f"(did you mean {meant!r}? values are read exactly as written)")
+
+
+def test_the_lenient_reading_replaces_near_misses_and_counts_them() -> None:
+    from cordtrack.isncsci.exam import normalised
+
+    flat = {**normal_to("T6"), "c5RightMotor": " 4 ", "analSensation": "yes", "c6LeftMotor": "9"}
+    flat["rightLowestNonKeyMuscleWithMotorFunction"] = "l3"
+    read, changed = normalised(flat)
+    assert changed == 3
+    assert (read["c5RightMotor"], read["analSensation"]) == ("4", "Yes")
+    assert read["rightLowestNonKeyMuscleWithMotorFunction"] == "L3"
+    assert read["c6LeftMotor"] == "9"  # not a near miss: left for the parser to report
+    assert flat["c5RightMotor"] == " 4 "  # the input is not changed

@@ -3,10 +3,10 @@
 Two entry points: :func:`encode` for rows (flat exam mappings, as parsed from JSON Lines) and
 :func:`encode_columns` for columnar data (column name -> sequence of strings, as read from CSV).
 Both check every value with a vectorised lookup; a row that fails goes through
-:func:`~cordtrack.isncsci.exam.parse_exam`, which either accepts it (it also accepts, for example,
-values with surrounding spaces) or reports the same :class:`~cordtrack.isncsci.errors.FieldError`
-messages as the scalar engine. No row is dropped silently: an invalid one becomes an
-:class:`ErrorRecord`.
+:func:`~cordtrack.isncsci.exam.parse_exam`, which reports the same
+:class:`~cordtrack.isncsci.errors.FieldError` messages as the scalar engine (values are exact, as
+in the scalar parser: ``" 3 "`` is an error; :func:`assemble` ``lenient`` reads it as ``3``). No
+row is dropped silently: an invalid one becomes an :class:`ErrorRecord`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import ExamValidationError, FieldError
-from ..exam import EXAM_KEYS, NON_KEY_LEVELS, parse_exam
+from ..exam import EXAM_KEYS, NON_KEY_LEVELS, normalised, parse_exam
 from ..types import DAP_KEY, NON_KEY_KEYS, RESULT_LEVELS, VAC_KEY, Side
 from .codes import BINARY_VALUES, INVALID, MOTOR_VALUES, N_MOTOR, N_SENSORY, SENSORY_FROM_MOTOR
 from .delimited import Keys, Lookup, unicode_keys
@@ -116,7 +116,9 @@ def assemble(
     non_key: NDArray[np.int16],
     fallback: Callable[[int], Mapping[str, object] | None],
     offset: int = 0,
-) -> tuple[ExamArrays, list[ErrorRecord]]:
+    *,
+    lenient: bool = False,
+) -> tuple[ExamArrays, list[ErrorRecord], int]:
     """Validate the value codes of N exams and lay the valid ones out for the classification.
 
     Parameters
@@ -126,10 +128,19 @@ def assemble(
         muscle (:func:`row_codes`, :func:`packed_codes`).
     fallback : callable
         The flat exam of row ``r`` (None: no mapping at all), asked only for rows whose codes are
-        not all valid: :func:`~cordtrack.isncsci.exam.parse_exam` then accepts it (e.g. a value
-        with surrounding spaces) or reports its errors.
+        not all valid: :func:`~cordtrack.isncsci.exam.parse_exam` reports its errors.
     offset : int
         Row index of the first exam.
+    lenient : bool
+        Read such rows through :func:`~cordtrack.isncsci.exam.normalised` first: values that
+        differ from valid ones only by surrounding spaces or case are read as those.
+
+    Returns
+    -------
+    arrays : ExamArrays
+    errors : list of ErrorRecord
+    normalised : int
+        How many values the lenient reading replaced (0 unless ``lenient``).
     """
     n = cells.shape[0]
     side = cells.reshape(n, 2, _SIDE_WIDTH)
@@ -153,19 +164,23 @@ def assemble(
     )
     errors: list[ErrorRecord] = []
     repaired: list[tuple[int, dict[str, str]]] = []
+    changed = 0
     for r in np.flatnonzero(bad).tolist():
         row = fallback(r)
+        if lenient and row is not None:
+            row, count = normalised(row)
+            changed += count
         try:
             exam = parse_exam(row if row is not None else {})
         except ExamValidationError as error:
             errors.append(ErrorRecord(offset + r, error.errors))
-        else:  # valid once normalised (e.g. surrounding spaces): encode its canonical form
+        else:  # valid as read leniently: encode its canonical form
             repaired.append((offset + r, exam.to_flat()))
     if repaired:
         fixed, _ = encode([flat for _, flat in repaired])
         fixed = replace(fixed, rows=np.array([r for r, _ in repaired], dtype=np.int64))
         arrays = concatenate([arrays, fixed])
-    return arrays, errors
+    return arrays, errors, changed
 
 
 def concatenate(parts: Sequence[ExamArrays]) -> ExamArrays:
@@ -221,11 +236,12 @@ def encode(
         One per invalid exam, with the messages of :func:`~cordtrack.isncsci.exam.parse_exam`.
     """
     rows = list(flat_exams)
-    return assemble(
+    arrays, errors, _ = assemble(
         *row_codes(rows),
         lambda r: rows[r] if isinstance(rows[r], Mapping) else None,
         first_row,
     )
+    return arrays, errors
 
 
 def row_codes(
@@ -332,7 +348,8 @@ def encode_columns(
     def row(r: int) -> Mapping[str, object]:
         return {k: _item(columns[k], r) for k in EXAM_KEYS if columns.get(k) is not None}
 
-    return assemble(cells, binary, non_key, row, first_row)
+    arrays, errors, _ = assemble(cells, binary, non_key, row, first_row)
+    return arrays, errors
 
 
 def _item(column: Sequence[object] | NDArray[np.generic], r: int) -> object:

@@ -31,7 +31,8 @@ def read_rows(stream: IO[str]) -> tuple[list[ExamRow], list[RowError]]:
         return [], [RowError(1, c, None, "column missing from the header") for c in missing]
     rows = []
     for number, record in enumerate(reader, start=2):
-        values = {k: (record.get(k) or "").strip() for k in EXAM_KEYS if k in record}
+        # Exam values are exact, as the engine reads them: " 3 " is reported, not repaired.
+        values = {k: record.get(k) or "" for k in EXAM_KEYS if k in record}
         rows.append(
             ExamRow(
                 row=number,

@@ -41,7 +41,8 @@ def _validated_values(values: Mapping[str, object]) -> dict[str, str]:
         for e in exc.errors:
             errors.add(e.field, e.message)
         errors.raise_if_any()
-    return {k: str(values[k]).strip() for k in isncsci.EXAM_KEYS if values.get(k) not in (None, "")}
+    # parse_exam accepts only exact strings (no surrounding spaces, the worksheet's case).
+    return {k: str(values[k]) for k in isncsci.EXAM_KEYS if values.get(k) not in (None, "")}
 
 
 def _total(flat: Mapping[str, str], key: str) -> int | None:
