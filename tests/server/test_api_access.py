@@ -31,6 +31,8 @@ LISTS = [
     "/adverse-events",
     "/visits",
     "/instruments",
+    "/medications",
+    "/medical-history",
 ]
 
 

@@ -13,7 +13,7 @@ from cordtrack.server.accounts.models import Site, User
 from cordtrack.server.followup.models import VisitStatus
 from cordtrack.server.intake.models import InquiryStatus
 from cordtrack.server.patients.models import Patient
-from cordtrack.server.services import followup, intake
+from cordtrack.server.services import followup, history, intake
 from cordtrack.server.services import patients as patient_services
 
 from .conftest import TODAY
@@ -158,7 +158,7 @@ def test_anticoagulation_or_infection_makes_a_patient_not_eligible(
     alice: User, make_patient: Callable[..., Patient], north: Site, protocol: Any
 ) -> None:
     patient = _injured(alice, make_patient(north))
-    patient_services.add_medication(alice, patient, name="Apixaban", anticoagulant=True)
+    history.add_medication(alice, patient, name="Apixaban")
 
     screening = intake.screen_eligibility(
         alice, patient, protocol, {**FIT, "active_infection": True}

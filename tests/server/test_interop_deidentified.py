@@ -18,7 +18,7 @@ from cordtrack.server.api.models import ApiToken
 from cordtrack.server.exams.models import IsncsciExam
 from cordtrack.server.interop import deidentify
 from cordtrack.server.patients.models import Patient
-from cordtrack.server.services import exams, patients, safety
+from cordtrack.server.services import exams, history, patients, safety
 
 from .conftest import TODAY, complete_t6_exam, normal_exam
 
@@ -56,7 +56,7 @@ def cohort(make_patient: Callable[..., Patient], north: Site, alice: User) -> li
         action="none",
         outcome="unknown",
     )
-    patients.add_medication(alice, cohort[0], name="Warfarin (from Hospital X)", anticoagulant=True)
+    history.add_medication(alice, cohort[0], name="Warfarin (from Hospital X)")
     return cohort
 
 

@@ -16,6 +16,12 @@ Parameters by kind::
     age_between                  {"min": 20, "max": 70}         completed years, inclusive
     medically_stable             {}
     absent_condition             {"condition": "active_infection"}
+    no_medication_class          {"class": "anticoagulant"}     a class of ``medications.classes()``
+
+A medication class fails its criterion when a current medication belongs to it, and the reason
+names the medication (``medications`` has the classes, by WHO ATC code). The legacy conditions
+``anticoagulation`` and ``immunosuppression`` are judged the same way when the candidate's
+medications are known.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from enum import StrEnum
 from typing import Final
 
 from ..isncsci.types import AIS_GRADES, INTACT, RESULT_LEVELS
+from . import medications as meds
 from .errors import DefinitionError, ItemError
 
 __all__ = [
@@ -54,6 +61,7 @@ class CriterionKind(StrEnum):
     AGE_BETWEEN = "age_between"
     MEDICALLY_STABLE = "medically_stable"
     ABSENT_CONDITION = "absent_condition"
+    NO_MEDICATION_CLASS = "no_medication_class"
 
 
 #: Suggested condition codes for ``absent_condition``; protocols may use other snake_case codes.
@@ -62,7 +70,14 @@ KNOWN_CONDITIONS: Final = (
     "malignancy",
     "pregnancy",
     "anticoagulation",
+    "immunosuppression",
 )
+
+#: Conditions that are a medication class: judged from the medications when they are known.
+CONDITION_CLASSES: Final = {
+    "anticoagulation": "anticoagulant",
+    "immunosuppression": "immunosuppressant",
+}
 
 _RANGE_KINDS: Final = frozenset(
     {
@@ -144,6 +159,11 @@ class Criterion:
             cond = p.get("condition")
             if not isinstance(cond, str) or not cond.isidentifier():
                 errs.append(ItemError(f"{where}.condition", cond, "must be a snake_case code"))
+        elif self.kind is CriterionKind.NO_MEDICATION_CLASS:
+            cls = p.get("class")
+            if cls not in meds.classes():
+                known = ", ".join(meds.classes())
+                errs.append(ItemError(f"{where}.class", cls, f"is not one of {known}"))
         return errs
 
     def to_dict(self) -> dict[str, object]:
@@ -247,6 +267,8 @@ class Candidate:
     ``neurological_level`` and ``ais_grade`` take one value or the set of possible values an
     ISNCSCI classification leaves (a sequence, or the rendered form ``"C5,C6*"``; stars are
     ignored). ``conditions`` maps a condition code to True (present) or False (absent).
+    ``medications`` lists the current medications as ``(name, atc_code)`` (the code may be "":
+    classified by name); None when they were not reviewed.
     """
 
     age_years: float | None = None
@@ -256,6 +278,7 @@ class Candidate:
     screening_date: date | None = None
     medically_stable: bool | None = None
     conditions: Mapping[str, bool] = field(default_factory=dict)
+    medications: Sequence[tuple[str, str]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,12 +395,30 @@ def _judge(c: Criterion, cand: Candidate) -> tuple[Outcome, str]:
             if cand.medically_stable
             else (Outcome.NOT_MET, "not medically stable")
         )
+    if c.kind is CriterionKind.NO_MEDICATION_CLASS:
+        return _medication_class(str(p["class"]), cand.medications)
     # ABSENT_CONDITION
     cond = str(p["condition"])
+    if cond in CONDITION_CLASSES and cand.medications is not None:
+        return _medication_class(CONDITION_CLASSES[cond], cand.medications)
     present = cand.conditions.get(cond)
     if present is None:
         return Outcome.UNKNOWN, f"{cond} not recorded"
     return (Outcome.NOT_MET, f"{cond} present") if present else (Outcome.MET, f"{cond} absent")
+
+
+def _medication_class(
+    class_code: str, current: Sequence[tuple[str, str]] | None
+) -> tuple[Outcome, str]:
+    """Not met when a current medication is of the class; the reason names each such one."""
+    label = meds.classes()[class_code].label.lower()
+    if current is None:
+        return Outcome.UNKNOWN, "medications not reviewed"
+    found = meds.in_class(current, class_code)
+    if found:
+        named = "; ".join(f"{name} (ATC {code})" for name, code in found)
+        return Outcome.NOT_MET, f"{label}: {named}"
+    return Outcome.MET, f"no {label} among {len(current)} current medication(s)"
 
 
 def evaluate(protocol: Protocol, candidate: Candidate) -> ScreeningResult:

@@ -40,8 +40,10 @@ CHRONIC_CERVICAL_MSC_EXAMPLE: Final = Protocol(
                   {"condition": "malignancy"}, _NO_FIGURE),
         Criterion("not_pregnant", "Not pregnant", CriterionKind.ABSENT_CONDITION,
                   {"condition": "pregnancy"}, _NO_FIGURE),
-        Criterion("no_anticoagulation", "Not on anticoagulation", CriterionKind.ABSENT_CONDITION,
-                  {"condition": "anticoagulation"}, _NO_FIGURE),
+        Criterion("no_anticoagulation", "Not on an anticoagulant",
+                  CriterionKind.NO_MEDICATION_CLASS, {"class": "anticoagulant"}, _NO_FIGURE),
+        Criterion("no_immunosuppression", "Not on an immunosuppressant",
+                  CriterionKind.NO_MEDICATION_CLASS, {"class": "immunosuppressant"}, _NO_FIGURE),
     ),
 )  # fmt: skip
 

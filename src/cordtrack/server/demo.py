@@ -26,7 +26,7 @@ from .followup.models import Visit
 from .intake.models import TRANSITIONS, Inquiry, InquiryStatus, Protocol
 from .intake.protocols import DEMO_CRITERIA, DEMO_SCHEDULE
 from .patients.models import Cause, ConsentStatus, Etiology, Patient
-from .services import documents, exams, followup, intake, patients, safety, therapy
+from .services import documents, exams, followup, history, intake, patients, safety, therapy
 
 PASSWORD = "cordtrack-demo"
 SITES = (("NTH", "North Spinal Cord Program"), ("STH", "South Spinal Cord Program"))
@@ -121,11 +121,20 @@ class _SitePlan:
             cause=cause, level=level, baseline_ais=baseline,
         )  # fmt: skip
         if rng.random() < 0.3:
-            patients.add_comorbidity(u[Role.CLINICIAN], p, condition="Hypertension", icd10="I10")
+            history.add_medical_history(
+                u[Role.CLINICIAN], p, condition="Hypertension", icd10="I10",
+                onset_date=injury_date - dt.timedelta(days=900),
+            )  # fmt: skip
         anticoagulated = stage == S.NOT_ELIGIBLE and n % 2 == 0
-        patients.add_medication(
-            u[Role.CLINICIAN], p, name="Apixaban" if anticoagulated else "Baclofen",
-            dose="5 mg bid" if anticoagulated else "10 mg tid", anticoagulant=anticoagulated,
+        started = injury_date + dt.timedelta(days=3)
+        if anticoagulated:
+            history.add_medication(
+                u[Role.CLINICIAN], p, name="Apixaban", dose="5 mg twice daily", route="oral",
+                indication="Deep vein thrombosis", start_date=started,
+            )  # fmt: skip
+        history.add_medication(
+            u[Role.CLINICIAN], p, name="Baclofen", dose="10 mg three times daily", route="oral",
+            indication="Spasticity", start_date=started,
         )  # fmt: skip
         inquiry = p.inquiries.get()
         if stage not in (S.NEW, S.RECORDS_REQUESTED):

@@ -33,8 +33,8 @@ ALICE = Candidate(
         "active_infection": False,
         "malignancy": False,
         "pregnancy": False,
-        "anticoagulation": False,
     },
+    medications=[("Baclofen 10 mg", "")],
 )
 
 
@@ -68,9 +68,52 @@ def test_missing_condition_data_needs_review() -> None:
 
 
 def test_present_exclusion_condition_is_not_met() -> None:
-    conditions = {**ALICE.conditions, "anticoagulation": True}
+    conditions = {**ALICE.conditions, "malignancy": True}
     result = evaluate(EXAMPLE, replace(ALICE, conditions=conditions))
-    assert outcomes(result)["no_anticoagulation"] is Outcome.NOT_MET
+    assert outcomes(result)["no_malignancy"] is Outcome.NOT_MET
+
+
+def test_an_anticoagulant_fails_its_criterion_and_the_reason_names_it() -> None:
+    taking = [("Baclofen", ""), ("Eliquis 5 mg twice daily", "")]
+    result = evaluate(EXAMPLE, replace(ALICE, medications=taking))
+    failed = [r for r in result.results if r.outcome is Outcome.NOT_MET]
+    assert [r.code for r in failed] == ["no_anticoagulation"]
+    assert "Eliquis 5 mg twice daily (ATC B01AF02)" in failed[0].reason
+    assert result.decision is Decision.NOT_ELIGIBLE
+
+
+def test_an_immunosuppressant_is_found_by_its_entered_atc_code() -> None:
+    result = evaluate(EXAMPLE, replace(ALICE, medications=[("Study drug XY-12", "L04AX99")]))
+    assert outcomes(result)["no_immunosuppression"] is Outcome.NOT_MET
+    assert outcomes(result)["no_anticoagulation"] is Outcome.MET
+
+
+def test_an_antiplatelet_is_not_an_anticoagulant() -> None:
+    result = evaluate(EXAMPLE, replace(ALICE, medications=[("Aspirin 100 mg", "")]))
+    assert outcomes(result)["no_anticoagulation"] is Outcome.MET
+
+
+def test_medications_not_reviewed_leave_the_class_criteria_unknown() -> None:
+    result = evaluate(EXAMPLE, replace(ALICE, medications=None))
+    assert outcomes(result)["no_anticoagulation"] is Outcome.UNKNOWN
+    assert result.decision is Decision.NEEDS_REVIEW
+
+
+def test_the_legacy_anticoagulation_condition_is_judged_from_the_medications() -> None:
+    legacy = Protocol.from_dict(
+        {"code": "x", "name": "x", "version": "1", "criteria": [
+            {"code": "no_ac", "description": "No anticoagulation", "kind": "absent_condition",
+             "params": {"condition": "anticoagulation"}}]}
+    )  # fmt: skip
+    (row,) = evaluate(legacy, replace(ALICE, medications=[("Warfarin", "")])).results
+    assert row.outcome is Outcome.NOT_MET
+    assert "Warfarin (ATC B01AA03)" in row.reason
+
+
+def test_an_unknown_medication_class_is_a_definition_error() -> None:
+    bad = Criterion("x", "x", CriterionKind.NO_MEDICATION_CLASS, {"class": "opioid"})
+    with pytest.raises(DefinitionError, match="class"):
+        Protocol("p", "p", "1", (bad,))
 
 
 def test_more_than_180_days_means_181_is_met_and_180_is_not() -> None:

@@ -76,11 +76,12 @@ errors.install(api)
 
 
 def _register() -> None:
-    from .routes import fhir, followup, records, therapy
+    from .routes import fhir, followup, history, records, therapy
 
     api.add_router("", records.router)
     api.add_router("", therapy.router)
     api.add_router("", followup.router)
+    api.add_router("", history.router)
     api.add_router("", fhir.router)
 
 

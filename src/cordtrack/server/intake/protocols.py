@@ -26,8 +26,10 @@ DEMO_CRITERIA: Final[list[dict[str, Any]]] = [
                condition="active_infection"),
     _criterion("no_malignancy", "No malignancy", "absent_condition", condition="malignancy"),
     _criterion("not_pregnant", "Not pregnant", "absent_condition", condition="pregnancy"),
-    _criterion("no_anticoagulation", "Not on anticoagulation", "absent_condition",
-               condition="anticoagulation"),
+    _criterion("no_anticoagulation", "Not on an anticoagulant", "no_medication_class",
+               **{"class": "anticoagulant"}),
+    _criterion("no_immunosuppression", "Not on an immunosuppressant", "no_medication_class",
+               **{"class": "immunosuppressant"}),
 ]  # fmt: skip
 
 DEMO_SCHEDULE: Final[dict[str, Any]] = {

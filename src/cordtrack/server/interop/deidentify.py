@@ -91,8 +91,8 @@ COLUMNS: dict[str, list[str]] = {
                            "outcome", "lot"],
     "visits.csv": ["research_id", "visit", "target_day", "target_date", "status", "done_on"],
     "instruments.csv": ["research_id", "instrument", "recorded_on", "total", "responses"],
-    "comorbidities.csv": ["research_id", "icd10", "active"],
-    "medications.csv": ["research_id", "anticoagulant", "started_on", "stopped_on"],
+    "comorbidities.csv": ["research_id", "icd10", "onset_date", "ongoing"],
+    "medications.csv": ["research_id", "atc_code", "classes", "route", "start_date", "stop_date"],
 }  # fmt: skip
 
 
@@ -163,13 +163,17 @@ class _Dataset:
 
     def comorbidities_rows(self) -> Iterator[dict[str, Any]]:
         for c in Comorbidity.objects.filter(patient_id__in=self.ids).order_by("patient_id", "pk"):
-            yield {**self._of(c.patient_id), "icd10": c.icd10, "active": c.active}  # name dropped
+            # The condition's name is dropped.
+            onset = self.p.shift(c.patient_id, c.onset_date)
+            yield {**self._of(c.patient_id), "icd10": c.icd10, "onset_date": onset,
+                   "ongoing": c.ongoing}  # fmt: skip
 
     def medications_rows(self) -> Iterator[dict[str, Any]]:
         for m in Medication.objects.filter(patient_id__in=self.ids).order_by("patient_id", "pk"):
-            yield {**self._of(m.patient_id), "anticoagulant": m.anticoagulant,
-                   "started_on": self.p.shift(m.patient_id, m.started_on),
-                   "stopped_on": self.p.shift(m.patient_id, m.stopped_on)}  # fmt: skip
+            atc, classes = m.classification  # the name, dose and indication are dropped
+            yield {**self._of(m.patient_id), "atc_code": atc, "classes": " ".join(sorted(classes)),
+                   "route": m.route, "start_date": self.p.shift(m.patient_id, m.start_date),
+                   "stop_date": self.p.shift(m.patient_id, m.stop_date)}  # fmt: skip
 
 
 def export(patients: Iterable[Patient], out: Path) -> dict[str, int]:

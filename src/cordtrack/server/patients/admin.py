@@ -24,11 +24,11 @@ class InjuryAdmin(AuditHistoryAdmin):
 
 @admin.register(Comorbidity)
 class ComorbidityAdmin(AuditHistoryAdmin):
-    list_display = ("patient", "condition", "active")
+    list_display = ("patient", "condition", "onset_date", "ongoing")
     search_fields = ("patient__study_id",)
 
 
 @admin.register(Medication)
 class MedicationAdmin(AuditHistoryAdmin):
-    list_display = ("patient", "name", "anticoagulant")
+    list_display = ("patient", "name", "atc_code", "start_date", "stop_date")
     search_fields = ("patient__study_id",)

@@ -109,31 +109,70 @@ class Injury(models.Model):
 
 
 class Comorbidity(models.Model):
+    """One condition of the medical history (pages and API call it "medical history")."""
+
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="comorbidities")
     condition = models.CharField(max_length=120)
     icd10 = models.CharField(max_length=8, blank=True)
-    active = models.BooleanField(default=True)
+    onset_date = models.DateField(null=True, blank=True)
+    ongoing = models.BooleanField(default=True)
 
     SITE_PATH: ClassVar[str] = "patient__site"
     PATIENT_PATH: ClassVar[str] = "patient"
 
     class Meta:
-        verbose_name_plural = "comorbidities"
+        verbose_name = "medical history entry"
+        verbose_name_plural = "medical history"
+        ordering = ("patient", "onset_date", "pk")
 
     def __str__(self) -> str:
         return self.condition
 
 
+class MedicationRoute(models.TextChoices):
+    ORAL = "oral", "Oral"
+    INTRAVENOUS = "intravenous", "Intravenous"
+    SUBCUTANEOUS = "subcutaneous", "Subcutaneous"
+    INTRAMUSCULAR = "intramuscular", "Intramuscular"
+    INTRATHECAL = "intrathecal", "Intrathecal"
+    TRANSDERMAL = "transdermal", "Transdermal"
+    TOPICAL = "topical", "Topical"
+    INHALED = "inhaled", "Inhaled"
+    RECTAL = "rectal", "Rectal"
+    OTHER = "other", "Other"
+
+
 class Medication(models.Model):
+    """A concomitant medication. ``atc_code`` is the WHO ATC code entered with it (blank: the
+    substance is identified from ``name`` by ``cordtrack.clinical.medications``)."""
+
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="medications")
     name = models.CharField(max_length=120)
     dose = models.CharField(max_length=60, blank=True)
-    anticoagulant = models.BooleanField(default=False)
-    started_on = models.DateField(null=True, blank=True)
-    stopped_on = models.DateField(null=True, blank=True)
+    route = models.CharField(max_length=15, choices=MedicationRoute.choices, blank=True)
+    indication = models.CharField(max_length=120, blank=True)
+    atc_code = models.CharField(max_length=7, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    stop_date = models.DateField(null=True, blank=True)
 
     SITE_PATH: ClassVar[str] = "patient__site"
     PATIENT_PATH: ClassVar[str] = "patient"
 
+    class Meta:
+        ordering = ("patient", "start_date", "pk")
+
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def classification(self) -> tuple[str, frozenset[str]]:
+        """(ATC code, class codes) from ``cordtrack.clinical.medications``."""
+        from cordtrack.clinical.medications import classify
+
+        return classify(self.name, self.atc_code)
+
+    @property
+    def class_labels(self) -> list[str]:
+        from cordtrack.clinical.medications import classes
+
+        return [classes()[c].label for c in sorted(self.classification[1])]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import history_views, views
 
 app_name = "patients"
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/consent/", views.consent_edit, name="consent"),
     path("<int:pk>/audit/", views.patient_audit, name="audit"),
     path("<int:pk>/injury/", views.injury_edit, name="injury"),
+    path("<int:pk>/medications/", history_views.medications, name="medications"),
 ]

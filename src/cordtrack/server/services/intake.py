@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cordtrack.clinical import eligibility as rules
+from cordtrack.clinical import medications as rules_meds
 from cordtrack.clinical.errors import DefinitionError
 
 from ..access import Cap, require
@@ -23,8 +24,9 @@ from ..intake.models import (
 )
 from ..patients.models import Injury, Patient
 from .base import FieldErrors, create, update
+from .history import current_medications
 
-#: Conditions the reviewer assesses at screening (anticoagulation comes from the medications).
+#: Conditions the reviewer assesses at screening (medication classes come from the medications).
 ASSESSED_CONDITIONS = ("active_infection", "malignancy", "pregnancy")
 
 
@@ -59,8 +61,9 @@ def candidate(
     conditions: dict[str, bool | None],
 ) -> rules.Candidate:  # fmt: skip
     """What the criteria look at. Level and AIS come from the latest classified exam up to the
-    screening date (all its possible values), else from the injury record; anticoagulation from
-    the current medications; the rest as the reviewer assessed it."""
+    screening date (all its possible values), else from the injury record; medication classes
+    (anticoagulants, immunosuppressants...) from the medications taken on the screening date, by
+    name and WHO ATC code; the rest as the reviewer assessed it."""
     injury = Injury.objects.filter(patient=patient).first()
     exam = (
         IsncsciExam.objects.filter(patient=patient, exam_date__lte=screened_on)
@@ -70,9 +73,7 @@ def candidate(
     )
     level = exam.nli if exam else (injury.level if injury else None)
     ais = exam.ais if exam else (injury.baseline_ais if injury else None)
-    anticoagulated = patient.medications.filter(
-        anticoagulant=True, stopped_on__isnull=True
-    ).exists()
+    taken = [(m.name, m.atc_code) for m in current_medications(patient, screened_on)]
     known = {k: v for k, v in conditions.items() if v is not None}
     # Only the year of birth is kept: completed years are (year - born - 1) or (year - born); the
     # midpoint decides only criteria whose bound is not within that year.
@@ -80,8 +81,7 @@ def candidate(
     return rules.Candidate(
         age_years=age, neurological_level=level, ais_grade=ais,
         injury_date=injury.injury_date if injury else None, screening_date=screened_on,
-        medically_stable=medically_stable,
-        conditions={**known, "anticoagulation": anticoagulated},
+        medically_stable=medically_stable, conditions=known, medications=taken,
     )  # fmt: skip
 
 
@@ -119,6 +119,9 @@ def screen_eligibility(
         "neurological_level": who.neurological_level, "ais_grade": who.ais_grade,
         "injury_date": who.injury_date, "medically_stable": who.medically_stable,
         "conditions": dict(who.conditions),
+        "medications": [
+            {"name": n, "atc_code": rules_meds.classify(n, a)[0]} for n, a in who.medications or ()
+        ],
     }  # fmt: skip
     with transaction.atomic():
         return create(

@@ -1,4 +1,4 @@
-"""Registering patients, consent, injury, comorbidities and medications."""
+"""Registering patients, consent and injury (medications and history: ``history``)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,9 @@ from ..accounts.models import Site
 from ..intake.models import Inquiry, InquiryStatus, ReferralSource
 from ..patients.models import (
     TRAUMATIC_CAUSES,
-    Comorbidity,
     ConsentStatus,
     Etiology,
     Injury,
-    Medication,
     Patient,
 )
 from .base import FieldErrors, create, update
@@ -124,41 +122,6 @@ def record_injury(
         if existing is not None:
             return update(actor, existing, values, reason=reason)
         return create(actor, Injury(patient=patient, **values))
-
-
-def add_comorbidity(
-    actor: Any, patient: Patient, *, condition: str, icd10: str = "", active: bool = True
-) -> Comorbidity:
-    require(actor, patient.site_id, Cap.CLINICAL)
-    with transaction.atomic():
-        return create(
-            actor, Comorbidity(patient=patient, condition=condition, icd10=icd10, active=active)
-        )
-
-
-def add_medication(
-    actor: Any,
-    patient: Patient,
-    *,
-    name: str,
-    dose: str = "",
-    anticoagulant: bool = False,
-    started_on: dt.date | None = None,
-    stopped_on: dt.date | None = None,
-) -> Medication:
-    require(actor, patient.site_id, Cap.CLINICAL)
-    errors = FieldErrors()
-    if started_on and stopped_on and stopped_on < started_on:
-        errors.add("stopped_on", "is before the start date")
-    errors.raise_if_any()
-    with transaction.atomic():
-        return create(
-            actor,
-            Medication(
-                patient=patient, name=name, dose=dose, anticoagulant=anticoagulant,
-                started_on=started_on, stopped_on=stopped_on,
-            ),
-        )  # fmt: skip
 
 
 def link_patient_user(actor: Any, patient: Patient, user: Any) -> Patient:
