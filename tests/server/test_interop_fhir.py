@@ -98,7 +98,10 @@ def test_the_patient_bundle_validates_resource_by_resource(treated: Patient, ali
 def test_the_exam_panel_carries_loinc_ais_and_cde_codes(treated: Patient, alice: User) -> None:
     data = ApiClient(alice).get(f"/patients/{treated.pk}/fhir").json()
     (obs,) = [
-        e["resource"] for e in data["entry"] if e["resource"]["resourceType"] == "Observation"
+        e["resource"]
+        for e in data["entry"]
+        if e["resource"]["resourceType"] == "Observation"
+        and e["resource"]["category"][0]["coding"][0]["code"] == "exam"
     ]
     by_code = {c["code"]["text"]: c for c in obs["component"]}
     ais = by_code["asiaImpairmentScale"]
@@ -135,9 +138,8 @@ def test_bulk_ndjson_one_valid_resource_a_line(treated: Patient, alice: User) ->
         resource = json.loads(line)
         get_fhir_model_class(resource["resourceType"]).model_validate(resource)
     only = ApiClient(alice).get("/fhir/export", type="Observation")
-    assert [
-        json.loads(x)["resourceType"] for x in b"".join(only.streaming_content).splitlines()
-    ] == ["Observation"]
+    kinds = {json.loads(x)["resourceType"] for x in b"".join(only.streaming_content).splitlines()}
+    assert kinds == {"Observation"}
     assert ApiClient(alice).get("/fhir/export", type="Nope").status_code == 422
 
 
@@ -151,3 +153,25 @@ def test_fhir_downloads_are_in_the_audit_trail(treated: Patient, alice: User) ->
     assert downloads() == 1
     b"".join(ApiClient(alice).get("/fhir/export").streaming_content)
     assert downloads() == 2
+
+
+def test_vital_signs_of_an_administration_are_fhir_vital_sign_observations(
+    treated: Patient, alice: User
+) -> None:
+    data = ApiClient(alice).get(f"/patients/{treated.pk}/fhir").json()
+    vitals = [
+        e["resource"]
+        for e in data["entry"]
+        if e["resource"]["resourceType"] == "Observation"
+        and e["resource"]["category"][0]["coding"][0]["code"] == "vital-signs"
+    ]
+    assert len(vitals) == 3 * 4  # heart rate, temperature, SpO2 and a blood pressure panel
+    codes = {v["code"]["coding"][0]["code"] for v in vitals}
+    assert codes == {"8867-4", "8310-5", "59408-5", "85354-9"}
+    before_hr = next(v for v in vitals if v["id"].endswith("-before-hr"))
+    assert before_hr["valueQuantity"] == {
+        "value": 80, "unit": "/min", "system": "http://unitsofmeasure.org", "code": "/min"
+    }  # fmt: skip
+    assert before_hr["partOf"][0]["reference"].startswith("Procedure/procedure-")
+    bp = next(v for v in vitals if v["id"].endswith("-after-bp"))
+    assert [c["valueQuantity"]["value"] for c in bp["component"]] == [120, 80]

@@ -4,6 +4,7 @@ each for the roles that may and may not use them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -278,3 +279,74 @@ def test_the_patient_page_shows_the_journey_as_a_timeline(
     assert "Timeline" in page
     assert f'href="/exams/{exam.pk}/">ISNCSCI exam: NLI T6, AIS A (draft)' in page
     assert "Serious adverse event: Meningitis, grade 3" in page
+
+
+def test_the_modified_ashworth_form_has_muscle_groups_and_saves(
+    client: Client, alice: User, make_patient: Callable[..., Patient], north: Site, protocol: Any
+) -> None:
+    patient = make_patient(north)
+    (visit, *_) = followup.schedule_visits(alice, patient, protocol, TODAY - dt.timedelta(days=3))
+    client.force_login(alice)
+    url = f"/visits/{visit.pk}/instruments/mas/"
+    page = client.get(url).content.decode()
+    assert 'name="mas_knee_extensors_right"' in page
+    assert 'name="mas_ankle_plantar_flexors_left"' in page
+    nothing = client.post(url, {"recorded_on": TODAY.isoformat()})
+    assert nothing.status_code == 200
+    assert "no muscle group rated" in nothing.content.decode()
+    saved = client.post(
+        url, {"recorded_on": TODAY.isoformat(), "mas_knee_extensors_right": "1+",
+              "mas_elbow_flexors_left": "2"},
+    )  # fmt: skip
+    assert saved.status_code == 302
+    response = InstrumentResponse.objects.get(instrument="mas")
+    assert response.responses == {"mas_knee_extensors_right": "1+", "mas_elbow_flexors_left": "2"}
+
+
+def test_registration_records_the_referral_source_and_date_given(
+    client: Client, bob: User, north: Site
+) -> None:
+    from cordtrack.server.intake.models import Inquiry
+
+    client.force_login(bob)
+    page = client.get("/patients/new/").content.decode()
+    assert 'name="source"' in page
+    assert f'value="{TODAY.isoformat()}"' in page
+    received = TODAY - dt.timedelta(days=40)
+    form = {"site": north.pk, "year_of_birth": 1975, "sex": "M", "source": "physician",
+            "received_on": received.isoformat()}  # fmt: skip
+    assert client.post("/patients/new/", form).status_code == 302
+    inquiry = Inquiry.objects.get()
+    assert inquiry.source == "physician"
+    assert inquiry.received_on == received
+    future = {**form, "received_on": (TODAY + dt.timedelta(days=1)).isoformat()}
+    refused = client.post("/patients/new/", future)
+    assert refused.status_code == 200
+    assert "cannot be in the future" in refused.content.decode()
+    assert Inquiry.objects.count() == 1
+
+
+def test_the_administration_page_shows_the_vital_signs(
+    client: Client, alice: User, charlie: User, make_patient: Callable[..., Patient],
+    make_lot: Callable[..., Any], north: Site,
+) -> None:  # fmt: skip
+    from cordtrack.server.services import therapy
+
+    from .conftest import VITALS, now
+
+    patient = make_patient(north)
+    vitals = {**VITALS, "during": {**VITALS["during"], "hr": 131, "spo2": 91}}
+    given = therapy.administer(
+        alice, patient, make_lot(north), administered_at=now(), route="intravenous",
+        dose_total_cells=10**6, weight_kg=70, vitals=vitals,
+    )  # fmt: skip
+    client.force_login(alice)
+    page = client.get(f"/administrations/{given.pk}/").content.decode()
+    assert "131" in page
+    assert "91" in page
+    assert "36.7" in page
+    detail = client.get(f"/patients/{patient.pk}/").content.decode()
+    assert f'href="/administrations/{given.pk}/"' in detail
+    other = Client()
+    other.force_login(charlie)
+    assert other.get(f"/administrations/{given.pk}/").status_code == 404

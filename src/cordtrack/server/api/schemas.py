@@ -42,6 +42,8 @@ class PatientIn(In):
     site: str = Field(max_length=5, description="site code, e.g. NTH")
     year_of_birth: int = Field(ge=1900, le=2100)
     sex: str = Field(description="F, M or X")
+    received_on: dt.date | None = Field(None, description="the inquiry's date (default: today)")
+    referral_source: str = Field("self", description="self, physician or other")
 
 
 class PatientOut(Schema):

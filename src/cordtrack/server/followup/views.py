@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from cordtrack.clinical.instruments import INSTRUMENTS
+from cordtrack.clinical.instruments import INSTRUMENTS, modified_ashworth
 
 from ..access import Cap, can, get_scoped_or_404
 from ..forms import add_service_errors, date_field
@@ -123,16 +123,36 @@ def _run(form: forms.Form, service: Any, *args: Any, **kwargs: Any) -> bool:
     return True
 
 
+#: Muscle groups rated for the Modified Ashworth Scale, each side. ``cordtrack.clinical`` leaves
+#: the choice to the site or protocol (clinical-evidence.md §4 gives no list); these are the
+#: groups commonly rated for spasticity after SCI: upper limb flexors and extensors, hip
+#: adductors, knee flexors and extensors, ankle plantar flexors. A group may be left unrated.
+MAS_MUSCLE_GROUPS: tuple[str, ...] = tuple(
+    f"{group}_{side}"
+    for group in ("elbow_flexors", "elbow_extensors", "wrist_flexors", "hip_adductors",
+                  "knee_flexors", "knee_extensors", "ankle_plantar_flexors")
+    for side in ("right", "left")
+)  # fmt: skip
+
+
+def _definition(code: str) -> Any:
+    """The instrument's items; the Modified Ashworth Scale with the site's muscle groups."""
+    if code == "mas":
+        return modified_ashworth(MAS_MUSCLE_GROUPS)
+    return INSTRUMENTS[code][0]
+
+
 def instrument_form(code: str, data: Any = None) -> forms.Form:
     """A form with one choice field per item of the instrument (from ``cordtrack.clinical``)."""
-    instrument = INSTRUMENTS[code][0]
+    instrument = _definition(code)
+    optional = code == "mas"  # rate the groups examined; at least one (the scorer checks)
     form = forms.Form(data)
     form.fields["recorded_on"] = date_field(initial=timezone.localdate())
     for item in instrument.items:
         labels = dict(item.option_labels)
         choices = [("", "—")] + [(str(a), f"{a} {labels.get(a, '')}".strip()) for a in item.allowed]
         form.fields[item.key] = forms.ChoiceField(
-            label=item.label, choices=choices, required=item.required
+            label=item.label, choices=choices, required=item.required and not optional
         )
     return form
 
@@ -140,7 +160,7 @@ def instrument_form(code: str, data: Any = None) -> forms.Form:
 def _typed(code: str, cleaned: dict[str, Any]) -> dict[str, object]:
     """Form strings back to the instrument's answer types (int where the item is numeric)."""
     answers: dict[str, object] = {}
-    for item in INSTRUMENTS[code][0].items:
+    for item in _definition(code).items:
         value = cleaned.get(item.key)
         if value in (None, ""):
             continue
@@ -167,7 +187,7 @@ def instrument_new(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         "form": form,
         "patient": visit.patient,
         "submit": "Score and save",
-        "title": f"{INSTRUMENTS[code][0].name} at {visit.label or visit.code}",
+        "title": f"{_definition(code).name} at {visit.label or visit.code}",
     }
     return render(request, "form.html", context)
 

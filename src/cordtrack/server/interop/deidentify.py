@@ -27,6 +27,7 @@ from ..exams.models import IsncsciExam
 from ..followup.models import InstrumentResponse, Visit
 from ..patients.models import Comorbidity, ConsentStatus, Injury, Medication, Patient
 from ..safety.models import SERIOUSNESS_FIELDS, AdverseEvent
+from ..therapy import vitals
 from ..therapy.models import Administration
 
 MAX_SHIFT_DAYS = 180
@@ -85,7 +86,7 @@ COLUMNS: dict[str, list[str]] = {
                      "cause", "level", "baseline_ais"],
     "exams.csv": ["research_id", "exam_date", "visit", *EXAM_KEYS, *RESULT_KEYS],
     "administrations.csv": ["research_id", "date", "route", "dose_total_cells", "dose_per_kg",
-                            "lot", "cell_type", "source", "viability_pct"],
+                            "lot", "cell_type", "source", "viability_pct", *vitals.columns()],
     "adverse_events.csv": ["research_id", "onset_date", "resolution_date", "ctcae_grade",
                            "serious", *SERIOUSNESS_FIELDS, "relatedness", "expected", "action",
                            "outcome", "lot"],
@@ -134,7 +135,7 @@ class _Dataset:
                    "route": a.route, "dose_total_cells": a.dose_total_cells,
                    "dose_per_kg": a.dose_per_kg, "lot": self.p.code("L", a.lot_id),
                    "cell_type": a.lot.cell_type, "source": a.lot.source,
-                   "viability_pct": a.lot.viability_pct}  # fmt: skip
+                   "viability_pct": a.lot.viability_pct, **vitals.flat(a.vitals or {})}  # fmt: skip
 
     def adverse_events_rows(self) -> Iterator[dict[str, Any]]:
         events = AdverseEvent.objects.filter(patient_id__in=self.ids)

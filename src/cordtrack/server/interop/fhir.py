@@ -32,6 +32,7 @@ from ..patients.models import Injury, Patient
 from ..safety.models import AdverseEvent
 from ..therapy.models import Administration, CellProductLot
 from . import codes as c
+from .fhir_vitals import vital_sign_resources
 
 __all__ = [
     "RESOURCE_TYPES",
@@ -274,6 +275,7 @@ def patient_resources(patient: Patient) -> Iterator[Resource]:
         yield lot_resource(lot)
     for administration in patient.administrations.order_by("administered_at", "pk"):
         yield procedure_resource(administration)
+        yield from vital_sign_resources(administration)
     for event in patient.adverse_events.order_by("onset_date", "pk"):
         yield adverse_event_resource(event)
     for response in patient.instruments.order_by("recorded_on", "pk"):

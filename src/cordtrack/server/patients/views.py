@@ -17,7 +17,7 @@ from ..accounts.models import Site
 from ..audit.chain import record_view
 from ..audit.models import AuditEntry
 from ..forms import add_service_errors, date_field
-from ..intake.models import DocumentKind, InquiryStatus
+from ..intake.models import DocumentKind, InquiryStatus, ReferralSource
 from ..journey.timeline import timeline as journey_timeline
 from ..services import patients as patient_services
 from .models import (
@@ -90,6 +90,8 @@ class PatientForm(forms.Form):
     site = forms.ModelChoiceField(queryset=Site.objects.none())
     year_of_birth = forms.IntegerField(min_value=1900, max_value=2100)
     sex = forms.ChoiceField(choices=Sex.choices)
+    received_on = date_field(label="Inquiry received on")
+    source = forms.ChoiceField(label="Referral source", choices=ReferralSource.choices)
 
 
 @login_required
@@ -98,7 +100,7 @@ def patient_new(request: HttpRequest) -> HttpResponse:
     allowed = site_ids(request.user, Cap.INTAKE)
     if not allowed:
         raise PermissionDenied("registering patients is not part of your role")
-    form = PatientForm(request.POST or None)
+    form = PatientForm(request.POST or None, initial={"received_on": timezone.localdate()})
     form.fields["site"].queryset = Site.objects.filter(pk__in=allowed)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         try:
@@ -107,6 +109,8 @@ def patient_new(request: HttpRequest) -> HttpResponse:
                 form.cleaned_data["site"],
                 year_of_birth=form.cleaned_data["year_of_birth"],
                 sex=form.cleaned_data["sex"],
+                received_on=form.cleaned_data["received_on"],
+                source=form.cleaned_data["source"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

@@ -45,6 +45,12 @@ def register_patient(
     this_year = timezone.now().year
     if not 1900 <= year_of_birth <= this_year:
         errors.add("year_of_birth", f"must be between 1900 and {this_year}")
+    if received_on is not None and received_on > timezone.localdate():
+        errors.add("received_on", "cannot be in the future")
+    if received_on is not None and received_on.year < 1900:
+        errors.add("received_on", "is before 1900")
+    if source not in ReferralSource.values:
+        errors.add("source", f"must be one of {', '.join(ReferralSource.values)}")
     errors.raise_if_any()
     with transaction.atomic():
         study_id, _ = _allocate_study_id(site)

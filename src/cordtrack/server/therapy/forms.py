@@ -9,10 +9,9 @@ from django import forms
 from ..accounts.models import Site
 from ..forms import date_field
 from .models import CellProductLot, CellType, Route, Source
+from .vitals import PHASES, UNIT_LABELS, VITALS
 
-VITAL_LABELS = {"hr": "Heart rate", "sbp": "Systolic BP", "dbp": "Diastolic BP",
-                "temp_c": "Temperature °C", "spo2": "SpO2 %"}  # fmt: skip
-PHASES = ("before", "during", "after")
+VITAL_LABELS = {v.key: f"{v.label} ({UNIT_LABELS[v.unit]})" for v in VITALS}
 
 
 class LotForm(forms.Form):

@@ -13,8 +13,9 @@ from ..accounts.models import Site
 from ..forms import add_service_errors
 from ..patients.models import Patient
 from ..services import therapy as therapy_services
+from . import vitals
 from .forms import AdministrationForm, LotForm
-from .models import CellProductLot
+from .models import Administration, CellProductLot
 
 
 @login_required
@@ -85,3 +86,22 @@ def administration_new(request: HttpRequest, pk: int) -> HttpResponse:
         "patient's own.",
     }  # fmt: skip
     return render(request, "form.html", context)
+
+
+@login_required
+def administration_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One administration: the lot, the dose, the vital signs before, during and after, and the
+    adverse events linked to it."""
+    administration = get_scoped_or_404(
+        request.user,
+        Administration.objects.select_related("patient", "lot", "operator"),
+        pk=pk,
+    )
+    context = {
+        "a": administration,
+        "patient": administration.patient,
+        "phases": vitals.PHASES,
+        "vitals": vitals.table(administration.vitals or {}),
+        "events": administration.adverse_events.all(),
+    }
+    return render(request, "therapy/administration.html", context)

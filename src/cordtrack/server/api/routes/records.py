@@ -90,8 +90,9 @@ def create_patient(request: HttpRequest, payload: PatientIn) -> Status[dict[str,
     """Register a patient at a site (coordinators, data managers): the next study id."""
     site = site_of(request, payload.site)
     patient = patient_services.register_patient(
-        user_of(request), site, year_of_birth=payload.year_of_birth, sex=payload.sex
-    )
+        user_of(request), site, year_of_birth=payload.year_of_birth, sex=payload.sex,
+        received_on=payload.received_on, source=payload.referral_source,
+    )  # fmt: skip
     return Status(201, patient_out(patient))
 
 
