@@ -1,6 +1,7 @@
 """Walking prediction rules after traumatic SCI: van Middendorp 2011 and the Hicks variants.
 
-Coefficients exactly as in clinical-evidence.md §2.1, §2.2 and §9 T4:
+The coefficients, weights and score ranges are read from ``data/prediction_rules.csv`` (copied
+from clinical-evidence.md §2.1, §2.2 and §9 T4, with their sources):
 
 * van Middendorp JJ et al. 2011, Lancet 377:1004-10 (EM-SCI; exam within 15 days; outcome:
   independent indoor walking at 1 year, SCIM walking item). Points, best of left and right side:
@@ -23,6 +24,9 @@ import math
 from dataclasses import dataclass
 from typing import Final
 
+from .evidence import source
+from .evidence_files import read_table
+
 __all__ = [
     "AGE_CUTOFF_YEARS",
     "DERIVATION_EXAM_MAX_DAYS",
@@ -38,14 +42,6 @@ __all__ = [
     "van_middendorp_probability",
     "van_middendorp_score",
 ]
-
-#: Age at or above which the rule subtracts points (van Middendorp 2011; the sheet §2.1).
-AGE_CUTOFF_YEARS: Final = 65
-AGE_POINTS: Final = -10
-MOTOR_WEIGHT: Final = 2
-LIGHT_TOUCH_WEIGHT: Final = 5
-#: Exam window of the derivation cohort, days after injury (the sheet §2.1, §9 T4).
-DERIVATION_EXAM_MAX_DAYS: Final = 15
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,18 +62,29 @@ class LogisticRule:
         return 1.0 / (1.0 + math.exp(-(self.slope * score + self.intercept)))
 
 
-VAN_MIDDENDORP: Final = LogisticRule(
-    "van Middendorp 2011", 0.267, -3.273, -10, 40,
-    "van Middendorp JJ et al. 2011, Lancet 377:1004-10; clinical-evidence.md §2.1, T4",
-)  # fmt: skip
-HICKS_FULL: Final = LogisticRule(
-    "Hicks (full)", 0.125, -1.763, -10, 40,
-    "Hicks et al., Canadian multicentre registry (journal/year unconfirmed); the sheet §2.2",
-)  # fmt: skip
-HICKS_ABBREVIATED: Final = LogisticRule(
-    "Hicks (abbreviated)", 0.211, -1.425, -10, 20,
-    "Hicks et al., abbreviated: age + L3 motor + L3 light touch; the sheet §2.2",
-)  # fmt: skip
+_RULES: Final = {row["id"]: row for row in read_table("prediction_rules.csv")}
+
+
+def _rule(key: str) -> LogisticRule:
+    row = _RULES[key]
+    cited = source(row["source"])
+    return LogisticRule(
+        row["name"], float(row["slope"]), float(row["intercept"]), int(row["score_min"]),
+        int(row["score_max"]), f"{cited.citation}; {row['section']}",
+    )  # fmt: skip
+
+
+VAN_MIDDENDORP: Final = _rule("van_middendorp_2011")
+HICKS_FULL: Final = _rule("hicks_full")
+HICKS_ABBREVIATED: Final = _rule("hicks_abbreviated")
+_VM: Final = _RULES["van_middendorp_2011"]
+#: Age at or above which the rule subtracts points (van Middendorp 2011; the sheet §2.1).
+AGE_CUTOFF_YEARS: Final = int(_VM["age_cutoff_years"])
+AGE_POINTS: Final = int(_VM["age_points"])
+MOTOR_WEIGHT: Final = int(_VM["motor_weight"])
+LIGHT_TOUCH_WEIGHT: Final = int(_VM["light_touch_weight"])
+#: Exam window of the derivation cohort, days after injury (the sheet §2.1, §9 T4).
+DERIVATION_EXAM_MAX_DAYS: Final = int(_VM["exam_max_days"])
 
 
 def best_side(right: int, left: int) -> int:

@@ -96,11 +96,12 @@ _NO_THRESHOLD_NOTES: Final[Mapping[Measure, str]] = {
 }
 
 #: Hanley MA, Jensen MP, Ehde DM et al. (recalled as Clin J Pain 2006): a pain NRS decrease of about
-#: 36% is clinically meaningful in SCI (clinical-evidence.md §3). Checked beside the 1.8-point rule.
-PAIN_PERCENT_DECREASE: Final = 36.0
-PAIN_PERCENT_SOURCE: Final = (
-    "Hanley MA, Jensen MP, Ehde DM et al. (recalled as Clin J Pain 2006); clinical-evidence.md §3"
-)
+#: 36% is clinically meaningful in SCI (clinical-evidence.md §3; the evidence data's
+#: ``pain_nrs_percent`` row). Checked beside the 1.8-point rule.
+(_PAIN_PERCENT,) = thresholds_for("pain_nrs_percent")
+assert _PAIN_PERCENT.value is not None
+PAIN_PERCENT_DECREASE: Final = _PAIN_PERCENT.value
+PAIN_PERCENT_SOURCE: Final = _PAIN_PERCENT.source
 
 _LEVEL_RANK: Final = {**{lv: i for i, lv in enumerate(RESULT_LEVELS)}, INTACT: len(RESULT_LEVELS)}
 _GRADE_RANK: Final = {g: i for i, g in enumerate(AIS_GRADES)}

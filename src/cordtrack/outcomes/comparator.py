@@ -1,36 +1,30 @@
 """The natural-recovery comparator: what comparable patients show without experimental treatment.
 
-Every figure comes from ``cordtrack.clinical.evidence`` (copied there from clinical-evidence.md,
-"the sheet", with its source) and is returned with that source, the population it describes and
-its baseline-exam window. Several studies usually match; all are returned, never one number as
-"the" rate (the sheet, §9 T1). When no table covers a patient the result is *not comparable*,
-with the reason.
+Every figure comes from the package's evidence data (``cordtrack.clinical.evidence``, copied from
+clinical-evidence.md, "the sheet", and natural-history.md) and is returned with its source, the
+population it describes and its baseline-exam window. Several studies usually match; all are
+returned, never one number as "the" rate (the sheet, §9 T1). When no figure covers a patient the
+result is *not comparable*, with the reason. The matching rules are those of :mod:`.references`:
 
-Matching rules
---------------
 * **Baseline AIS** must be determined (one grade); a set such as ``C,D`` is not comparable.
-* **Time since injury at the baseline exam.** A 1-year table applies when the baseline exam falls
-  inside the table's own window (``<=48 h``, ``<=7 d``, ``<=15 d``, ``<=30 d``): the earlier the
-  baseline exam, the more spontaneous recovery follows it (the sheet §1.1). Sources whose exam
-  window the sheet gives only approximately (APMR 2022, "about 16 d"; Aimetti 2019 and Steeves 2011,
-  not stated; EMSCI 2023, from 4 weeks) are used for baseline exams within 30 days, with that
-  caveat. Baseline exams more than 12 months after injury use the chronic figures of APMR 2004
-  (years 1 to 5; the sheet §1.6, T2). Between 31 days and 12 months no table in the sheet applies.
-* **Level.** Groups as the sheet §9 T10 recommends: cervical (C1-C8), T1-T9, T10 and below.
-  "Tetraplegia" in a source is taken as a cervical NLI. Rows for narrower populations ("above T11",
-  "T2-T12", "C4-C7") are used only when the NLI shows the patient is inside them.
+* **Time since injury at the baseline exam** must fall inside each figure's own window (``<=7 d``,
+  ``<=30 d``, ``21-45 d``, ``>=1 year``...): the earlier the baseline exam, the more spontaneous
+  recovery follows it (the sheet §1.1). Figures whose window the guides do not state (Steeves 2011)
+  are shown for exams within 30 days, with that caveat. The guides have no AIS figure for baseline
+  exams 31-365 days after injury; chronic figures (APMR 2004) span years 1 to 5.
+* **Level.** Each figure's population is an NLI range ("tetraplegia" = C1-C8). A figure is used
+  when the patient's NLI lies inside it; when only the level group is known, when the whole group
+  does. A figure left out for an unknown level is named in a caveat.
 * **Age.** No encoded table is stratified by age; when an age is given the result says so (age has
   a negative effect on recovery, cut-off unclear: Kirshblum 2021 abstract, the sheet §2.3).
 
 The phases used to stratify cohorts (:mod:`.groups`) are configurable; the comparator ignores them
-and always matches on each table's own window. The rows themselves come from :mod:`.references`.
+and always matches on each figure's own window. :mod:`.expected` picks one figure per patient.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Final
 
 from cordtrack.clinical.prognosis import (
     DERIVATION_EXAM_MAX_DAYS,
@@ -41,16 +35,9 @@ from cordtrack.clinical.prognosis import (
 )
 from cordtrack.isncsci.types import AIS_GRADES
 
-from .change import SetValue, Tri, grade_set, possible_names
-from .groups import ACUTE_MAX_DAYS, CHRONIC_MIN_DAYS, LEVEL_RANK, LevelGroup, level_group
-from .references import (
-    Reference,
-    ReferenceOutcome,
-    acute_ais,
-    acute_motor,
-    chronic_ais,
-    chronic_other,
-)
+from .change import SetValue, Tri, grade_set
+from .groups import ACUTE_MAX_DAYS, LevelGroup, level_group
+from .references import Reference, ReferenceOutcome, candidates, in_population, reference_of
 
 __all__ = [
     "ComparatorProfile",
@@ -59,8 +46,6 @@ __all__ = [
     "natural_history",
     "walking_prognosis",
 ]
-
-_CHRONIC_SOURCE_MAX_DAYS: Final = 5 * 365
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,56 +78,6 @@ class NaturalHistory:
     def value_range(self) -> tuple[float, float] | None:
         values = [r.value for r in self.references]
         return (min(values), max(values)) if values else None
-
-
-# Population predicates on one NLI, and their answer when only the level group is known.
-_POPULATIONS: Final[dict[str, tuple[Callable[[int], bool], dict[LevelGroup, Tri]]]] = {
-    "all levels": (lambda r: True, dict.fromkeys(LevelGroup, Tri.YES)),
-    "cervical": (
-        lambda r: r <= LEVEL_RANK["C8"],
-        {LevelGroup.CERVICAL: Tri.YES, LevelGroup.T1_T9: Tri.NO, LevelGroup.T10_AND_BELOW: Tri.NO},
-    ),
-    "above T10": (
-        lambda r: r < LEVEL_RANK["T10"],
-        {LevelGroup.CERVICAL: Tri.YES, LevelGroup.T1_T9: Tri.YES, LevelGroup.T10_AND_BELOW: Tri.NO},
-    ),
-    "above T11": (
-        lambda r: r < LEVEL_RANK["T11"],
-        {
-            LevelGroup.CERVICAL: Tri.YES,
-            LevelGroup.T1_T9: Tri.YES,
-            LevelGroup.T10_AND_BELOW: Tri.UNDETERMINED,
-        },
-    ),
-    "T2-T12": (
-        lambda r: LEVEL_RANK["T2"] <= r <= LEVEL_RANK["T12"],
-        {
-            LevelGroup.CERVICAL: Tri.NO,
-            LevelGroup.T1_T9: Tri.UNDETERMINED,
-            LevelGroup.T10_AND_BELOW: Tri.UNDETERMINED,
-        },
-    ),
-    "C4-C7": (
-        lambda r: LEVEL_RANK["C4"] <= r <= LEVEL_RANK["C7"],
-        {
-            LevelGroup.CERVICAL: Tri.UNDETERMINED,
-            LevelGroup.T1_T9: Tri.NO,
-            LevelGroup.T10_AND_BELOW: Tri.NO,
-        },
-    ),
-}
-
-
-def _in_population(population: str, profile: ComparatorProfile) -> Tri:
-    if population == "all levels":
-        return Tri.YES
-    predicate, by_group = _POPULATIONS[population]
-    ranks = [LEVEL_RANK[n] for n in possible_names(profile.nli) if n in LEVEL_RANK]
-    if ranks and len(ranks) == len(possible_names(profile.nli)):
-        answers = {predicate(r) for r in ranks}
-        return Tri.YES if answers == {True} else Tri.NO if answers == {False} else Tri.UNDETERMINED
-    group = profile.group
-    return by_group[group] if group is not None else Tri.UNDETERMINED
 
 
 def natural_history(
@@ -179,50 +114,35 @@ def natural_history(
     day = profile.days_since_injury_at_baseline
     if day is None:
         return no("time from injury to the baseline exam unknown: every table depends on it")
-    if day <= ACUTE_MAX_DAYS:
-        found = list(
-            acute_ais(grade, grades, day)
-            if outcome is ReferenceOutcome.AIS_IMPROVEMENT
-            else acute_motor(outcome, grade, profile.baseline_total_motor)
-        )
+    if day < 0:
+        return no("the baseline exam is dated before the injury")
+    found = list(candidates(outcome, grade, day, grades,
+                            baseline_total_motor=profile.baseline_total_motor))  # fmt: skip
+    kept: list[Reference] = []
+    for figure in found:
+        match = in_population(figure, profile.nli, profile.group)
+        if match is Tri.YES:
+            kept.append(reference_of(figure, outcome, profile.baseline_total_motor))
+        elif match is Tri.UNDETERMINED:
+            caveats.append(f"not used, level not known to be {figure.population}: "
+                           f"{figure.citation}")  # fmt: skip
+    if kept and day <= ACUTE_MAX_DAYS:
         caveats.append(
             "acute and subacute recovery is large and mostly spontaneous: an uncontrolled "
             "improvement cannot be attributed to a treatment (the sheet §1.6)"
         )
-    elif day >= CHRONIC_MIN_DAYS:
-        found = list(
-            chronic_ais(grade, grades)
-            if outcome is ReferenceOutcome.AIS_IMPROVEMENT
-            else chronic_other(outcome)
-        )
-        if day > _CHRONIC_SOURCE_MAX_DAYS:
-            caveats.append(
-                "the chronic source (APMR 2004) measured change from year 1 to year 5; "
-                "this baseline exam is later than 5 years after injury"
-            )
-    else:
-        return no(
-            f"baseline exam {day} days after injury: the sheet's 1-year tables start from "
-            "exams within 48 h to 30 days and its chronic figures from 1 year, so no table "
-            "covers 31-365 days"
-        )
-    kept: list[Reference] = []
-    for population, reference in found:
-        match = _in_population(population, profile)
-        if match is Tri.YES:
-            kept.append(reference)
-        elif match is Tri.UNDETERMINED:
-            caveats.append(f"not used, level not known to be {population}: {reference.source}")
-    if grade == "B" and outcome is ReferenceOutcome.AIS_IMPROVEMENT and day <= ACUTE_MAX_DAYS:
+    if grade == "B" and outcome is ReferenceOutcome.AIS_IMPROVEMENT:
         caveats.append(
-            "a pooled all-levels AIS B conversion table was not retrieved "
-            "(the sheet §1.3, [UNCONFIRMED])"
+            "a pooled all-levels AIS B conversion table (Kirshblum 2021) was not retrieved "
+            "(the sheet §1.3, [UNCONFIRMED]); Kirshblum 2016 and van Middendorp 2009 are used"
         )
     if not kept:
+        where = profile.group.value if profile.group else "level unknown"
+        gap = (" (the guides have no AIS figure for baseline exams 31-365 days after injury)"
+               if ACUTE_MAX_DAYS < day <= 365 else "")  # fmt: skip
         return no(
-            f"no table in the evidence sheet gives {outcome.value} for baseline AIS {grade}, "
-            f"{profile.group.value if profile.group else 'level unknown'}, baseline exam "
-            f"{day} days after injury"
+            f"no figure in the evidence data gives {outcome.value} for baseline AIS {grade}, "
+            f"{where}, baseline exam {day} days after injury{gap}"
         )
     return NaturalHistory(outcome, True, tuple(kept), caveats=tuple(caveats))
 

@@ -28,8 +28,8 @@ def test_cervical_ais_a_examined_on_day_5_gets_every_table_2_row_whose_window_co
     # Kirshblum 2021 Table 2: windows <=7 d, <=30 d, <=15 d (x3), <=30 d; Burns <=48 h excluded.
     # Marino 2011 tetraplegia (first exam <=7 d): 30% B or better.
     assert values(ComparatorProfile("A", 5, nli="C5")) == [
-        (15.4, "<=7 d"), (20.0, "<=30 d"), (24.2, "<=15 d"), (26.1, "<=15 d (FU 6 m-1 y)"),
-        (27.8, "<=30 d"), (30.0, "<=7 d"), (30.2, "<=15 d"),
+        (15.4, "<=7 d"), (20.0, "<=30 d"), (24.2, "<=15 d"), (26.1, "<=15 d"),
+        (27.8, "<=30 d"), (30.0, "first exam <=7 d"), (30.2, "<=15 d"),
     ]  # fmt: skip
 
 
@@ -37,22 +37,32 @@ def test_an_exam_on_day_20_keeps_only_the_30_day_tables() -> None:
     result = natural_history(ComparatorProfile("A", 20, level_group=LevelGroup.T10_AND_BELOW))
     assert result.comparable
     assert [r.value for r in result.references] == [20.0, 27.8]  # Fawcett 2007, Kirshblum 2016
-    assert all("Kirshblum S, Snider B" in r.source for r in result.references)
-    # the thoracic Aimetti row needs an NLI known to lie in T2-T12
-    assert any("Aimetti" in c for c in result.caveats)
+    assert all("Kirshblum 2021, Table 2" in r.source for r in result.references)
+    assert all(r.url for r in result.references)
+    # Aimetti 2019 (T2-T12) is a <=7 d table: not offered on day 20
+    assert not any("Aimetti" in c for c in result.caveats)
+
+
+def test_a_figure_for_a_narrower_population_is_named_when_the_level_is_not_known() -> None:
+    # day 5, T10 and below: Aimetti 2019 (T2-T12, <=7 d) might or might not apply
+    result = natural_history(ComparatorProfile("A", 5, level_group=LevelGroup.T10_AND_BELOW))
+    assert any("Aimetti" in c and "T2-T12" in c for c in result.caveats)
 
 
 def test_ais_c_reference_is_the_share_at_d_or_e_from_table_6() -> None:
     # day 10, NLI T4: Spiess 2009 (<=15 d) 84.8 + 0; van Middendorp 2009 (<=15 d, above T11) 74.4;
-    # Kirshblum 2016 (<=30 d) 72.5. Marino 1999 and Lee 2016 (<=7 d) do not cover day 10.
+    # Kirshblum 2016 (<=30 d) 72.5; by level (natural-history.md E1): Spiess above T10 78,
+    # Kirshblum 2016 T1-T9 63.6. Marino 1999 and Lee 2016 (<=7 d) do not cover day 10, nor
+    # Harrop 2011 (<=24 h).
     assert values(ComparatorProfile("C", 10, nli="T4")) == [
-        (72.5, "<=30 d"), (74.4, "<=15 d"), (84.8, "<=15 d"),
+        (63.6, "<=30 d"), (72.5, "<=30 d"), (74.4, "<=15 d"), (78.0, "<=15 d"), (84.8, "<=15 d"),
     ]  # fmt: skip
 
 
 def test_ais_b_tetraplegia_uses_marino_2011_c_plus_d_and_says_the_pooled_table_is_missing() -> None:
     result = natural_history(ComparatorProfile("B", 3, nli="C6", age_years=70))
-    assert sorted(r.value for r in result.references) == [50.0, 67.0]  # APMR 2022; 30 + 37
+    # APMR 2022 50; Kirshblum 2016 all levels 53.6; Marino 2011 30 + 37; van Middendorp 2009 73
+    assert sorted(r.value for r in result.references) == [50.0, 53.6, 67.0, 73.0]
     assert any("[derived]" in r.note for r in result.references)
     assert any("[UNCONFIRMED]" in c for c in result.caveats)
     assert any("not stratified by age" in c for c in result.caveats)
@@ -60,14 +70,15 @@ def test_ais_b_tetraplegia_uses_marino_2011_c_plus_d_and_says_the_pooled_table_i
 
 def test_two_grade_improvement_from_a_reads_the_a_to_c_or_d_column() -> None:
     got = values(ComparatorProfile("A", 5, nli="C5"), grades=2)
-    # Table 2 "A -> C/D" for windows covering day 5, and APMR 2022 cervical 13.4% motor incomplete
-    assert [v for v, _ in got] == [8.1, 10.0, 11.2, 11.8, 13.0, 13.4, 17.1]
+    # Table 2 "A -> C/D" for windows covering day 5, APMR 2022 cervical 13.4% motor incomplete and
+    # Marino 2011 tetraplegia 8 (C) + 7.1 (D) = 15.1 [derived]
+    assert [v for v, _ in got] == [8.1, 10.0, 11.2, 11.8, 13.0, 13.4, 15.1, 17.1]
 
 
 def test_chronic_complete_injury_uses_the_late_change_figures() -> None:
     result = natural_history(ComparatorProfile("A", 400))
     assert [r.value for r in result.references] == [5.6]
-    assert "APMR 2004" in result.references[0].source
+    assert "Arch Phys Med Rehabil 2004" in result.references[0].source
     b = natural_history(ComparatorProfile("B", 800))
     assert [r.value for r in b.references] == [2.1]
 
@@ -84,6 +95,14 @@ def test_a_baseline_between_one_month_and_one_year_is_not_comparable() -> None:
     assert "31-365 days" in result.reason
 
 
+def test_lems_after_a_one_month_exam_in_incomplete_paraplegia_reads_waters_1994() -> None:
+    lems = natural_history(ComparatorProfile("C", 40, nli="T8"), ReferenceOutcome.LEMS_GAIN)
+    assert [(r.value, r.sd, r.n) for r in lems.references] == [(11.9, 8.7, 54)]
+    assert not natural_history(
+        ComparatorProfile("C", 40, nli="C6"), ReferenceOutcome.LEMS_GAIN
+    ).comparable
+
+
 def test_an_undetermined_baseline_ais_is_not_comparable() -> None:
     result = natural_history(ComparatorProfile("C,D", 5))
     assert not result.comparable
@@ -92,12 +111,17 @@ def test_an_undetermined_baseline_ais_is_not_comparable() -> None:
 
 def test_motor_references_for_cervical_ais_a_and_ais_d_proportional_recovery() -> None:
     uems = natural_history(ComparatorProfile("A", 10, nli="C5"), ReferenceOutcome.UEMS_GAIN)
-    assert sorted(r.value for r in uems.references) == [7.8, 10.0]  # APMR 2022; Steeves 2011
-    # AIS D with total motor 60: 0.59 x (100 - 60) = 23.6 points expected (EMSCI 2023)
+    # APMR 2022 7.8; Steeves 2011 10 (window not stated); Marino 2018 poster 6.4 at 3 months
+    assert sorted(r.value for r in uems.references) == [6.4, 7.8, 10.0]
+    assert any("window not stated" in r.note for r in uems.references)
+    # cervical AIS D at the 4-week visit, total motor 60: 0.59 x (100 - 60) = 23.6 (EMSCI 2023)
     d = natural_history(
-        ComparatorProfile("D", 20, baseline_total_motor=60), ReferenceOutcome.TOTAL_MOTOR_GAIN
+        ComparatorProfile("D", 28, nli="C5", baseline_total_motor=60),
+        ReferenceOutcome.TOTAL_MOTOR_GAIN,
     )
     assert [r.value for r in d.references] == [23.6]
+    early = ComparatorProfile("D", 10, nli="C5", baseline_total_motor=60)
+    assert not natural_history(early, ReferenceOutcome.TOTAL_MOTOR_GAIN).comparable
 
 
 def test_level_groups_and_phases() -> None:
