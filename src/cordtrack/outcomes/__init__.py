@@ -6,16 +6,20 @@ intervals     Wilson and exact Clopper-Pearson intervals, and their rendering in
 change        per-patient change from baseline (AIS, NLI, motor levels, totals, SCIM III, WISCI II,
               pain) with undetermined values kept undetermined, and meaningful-change flags
 groups        level groups and phases after injury (stratification keys)
-references    the cited natural-history tables read as reference rows
+references    the cited natural-history figures matched by AIS, level and exam timing
 comparator    the natural-recovery comparator and the van Middendorp applicability check
 cohort        responder definitions, cohort rates with lost-to-follow-up bounds, strata
+expected      observed versus expected responders (O/E) with exact and widened intervals
+expected_change  observed minus expected mean motor-score change
+coverage      which baseline AIS x level group x outcome combinations have a reference
+poisson       exact Poisson limits and Student's t quantiles
 survival      Kaplan-Meier time to first AIS improvement with Greenwood intervals
 safety_rates  adverse-event rates with exact intervals, grade x relatedness counts, SAE list
 claims        the claim check
 errors        the exception tree
 
-Every clinical figure comes from ``cordtrack.clinical.evidence`` with its source; see
-``docs/outcomes.md``.
+Every clinical figure comes from ``cordtrack.clinical.evidence`` (the package's versioned evidence
+data) with its source; see ``docs/outcomes.md`` and ``docs/evidence.md``.
 """
 
 from __future__ import annotations
@@ -67,6 +71,8 @@ from .comparator import (
     walking_prognosis,
 )
 from .errors import ClaimParseError, OutcomesError, UndefinedRateError
+from .expected import Expectation, FigureUse, ObservedExpected, expectation, observed_vs_expected
+from .expected_change import MOTOR_MEASURES, ChangeVsExpected, change_vs_expected
 from .groups import DEFAULT_PHASE_CUTOFFS, LevelGroup, Phase, PhaseCutoffs, level_group, phase_of
 from .intervals import (
     IntervalMethod,
@@ -90,18 +96,22 @@ from .survival import (
 
 __all__ = [
     "DEFAULT_PHASE_CUTOFFS",
+    "MOTOR_MEASURES",
     "UNCONTROLLED",
     "AdverseEventRecord",
     "AisImprovement",
     "Assessment",
     "ChangeRange",
     "ChangeStatus",
+    "ChangeVsExpected",
     "ClaimParseError",
     "ClaimPosition",
     "ClaimVerdict",
     "CohortRate",
     "ComparatorProfile",
     "EventRate",
+    "Expectation",
+    "FigureUse",
     "FollowUp",
     "ImprovementTimes",
     "IntervalMethod",
@@ -111,6 +121,7 @@ __all__ = [
     "Measure",
     "MeasureChange",
     "NaturalHistory",
+    "ObservedExpected",
     "OutcomesError",
     "ParsedClaim",
     "PatientChange",
@@ -133,6 +144,7 @@ __all__ = [
     "WalkingPrognosis",
     "ais_change",
     "change_from_baseline",
+    "change_vs_expected",
     "check_claim",
     "check_claim_for_cohort",
     "clopper_pearson_interval",
@@ -141,11 +153,13 @@ __all__ = [
     "default_thresholds",
     "describe",
     "describe_rate",
+    "expectation",
     "format_percent",
     "kaplan_meier",
     "level_change",
     "level_group",
     "natural_history",
+    "observed_vs_expected",
     "parse_claim",
     "phase_of",
     "reference_for",

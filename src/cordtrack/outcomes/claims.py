@@ -12,7 +12,9 @@
 * ``no data``: no patient was due for assessment.
 
 It also places the claim against the natural-history references for comparable patients
-(:mod:`.comparator`) and carries the "uncontrolled" label. The verdict is descriptive: it states
+(:mod:`.comparator`), gives the registry's observed responders against those expected from
+natural history for the same patients (O/E, :mod:`.expected`) and carries the "uncontrolled"
+label. The verdict is descriptive: it states
 positions and figures, never a judgement of the clinic or a promise to the patient.
 """
 
@@ -28,6 +30,7 @@ from .cohort import CohortRate, PatientCourse, ResponderDefinition, cohort_rate,
 from .cohort import reference_for as _reference_for
 from .comparator import NaturalHistory
 from .errors import ClaimParseError
+from .expected import ObservedExpected, observed_vs_expected
 
 __all__ = [
     "ClaimPosition",
@@ -114,6 +117,8 @@ class ClaimVerdict:
     #: the claimed value against the range of natural-history figures (NO_DATA if not comparable)
     reference_position: ClaimPosition
     summary: str
+    #: observed versus expected responders in the same patients (None: no AIS definition)
+    observed_expected: ObservedExpected | None = None
 
     @property
     def design_label(self) -> str:
@@ -135,8 +140,24 @@ _REFERENCE_PHRASES: Final = {
 }
 
 
+def _oe_sentence(oe: ObservedExpected) -> str:
+    named = f"; {len(oe.without_reference)} patient(s) without a reference are not in it"
+    tail = named if oe.without_reference else ""
+    if oe.ratio is None or oe.interval is None:
+        return f"Observed versus expected: no patient with a natural-history reference{tail}."
+    low, high = oe.interval
+    return (
+        f"Observed versus expected in the same patients: {oe.observed} responders where natural "
+        f"recovery predicts {oe.expected:.1f} (O/E {oe.ratio:.2f}, 95% CI {low:.2f}–{high:.2f})"
+        f"{tail}."
+    )
+
+
 def check_claim(
-    claim: str | ParsedClaim, measured: CohortRate, reference: NaturalHistory
+    claim: str | ParsedClaim,
+    measured: CohortRate,
+    reference: NaturalHistory,
+    observed_expected: ObservedExpected | None = None,
 ) -> ClaimVerdict:
     """The structured verdict for ``claim`` against a measured rate and its natural history."""
     parsed = parse_claim(claim) if isinstance(claim, str) else claim
@@ -163,12 +184,16 @@ def check_claim(
         parts.append(f"No natural-history comparison: {reference.reason}.")
     else:
         parts.append("The natural-history figures for this outcome are mean changes, not rates.")
+    if observed_expected is not None:
+        parts.append(_oe_sentence(observed_expected))
     if not measured.controlled:
         parts.append(
             "Without a concurrent control group, the measured rate cannot separate an effect of "
             "treatment from spontaneous recovery."
         )
-    return ClaimVerdict(parsed, measured, position, reference, ref_position, " ".join(parts))
+    return ClaimVerdict(
+        parsed, measured, position, reference, ref_position, " ".join(parts), observed_expected
+    )
 
 
 def check_claim_for_cohort(
@@ -180,4 +205,5 @@ def check_claim_for_cohort(
     """Measure ``courses`` under ``definition`` (and ``control``), then :func:`check_claim`."""
     chosen = list(courses)
     measured = cohort_rate(chosen, definition, control)
-    return check_claim(claim, measured, _reference_for(chosen, definition))
+    oe = observed_vs_expected(chosen, definition)
+    return check_claim(claim, measured, _reference_for(chosen, definition), oe)

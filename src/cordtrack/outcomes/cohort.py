@@ -345,11 +345,12 @@ def _phase(c: PatientCourse, cutoffs: PhaseCutoffs) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Stratum:
-    """One stratum: its key values (absent keys not stratified), rate and reference."""
+    """One stratum: its key values (absent keys not stratified), rate, reference and members."""
 
     key: tuple[tuple[StratumKey, str], ...]
     rate: CohortRate
     reference: NaturalHistory
+    members: tuple[PatientCourse, ...] = ()
 
     def label(self) -> str:
         return ", ".join(f"{k.value} {v}" for k, v in self.key) or "all patients"
@@ -402,6 +403,11 @@ def stratify(
         key = tuple((k, keyers[k](course)) for k in by)
         groups.setdefault(key, []).append(course)
     return tuple(
-        Stratum(key, cohort_rate(members, definition), reference_for(members, definition))
+        Stratum(
+            key,
+            cohort_rate(members, definition),
+            reference_for(members, definition),
+            tuple(members),
+        )
         for key, members in sorted(groups.items())
     )
