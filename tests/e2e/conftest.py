@@ -52,12 +52,14 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def demo(transactional_db: None, settings: Any) -> dict[str, int]:
-    """The demo sites, users (password ``cordtrack-demo``) and patients."""
+    """The demo sites, users (password ``cordtrack-demo``) and journey patients. The browser tests
+    drive the journey pages; the treated cohort that `make run` adds is left out here (it would
+    add seconds to every test) and is tested in tests/server (test_demo, test_demo_cohort)."""
     from cordtrack.server import demo as demo_data
 
     settings.DEMO_MODE = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    return demo_data.load()
+    return demo_data.load(cohort_per_site=0)
 
 
 @pytest.fixture

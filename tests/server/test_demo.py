@@ -1,4 +1,5 @@
-"""Demo data: refused outside demo mode; two sites, a user per role, ~60 patients; idempotent."""
+"""Demo data: refused outside demo mode; two sites, a user per role, 60 journey patients and a
+treated cohort; idempotent."""
 
 from __future__ import annotations
 
@@ -23,14 +24,17 @@ def test_load_demo_is_refused_unless_demo_mode_is_on(db: None) -> None:
     assert not Site.objects.exists()
 
 
-@override_settings(DEMO_MODE=True)
+COHORT = 40  # per site here; `make run` loads CORDTRACK_DEMO_COHORT (400) per site
+
+
+@override_settings(DEMO_MODE=True, DEMO_COHORT_PER_SITE=COHORT)
 def test_the_demo_covers_the_journey_and_every_demo_user_sees_only_their_site(db: None) -> None:
     call_command("load_demo")
     counts = (Patient.objects.count(), IsncsciExam.objects.count(), User.objects.count())
     call_command("load_demo")  # idempotent
 
     assert (Patient.objects.count(), IsncsciExam.objects.count(), User.objects.count()) == counts
-    assert counts[0] == 60
+    assert counts[0] == 60 + 2 * COHORT
     assert counts[2] == 12
     statuses = set(Inquiry.objects.values_list("status", flat=True))
     assert statuses >= {"new", "under_review", "not_eligible", "in_followup", "completed"}
@@ -54,4 +58,4 @@ def test_the_demo_covers_the_journey_and_every_demo_user_sees_only_their_site(db
             if role == Role.PATIENT:
                 assert "1 patient" in page
             else:
-                assert "30 patients" in page, name
+                assert f"{30 + COHORT} patients" in page, name

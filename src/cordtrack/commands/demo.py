@@ -1,27 +1,39 @@
-"""Classify the published ISNCSCI 2019 test cases and compare with their expected results.
+"""Demonstrations: the published ISNCSCI cases, or a synthetic registry in the database.
 
-Prints one line per case (its id, the neurological level of injury and AIS grade found, and how
-many of the 25 result fields agree with the case's expected "totals"), then the agreement count,
-e.g. "128/128 cases, 3200/3200 fields agree".
+cordtrack demo --cases FILE
+    Classify the published ISNCSCI 2019 test cases and compare with their expected results:
+    one line per case (its id, the NLI and AIS found, how many of the 25 result fields agree
+    with the case's "totals"), then the agreement count ("128/128 cases, 3200/3200 fields
+    agree"). Exit 0 every field agrees, 1 some disagree, 2 usage error.
 
-exit status: 0 every field agrees, 1 some disagree, 2 usage error
+cordtrack demo --patients N [--sites NTH,STH | --sites 10] [--seed S] [--cohort]
+    Generate N synthetic patients in the registry's database (DATABASE_URL, default
+    var/cordtrack.sqlite3), spread over the sites (codes, created when missing; a number k
+    names k sites SYA, SYB, ...): journeys at every stage, exams classified by the engine,
+    treatments with their lots, adverse events, visits, instruments; recovery follows the
+    natural-history figures with no treatment effect. --cohort makes every patient a treated
+    one followed past 12 months. Same seed, same day: same patients; a seed already used for
+    these sites is refused. Needs CORDTRACK_DEMO=1 (never synthetic patients in a real
+    registry). Exit 0 done, 2 usage error.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import string
+import sys
+import time
 from collections.abc import Mapping
 from pathlib import Path
-
-from cordtrack.isncsci import RESULT_KEYS, ExamValidationError, classify, parse_exam
 
 from . import UsageError
 
 NAME = "demo"
-HELP = "classify the published ISNCSCI 2019 cases and report agreement"
+HELP = "classify the published cases, or generate synthetic patients"
 
 _WIDE = 26  # level lists such as C1,C2,...,L1 are cut to this width in the table
+_MAX_SITES = 600  # SYA..SYZ, then SBA..SXZ: never the same code twice
 
 
 #: The 128 published ISNCSCI 2019 cases, shipped with the package (source and licence in
@@ -32,21 +44,86 @@ PUBLISHED_CASES = (
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument(
         "--cases", metavar="PATH", type=Path, default=PUBLISHED_CASES,
         help="a JSON array of cases with expected 'totals' (default: the 128 published cases "
         "shipped with CordTrack)",
     )  # fmt: skip
+    what.add_argument("--patients", metavar="N", type=int, help="synthetic patients to generate")
+    parser.add_argument(
+        "--sites",
+        default="NTH,STH",
+        help="site codes, comma-separated, or a number of sites (default NTH,STH)",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument("--cohort", action="store_true",
+                        help="only treated patients followed past 12 months")  # fmt: skip
+
+
+def site_codes(text: str) -> list[str]:
+    """``"NTH,STH"`` -> the codes; ``"3"`` -> SYA, SYB, SYC. Raises UsageError when invalid."""
+    if text.strip().isdigit():
+        count = int(text)
+        if not 1 <= count <= _MAX_SITES:
+            raise UsageError(f"--sites: between 1 and {_MAX_SITES} sites")
+        letters = string.ascii_uppercase
+        return [f"S{letters[i // 26]}{letters[i % 26]}" if i >= 26 else f"SY{letters[i]}"
+                for i in range(count)]  # fmt: skip
+    codes = [c.strip() for c in text.split(",") if c.strip()]
+    bad = [
+        c for c in codes if not (c.isascii() and c.isalpha() and c.isupper() and 2 <= len(c) <= 5)
+    ]
+    if not codes or bad:
+        raise UsageError(f"--sites: site codes are 2 to 5 capital letters, got {text!r}")
+    return codes
 
 
 def run(args: argparse.Namespace) -> int:
-    cases = _load(args.cases)
+    if args.patients is not None:
+        return _generate(args)
+    return _published_cases(args.cases)
+
+
+def _generate(args: argparse.Namespace) -> int:
+    if args.patients < 1:
+        raise UsageError("--patients must be at least 1")
+    codes = site_codes(args.sites)
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cordtrack.server.settings")
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    django.setup()
+    from cordtrack.server.synthetic import generate
+
+    started = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        print(f"{done}/{total} patients ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+
+    try:
+        made = generate(args.patients, codes, args.seed, cohort=args.cohort, progress=progress)
+    except (ImproperlyConfigured, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    rate = made.patients / made.seconds if made.seconds else 0.0
+    print(json.dumps({"patients": made.patients, "sites": codes, "seed": args.seed,
+                      "seconds": round(made.seconds, 1), "patients_per_second": round(rate),
+                      "rows": made.counts}, indent=2))  # fmt: skip
+    return 0
+
+
+def _published_cases(path: Path) -> int:
+    from cordtrack.isncsci import RESULT_KEYS, ExamValidationError, classify, parse_exam
+
+    cases = _load(path)
     print(f"{'id':>4}  {'NLI':<{_WIDE}}  {'AIS':<9}  agreement")
     cases_agree = fields_agree = 0
     for case in cases:
         expected = case.get("totals")
         if not isinstance(expected, Mapping):
-            raise UsageError(f"{args.cases}: case {case.get('id')} has no expected 'totals'")
+            raise UsageError(f"{path}: case {case.get('id')} has no expected 'totals'")
         try:
             found = classify(parse_exam(case)).to_flat()
         except ExamValidationError as exc:

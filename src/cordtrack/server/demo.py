@@ -1,8 +1,14 @@
-"""Demo data: sites North (NTH) and South (STH), a user per role per site, ~60 synthetic patients.
+"""Demo data: sites North (NTH) and South (STH), a user per role per site, 60 journey patients
+and a treated cohort.
 
-Every record is made up and written through the services, so it is validated and audited like real
-data. Loading twice changes nothing (sites, users and the protocol are looked up first; a site
-that already has patients gets no more). Refused unless ``CORDTRACK_DEMO=1``.
+The journey patients (30 per site, every stage of the journey) are made up and written through
+the services, so they are validated and audited like real data. The cohort (``DEMO_COHORT_PER_SITE``
+treated patients per site, default 400, followed past 12 months) comes from the synthetic
+generator (:mod:`.synthetic`): recovery follows the natural-history figures with no treatment
+effect, so the outcomes report shows readable rates and an observed/expected ratio near 1.
+Loading twice changes nothing (sites, users and the protocol are looked up first; a site that
+already has patients gets no more journeys; the cohort's run is recorded in the audit trail).
+Refused unless ``CORDTRACK_DEMO=1``.
 """
 
 from __future__ import annotations
@@ -289,8 +295,17 @@ def _answers(code: str, frac: float, rng: random.Random) -> dict[str, object]:
     return answers
 
 
-def load() -> dict[str, int]:
-    """Create (or complete) the demo; returns counts. Raises unless demo mode is on."""
+#: The seed of the demo cohort (its run key also says "cohort", so it never meets a registry run).
+COHORT_SEED = 1
+
+
+def load(cohort_per_site: int | None = None) -> dict[str, int]:
+    """Create (or complete) the demo; returns counts. Raises unless demo mode is on.
+
+    ``cohort_per_site``: treated cohort patients per site (default the setting
+    ``DEMO_COHORT_PER_SITE``; 0 loads the journey patients only)."""
+    from .synthetic import already_generated, generate
+
     if not settings.DEMO_MODE:
         raise ImproperlyConfigured("demo data is only loaded with CORDTRACK_DEMO=1")
     protocol = _protocol()
@@ -305,5 +320,9 @@ def load() -> dict[str, int]:
             created += len(made)
             follow = next(p for p in made if p.inquiries.get().status == S.IN_FOLLOWUP)
             patients.link_patient_user(users[Role.SITE_ADMIN], follow, users[Role.PATIENT])
+    per_site = settings.DEMO_COHORT_PER_SITE if cohort_per_site is None else cohort_per_site
+    codes = [code for code, _ in SITES]
+    if per_site and not already_generated(COHORT_SEED, codes, cohort=True):
+        created += generate(per_site * len(codes), codes, COHORT_SEED, cohort=True).patients
     return {"patients_created": created, "patients": Patient.objects.count(),
             "users": User.objects.count()}  # fmt: skip

@@ -5,6 +5,7 @@ Variables (all optional unless noted):
 ``CORDTRACK_SECRET_KEY``   required unless ``CORDTRACK_DEBUG`` or ``CORDTRACK_DEMO`` is on
 ``CORDTRACK_DEBUG``        1 for local development (never in production)
 ``CORDTRACK_DEMO``         1 allows ``load_demo`` to create the demo sites, users and patients
+``CORDTRACK_DEMO_COHORT``  treated cohort patients per demo site that ``load_demo`` adds (400)
 ``DATABASE_URL``           e.g. ``postgres://postgres@127.0.0.1:5432/cordtrack``; default SQLite
 ``CORDTRACK_VAR_DIR``      where the SQLite file and uploaded documents live (default ``./var``)
 ``CORDTRACK_ALLOWED_HOSTS`` comma-separated (default ``127.0.0.1,localhost``)
@@ -27,6 +28,7 @@ VAR_DIR = Path(env_str("CORDTRACK_VAR_DIR", str(Path.cwd() / "var"))).resolve()
 
 DEBUG = env_bool("CORDTRACK_DEBUG")
 DEMO_MODE = env_bool("CORDTRACK_DEMO")
+DEMO_COHORT_PER_SITE = env_int("CORDTRACK_DEMO_COHORT", 400, minimum=0)
 
 if DEBUG or DEMO_MODE:
     SECRET_KEY = env_str("CORDTRACK_SECRET_KEY", "insecure-demo-key-not-for-real-patients")

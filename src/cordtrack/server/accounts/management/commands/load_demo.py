@@ -12,7 +12,8 @@ from cordtrack.server.demo import load
 
 class Command(BaseCommand):
     help = (
-        "Load demo sites, a user per role per site and ~60 synthetic patients (CORDTRACK_DEMO=1)."
+        "Load demo sites, a user per role per site, 60 journey patients and a treated cohort of "
+        "CORDTRACK_DEMO_COHORT (400) patients per site (CORDTRACK_DEMO=1)."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -1,0 +1,316 @@
+"""Writes a chunk of planned synthetic patients with ``bulk_create`` and one audit entry each.
+
+The chunk's exams are classified together (baselines first, then every follow-up), the records
+are built in memory and inserted table by table, and the audit trail gets one entry per patient
+through ``audit.chain.append_many`` (action create, model ``patients.patient``, reason naming the
+generator and its seed, ``changes`` counting what was created): the trail's format is unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Final
+
+from django.db import models
+from django.utils import timezone
+
+from cordtrack import isncsci
+from cordtrack.clinical import eligibility as rules
+
+from ..accounts.models import Role, Site, User
+from ..audit.chain import Change, append_many
+from ..audit.models import AuditAction
+from ..exams.models import IsncsciExam
+from ..followup.models import InstrumentResponse, Logistics, Visit
+from ..intake.models import EligibilityScreening, Inquiry, Protocol
+from ..patients.models import Comorbidity, ConsentStatus, Injury, Medication, Patient
+from ..safety.models import AdverseEvent
+from ..services.exams import indexed_fields
+from ..therapy.models import Administration, CellProductLot
+from . import records
+from .plan import PatientPlan
+from .recovery import Course, classify, draw_course, exam_values, grade_at, uems_targets
+
+__all__ = ["SiteContext", "write_chunk"]
+
+_BATCH: Final = 1000
+_DAYS_PER_MONTH: Final = 30.44
+_DOSE: Final = 100_000_000
+_INSTRUMENTS: Final = ("scim_iii", "wisci_ii", "pain_nrs")
+_TESTS: Final = ("sterility", "mycoplasma", "endotoxin", "identity (flow)")
+_RELEASE: Final = [{"test": t, "result": "pass", "passed": True} for t in _TESTS]
+Key = tuple[str, int]
+FollowUpExam = tuple[str, dict[str, str], dict[str, str] | None, str]
+
+
+@dataclass
+class SiteContext:
+    """A site's users, the protocol and the allogeneic lots made so far (one per quarter)."""
+
+    site: Site
+    users: dict[str, User]
+    protocol: Protocol
+    rules: rules.Protocol
+    seed: int
+    lots: dict[tuple[int, int], CellProductLot] = field(default_factory=dict)
+
+    @property
+    def clinician(self) -> User:
+        return self.users[Role.CLINICIAN]
+
+    def shared_lot(self, day: dt.date) -> CellProductLot:
+        """The allogeneic lot of the quarter of ``day`` (made on first use)."""
+        quarter = (day.year, (day.month - 1) // 3)
+        if quarter not in self.lots:
+            start = dt.date(quarter[0], quarter[1] * 3 + 1, 1)
+            self.lots[quarter] = CellProductLot.objects.create(
+                site=self.site, manufacturer="Synthetic Biobank",
+                lot_number=f"{self.site.code}-S{self.seed}-UC{quarter[0]}Q{quarter[1] + 1}",
+                cell_type="uc_msc", source="allogeneic", donor_code=f"D-{self.seed}-{quarter[0]}",
+                manufactured_on=start - dt.timedelta(days=30),
+                expires_on=start + dt.timedelta(days=150), viability_pct=Decimal("95.1"),
+                cell_count=2_000_000_000, release_tests=_RELEASE,
+            )  # fmt: skip
+        return self.lots[quarter]
+
+
+def _insert(objects: list[Any]) -> int:
+    if objects:
+        type(objects[0]).objects.bulk_create(objects, batch_size=_BATCH)
+    return len(objects)
+
+
+def _month(visit_day: int) -> float:
+    return visit_day / _DAYS_PER_MONTH
+
+
+@dataclass
+class _Chunk:
+    """The chunk's plans with their classified baselines, screenings and drawn courses."""
+
+    plans: dict[Key, PatientPlan]
+    contexts: dict[str, SiteContext]
+    today: dt.date
+    now: dt.datetime = field(default_factory=timezone.now)
+    baselines: dict[Key, dict[str, str]] = field(default_factory=dict)
+    flats: dict[Key, dict[str, str]] = field(default_factory=dict)
+    screened: dict[Key, tuple[dict[str, Any], list[dict[str, Any]], str]] = field(
+        default_factory=dict
+    )
+    courses: dict[Key, Course] = field(default_factory=dict)
+    patients: dict[Key, Patient] = field(default_factory=dict)
+
+    def prepare(self) -> None:
+        self.baselines = {k: exam_values(p.level, p.grade, 0, p.rng)
+                          for k, p in self.plans.items() if p.baseline_date}  # fmt: skip
+        classified = classify(list(self.baselines.values()))
+        self.flats = dict(zip(self.baselines, classified, strict=True))
+        for key, p in self.plans.items():
+            if p.screened_on is None:
+                continue
+            ctx = self.contexts[p.site]
+            self.screened[key] = records.screening(
+                p, ctx.rules, self.flats.get(key), p.failing_fact == "anticoagulation"
+            )
+            course = draw_course(p.rng, self.flats[key], p.days_at_baseline or 0)
+            if not p.treated:
+                continue
+            if self.screened[key][2] != "eligible" or course is None:  # the engine said no
+                p.stage, p.administered_on, p.visits = "not_eligible", None, []
+            else:
+                self.courses[key] = course
+
+
+def _follow_up_exams(
+    plan: PatientPlan, course: Course, baseline: dict[str, str]
+) -> list[FollowUpExam]:
+    """(visit code, values, UEMS-adjusted values, drawn grade) for each exam visit done."""
+    out = []
+    for visit in plan.visits:
+        if visit.done_on is None or visit.target_day < 30:
+            continue
+        month = _month(visit.target_day)
+        grade = grade_at(course, month)
+        values = exam_values(plan.level, grade, month, plan.rng)
+        adjusted = None
+        if course.uems_change is not None and grade in "AB":
+            share = min(1.0, (month / 6.0) ** 0.5)  # most of the gain by 3-6 months
+            adjusted = uems_targets(values, baseline, plan.level, round(course.uems_change * share))
+        out.append((visit.code, values, adjusted, grade))
+    return out
+
+
+def _people(chunk: _Chunk, numbers: dict[Key, int]) -> Counter[str]:
+    """Patients, inquiries, injuries, comorbidities, medications, screenings, baseline exams."""
+    made: dict[str, list[models.Model]] = {k: [] for k in (
+        "inquiries", "injuries", "comorbidities", "medications", "screenings", "exams",
+        "instruments")}  # fmt: skip
+    for key, p in chunk.plans.items():
+        consented = p.consent_date is not None
+        chunk.patients[key] = Patient(
+            site=chunk.contexts[p.site].site, study_id=f"{p.site}-{numbers[key]:04d}",
+            year_of_birth=p.year_of_birth, sex=p.sex, consent_date=p.consent_date,
+            consent_status=ConsentStatus.CONSENTED if consented else ConsentStatus.PENDING,
+            consent_version="2.1" if consented else "",
+        )  # fmt: skip
+    _insert(list(chunk.patients.values()))
+    for key, p in chunk.plans.items():
+        patient, ctx, flat = chunk.patients[key], chunk.contexts[p.site], chunk.flats.get(key)
+        recorded = (flat["asiaImpairmentScale"][:1] if flat else "") or p.grade
+        thinner = p.failing_fact == "anticoagulation"
+        made["inquiries"].append(Inquiry(patient=patient, received_on=p.received_on,
+                                         source=p.source, status=p.stage,
+                                         status_changed_at=chunk.now))  # fmt: skip
+        made["injuries"].append(Injury(patient=patient, injury_date=p.injury_date,
+                                       etiology=p.etiology, cause=p.cause, level=p.level,
+                                       baseline_ais=recorded))  # fmt: skip
+        made["comorbidities"] += [Comorbidity(patient=patient, condition=c, icd10=i)
+                                  for c, i in p.comorbidities]  # fmt: skip
+        made["medications"].append(Medication(
+            patient=patient, name="Apixaban" if thinner else "Baclofen", anticoagulant=thinner,
+            dose="5 mg bid" if thinner else "10 mg tid",
+            started_on=p.injury_date + dt.timedelta(days=3),
+        ))  # fmt: skip
+        if key in chunk.screened and p.screened_on is not None:
+            facts, results, decision = chunk.screened[key]
+            made["screenings"].append(EligibilityScreening(
+                patient=patient, protocol=ctx.protocol, facts=facts, results=results,
+                decision=decision, reviewer=ctx.clinician, screened_on=p.screened_on,
+                reviewed_at=chunk.now,
+            ))  # fmt: skip
+        if flat is None or p.baseline_date is None:
+            continue
+        made["exams"].append(IsncsciExam(
+            patient=patient, examiner=ctx.clinician, exam_date=p.baseline_date,
+            values=chunk.baselines[key], classification=flat,
+            engine_version=isncsci.ENGINE_VERSION, classified_at=chunk.now, **indexed_fields(flat),
+        ))  # fmt: skip
+        for code in _INSTRUMENTS:
+            answers, score, total = records.instrument(code, recorded, 0, p.rng)
+            made["instruments"].append(InstrumentResponse(
+                patient=patient, instrument=code, responses=answers, score=score, total=total,
+                recorded_on=p.baseline_date, recorded_by=ctx.clinician,
+            ))  # fmt: skip
+    return Counter({name: _insert(objects) for name, objects in made.items()})
+
+
+def _treatments(chunk: _Chunk) -> tuple[Counter[str], list[tuple[PatientPlan, Visit]]]:
+    """Lots, administrations, adverse events and visits of the treated patients."""
+    lots, admins, events, visits = [], [], [], []
+    for key, p in chunk.plans.items():
+        if p.administered_on is None:
+            continue
+        patient, ctx = chunk.patients[key], chunk.contexts[p.site]
+        if p.rng.random() < 0.5:
+            lot = CellProductLot(
+                site=ctx.site, lot_number=f"{p.site}-S{ctx.seed}-A{p.index:06d}",
+                manufacturer="Synthetic Cell Lab", cell_type="bm_msc", source="autologous",
+                source_patient=patient, manufactured_on=p.administered_on - dt.timedelta(days=21),
+                expires_on=p.administered_on + dt.timedelta(days=30),
+                viability_pct=Decimal("92.5"), cell_count=120_000_000, release_tests=_RELEASE,
+            )  # fmt: skip
+            lots.append(lot)
+        else:
+            lot = ctx.shared_lot(p.administered_on)
+        weight = Decimal(p.rng.randint(55, 95))
+        at = dt.datetime.combine(p.administered_on, dt.time(9, 30), tzinfo=dt.UTC)
+        admin = Administration(
+            patient=patient, lot=lot, route=p.route, dose_total_cells=_DOSE, administered_at=at,
+            weight_kg=weight, dose_per_kg=int(Decimal(_DOSE) / weight),
+            vitals=records.vitals(p.rng), operator=ctx.clinician,
+        )  # fmt: skip
+        admins.append(admin)
+        for e in records.adverse_events(p, chunk.today):
+            events.append(AdverseEvent(
+                patient=patient, term=e.term, onset_date=e.onset, resolution_date=e.resolved,
+                ctcae_grade=e.grade, hospitalisation=e.hospitalisation, serious=e.serious,
+                relatedness=e.relatedness, expected=e.expected, action="none",
+                outcome="recovered" if e.resolved else "recovering", administration=admin,
+                lot=lot, reported_by=ctx.clinician,
+            ))  # fmt: skip
+        visits += [(p, Visit(
+            patient=patient, protocol=ctx.protocol, code=v.code, label=v.label,
+            target_day=v.target_day, target_date=v.target_date, window_open=v.window_open,
+            window_close=v.window_close, status=v.status, done_on=v.done_on,
+        )) for v in p.visits]  # fmt: skip
+    counts = Counter({"lots": _insert(lots), "administrations": _insert(admins)})
+    counts.update(adverse_events=_insert(events), visits=_insert([v for _, v in visits]))
+    return counts, visits
+
+
+def _follow_ups(chunk: _Chunk, visits: list[tuple[PatientPlan, Visit]]) -> Counter[str]:
+    """Logistics of done and coming visits; follow-up exams and instruments at done visits."""
+    logistics = []
+    for p, v in visits:
+        soon = chunk.today <= v.window_open <= chunk.today + dt.timedelta(days=30)
+        if v.done_on is None and not soon:
+            continue
+        arranged = v.done_on is not None or p.rng.random() < 0.5
+        logistics.append(Logistics(
+            visit=v, travel_mode=p.rng.choice(["car", "adapted_van", "train", "air"]),
+            distance_km=p.rng.randint(5, 900), lodging_nights=p.rng.choice([0, 0, 1, 2]),
+            mobility_aids=[p.rng.choice(["manual_wheelchair", "power_wheelchair", "walker"])],
+            travel_arranged=arranged, lodging_arranged=arranged,
+            mobility_aids_arranged=arranged,
+        ))  # fmt: skip
+    specs = {key: _follow_up_exams(chunk.plans[key], course, chunk.baselines[key])
+             for key, course in chunk.courses.items()}  # fmt: skip
+    rows = [row for found in specs.values() for _, v, a, _ in found for row in (v, a) if row]
+    classified = iter(classify(rows))
+    visit_of = {(v.patient_id, v.code): v for _, v in visits}
+    exams, instruments = [], []
+    for key, found in specs.items():
+        p, patient = chunk.plans[key], chunk.patients[key]
+        clinician = chunk.contexts[p.site].clinician
+        for code, values, adjusted, grade in found:
+            flat = next(classified)
+            if adjusted is not None:  # keep the UEMS adjustment only if the grade is unchanged
+                tuned = next(classified)
+                if tuned["asiaImpairmentScale"] == flat["asiaImpairmentScale"]:
+                    values, flat = adjusted, tuned
+            visit = visit_of[(patient.pk, code)]
+            assert visit.done_on is not None
+            exams.append(IsncsciExam(
+                patient=patient, visit=visit, examiner=clinician, exam_date=visit.done_on,
+                values=values, classification=flat, engine_version=isncsci.ENGINE_VERSION,
+                classified_at=chunk.now, **indexed_fields(flat),
+            ))  # fmt: skip
+            if code not in ("m3", "m6", "m12"):
+                continue
+            for name in _INSTRUMENTS:
+                answers, score, total = records.instrument(
+                    name, grade, _month(visit.target_day), p.rng
+                )
+                instruments.append(InstrumentResponse(
+                    patient=patient, visit=visit, instrument=name, responses=answers,
+                    score=score, total=total, recorded_on=visit.done_on, recorded_by=clinician,
+                ))  # fmt: skip
+    return Counter(logistics=_insert(logistics), exams=_insert(exams),
+                   instruments=_insert(instruments))  # fmt: skip
+
+
+def write_chunk(
+    plans: list[PatientPlan],
+    contexts: dict[str, SiteContext],
+    numbers: dict[Key, int],
+    today: dt.date,
+    reason: str,
+) -> Counter[str]:
+    """Insert every record of ``plans`` (inside the caller's transaction); returns row counts."""
+    chunk = _Chunk({(p.site, p.index): p for p in plans}, contexts, today)
+    chunk.prepare()
+    counts = _people(chunk, numbers)
+    treated, visits = _treatments(chunk)
+    counts.update(treated)
+    counts.update(_follow_ups(chunk, visits))
+    counts["patients"] += len(chunk.patients)
+    append_many(None, [
+        Change(AuditAction.CREATE, "patients.patient", patient.pk,
+               {"synthetic": True, "study_id": patient.study_id, "stage": chunk.plans[key].stage},
+               reason, patient.site_id, patient.pk)
+        for key, patient in chunk.patients.items()
+    ])  # fmt: skip
+    return counts
