@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from cordtrack.clinical import eligibility as rules
+from cordtrack.clinical import medications as meds
 from cordtrack.clinical.evidence import adverse_event_rates
 from cordtrack.clinical.instruments import score_instrument
 from cordtrack.clinical.safety import assess
@@ -114,18 +115,19 @@ def screening(
         "active_infection": plan.failing_fact == "active_infection",
         "malignancy": plan.failing_fact == "malignancy",
         "pregnancy": False,
-        "anticoagulation": anticoagulated,
     }
+    taken = [("Baclofen", "")] + ([("Apixaban", "")] if anticoagulated else [])
     level = flat["neurologicalLevelOfInjury"] if flat else plan.level
     ais = flat["asiaImpairmentScale"] if flat else plan.grade
     who = rules.Candidate(
         age_years=plan.screened_on.year - plan.year_of_birth - 0.5, neurological_level=level,
         ais_grade=ais, injury_date=plan.injury_date, screening_date=plan.screened_on,
-        medically_stable=True, conditions=conditions,
+        medically_stable=True, conditions=conditions, medications=taken,
     )  # fmt: skip
     result = rules.evaluate(protocol, who)
+    listed = [{"name": n, "atc_code": meds.classify(n, a)[0]} for n, a in taken]
     facts = {"neurological_level": level, "ais_grade": ais, "injury_date": plan.injury_date,
-             "medically_stable": True, "conditions": conditions}  # fmt: skip
+             "medically_stable": True, "conditions": conditions, "medications": listed}  # fmt: skip
     results: list[dict[str, Any]] = result.to_dict()["results"]  # type: ignore[assignment]
     return jsonable(facts), results, result.decision.value
 

@@ -167,12 +167,20 @@ def _people(chunk: _Chunk, numbers: dict[Key, int]) -> Counter[str]:
         made["injuries"].append(Injury(patient=patient, injury_date=p.injury_date,
                                        etiology=p.etiology, cause=p.cause, level=p.level,
                                        baseline_ais=recorded))  # fmt: skip
-        made["comorbidities"] += [Comorbidity(patient=patient, condition=c, icd10=i)
-                                  for c, i in p.comorbidities]  # fmt: skip
+        onset = p.injury_date - dt.timedelta(days=900)
+        made["comorbidities"] += [
+            Comorbidity(patient=patient, condition=c, icd10=i, onset_date=onset)
+            for c, i in p.comorbidities
+        ]
+        started = p.injury_date + dt.timedelta(days=3)
+        if thinner:
+            made["medications"].append(Medication(
+                patient=patient, name="Apixaban", dose="5 mg twice daily", route="oral",
+                indication="Deep vein thrombosis", start_date=started,
+            ))  # fmt: skip
         made["medications"].append(Medication(
-            patient=patient, name="Apixaban" if thinner else "Baclofen", anticoagulant=thinner,
-            dose="5 mg bid" if thinner else "10 mg tid",
-            started_on=p.injury_date + dt.timedelta(days=3),
+            patient=patient, name="Baclofen", dose="10 mg three times daily", route="oral",
+            indication="Spasticity", start_date=started,
         ))  # fmt: skip
         if key in chunk.screened and p.screened_on is not None:
             facts, results, decision = chunk.screened[key]
