@@ -142,3 +142,46 @@ def test_export_and_import_commands(cohort: list[Patient], tmp_path: Path, capsy
     )
     assert status == 0, err
     assert IsncsciExam.objects.count() == 6
+
+
+def test_spss_and_stata_files_read_back_with_their_labels_and_match_the_codebook(
+    cohort: list[Patient], tmp_path: Path, capsys: Any
+) -> None:
+    import pyreadstat
+
+    out = tmp_path / "research"
+    args = ["export", "deidentified", "--out", str(out), "--formats", "csv,sav,dta"]
+    status, _, err = run_cli(args, capsys)
+    assert status == 0, err
+    csv_rows = read(out / "patients.csv")
+    codebook = read(out / "codebook.csv")
+    assert (out / "codebook.pdf").read_bytes().startswith(b"%PDF")
+    for reader, ext in ((pyreadstat.read_sav, "sav"), (pyreadstat.read_dta, "dta")):
+        frame, meta = reader(str(out / f"patients.{ext}"))
+        assert len(frame) == len(csv_rows) == 2  # the consented patients only
+        assert meta.column_names_to_labels["sex"] == "Sex"
+        assert meta.column_names_to_labels["baseline_ais"] == "AIS grade recorded at intake"
+        labels = meta.variable_value_labels["baseline_ais"]
+        assert {labels[code] for code in frame["baseline_ais"]} == {"A"}
+        cause = meta.variable_value_labels["cause"]
+        assert {cause[code] for code in frame["cause"]} == {"fall: Fall"}
+        assert [d.date().isoformat() for d in frame["injury_date"]] == [
+            r["injury_date"] for r in csv_rows
+        ]
+        events, meta = reader(str(out / f"adverse_events.{ext}"))
+        assert meta.variable_value_labels["expected"] == {0: "No", 1: "Yes"}
+        assert list(events["relatedness"].map(meta.variable_value_labels["relatedness"])) == [
+            "unrelated: Not related"
+        ]
+        exams, meta = reader(str(out / f"exams.{ext}"))
+        assert len(exams) == 4
+        assert max(len(name) for name in meta.column_names) <= 32
+    # the codebook names every variable of every file, with the same labels
+    sav_meta = pyreadstat.read_sav(str(out / "adverse_events.sav"), metadataonly=True)[1]
+    in_codebook = {r["variable"]: r["label"] for r in codebook if r["file"] == "adverse_events"}
+    assert in_codebook == sav_meta.column_names_to_labels
+    bad = run_cli(
+        ["export", "deidentified", "--out", str(tmp_path / "x"), "--formats", "xls"], capsys
+    )
+    assert bad[0] == 2
+    assert "--formats: choose from csv, sav, dta" in bad[2]

@@ -4,7 +4,9 @@
     cordtrack export csv --out exams.csv       ISNCSCI exams in the flat format (and results)
     cordtrack export redcap --out data.csv     exams as a REDCap export of the ISNCSCI instrument
                          [--dictionary DICT.csv] [--mapping MAP.json]   and its data dictionary
-    cordtrack export deidentified --out DIR    the de-identified research dataset (README inside)
+    cordtrack export deidentified --out DIR [--formats csv,sav,dta]
+                                               the de-identified research dataset (README and
+                                               codebook inside), as CSV, SPSS and/or Stata
 
 --site CODE limits to one site; --as USERNAME to what that user may read (default: everything).
 Every patient whose records are written is first recorded in the audit trail as a download (by
@@ -34,6 +36,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as", dest="username", help="only what this user may read")
     parser.add_argument("--dictionary", type=Path, help="REDCap data dictionary (redcap)")
     parser.add_argument("--mapping", type=Path, help="REDCap field/visit mapping JSON (redcap)")
+    parser.add_argument(
+        "--formats", default="csv", help="deidentified: csv, sav (SPSS), dta (Stata), e.g. csv,sav"
+    )
 
 
 def boot() -> None:
@@ -64,8 +69,21 @@ def patients_for(args: argparse.Namespace) -> Any:
     return patients
 
 
+def _formats(text: str) -> tuple[str, ...]:
+    from cordtrack.server.interop.researchfiles import FORMATS
+
+    chosen = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if not chosen or unknown:
+        raise UsageError(f"--formats: choose from {', '.join(FORMATS)} (got {text!r})")
+    return chosen
+
+
 def run(args: argparse.Namespace) -> int:
     boot()
+    formats = _formats(args.formats)
+    if formats != ("csv",) and args.kind != "deidentified":
+        raise UsageError("--formats applies to the deidentified export only")
     from contextlib import ExitStack
 
     from cordtrack.server.accounts.models import User
@@ -100,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{kind}.ndjson: {count} resources", file=sys.stderr)
             return 0
         if args.kind == "deidentified":
-            for name, count in deidentify.export(patients, args.out).items():
+            for name, count in deidentify.export(patients, args.out, formats).items():
                 print(f"{name}: {count} rows", file=sys.stderr)
             return 0
         assert stream is not None

@@ -6,6 +6,9 @@ Variables (all optional unless noted):
 ``CORDTRACK_DEBUG``        1 for local development (never in production)
 ``CORDTRACK_DEMO``         1 allows ``load_demo`` to create the demo sites, users and patients
 ``CORDTRACK_DEMO_COHORT``  treated cohort patients per demo site that ``load_demo`` adds (400)
+``CORDTRACK_PUBLISH_REGISTRY`` 1 shows the registry's own O/E on the public /expect/ page
+                           (default: on in demo mode only); ``CORDTRACK_PUBLISH_MIN_PATIENTS``
+                           the smallest group shown (default 20, at least 10)
 ``DATABASE_URL``           e.g. ``postgres://postgres@127.0.0.1:5432/cordtrack``; default SQLite
 ``CORDTRACK_VAR_DIR``      where the SQLite file and uploaded documents live (default ``./var``)
 ``CORDTRACK_ALLOWED_HOSTS`` comma-separated (default ``127.0.0.1,localhost``)
@@ -29,6 +32,10 @@ VAR_DIR = Path(env_str("CORDTRACK_VAR_DIR", str(Path.cwd() / "var"))).resolve()
 DEBUG = env_bool("CORDTRACK_DEBUG")
 DEMO_MODE = env_bool("CORDTRACK_DEMO")
 DEMO_COHORT_PER_SITE = env_int("CORDTRACK_DEMO_COHORT", 400, minimum=0)
+# The public /expect/ page shows the registry's own O/E only when published (on in demo mode:
+# synthetic patients only), and only for groups of at least this many patients.
+EXPECT_PUBLISH_REGISTRY = env_bool("CORDTRACK_PUBLISH_REGISTRY", DEMO_MODE)
+EXPECT_MIN_PATIENTS = env_int("CORDTRACK_PUBLISH_MIN_PATIENTS", 20, minimum=10)
 
 if DEBUG or DEMO_MODE:
     SECRET_KEY = env_str("CORDTRACK_SECRET_KEY", "insecure-demo-key-not-for-real-patients")
@@ -61,6 +68,7 @@ INSTALLED_APPS = [
     "cordtrack.server.api",
     "cordtrack.server.interop",
     "cordtrack.server.reports",
+    "cordtrack.server.expect",
 ]
 
 MIDDLEWARE = [

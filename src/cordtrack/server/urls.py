@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("cordtrack.server.worksheet.urls")),
     path("", include("cordtrack.server.journey.urls")),
     path("reports/", include("cordtrack.server.reports.urls")),
+    path("expect/", include("cordtrack.server.expect.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api_v1.urls),
 ]

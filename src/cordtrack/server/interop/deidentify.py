@@ -16,7 +16,7 @@ import csv
 import datetime as dt
 import json
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -177,14 +177,27 @@ class _Dataset:
                    "stop_date": self.p.shift(m.patient_id, m.stop_date)}  # fmt: skip
 
 
-def export(patients: Iterable[Patient], out: Path) -> dict[str, int]:
-    """Write the dataset's CSV files and README into ``out``; returns rows per file."""
+def export(
+    patients: Iterable[Patient], out: Path, formats: Sequence[str] = ("csv",)
+) -> dict[str, int]:
+    """Write the dataset into ``out`` in ``formats`` (``csv``, ``sav``, ``dta``), with its README
+    and, with any format, the codebook (CSV and PDF) of the same variables; returns rows per file.
+    """
+    from .codebook import file_variables
+    from .researchfiles import write_codebook_csv, write_codebook_pdf, write_table
+
     out.mkdir(parents=True, exist_ok=True)
     chosen = [x for x in patients if x.consent_status == ConsentStatus.CONSENTED]
     data = _Dataset(chosen, Pseudonyms())
     counts = {}
+    tables = {name: file_variables(name, columns) for name, columns in COLUMNS.items()}
     for name, columns in COLUMNS.items():
-        rows = getattr(data, f"{name.removesuffix('.csv')}_rows")()
-        counts[name] = _write(out / name, columns, rows)
+        rows = list(getattr(data, f"{name.removesuffix('.csv')}_rows")())
+        if "csv" in formats:
+            counts[name] = _write(out / name, columns, rows)
+        for path in write_table(out, name, tables[name], rows, formats):
+            counts[path.name] = len(rows)
+    counts["codebook.csv"] = write_codebook_csv(out / "codebook.csv", tables)
+    write_codebook_pdf(out / "codebook.pdf", tables)
     (out / "README.md").write_text(README.read_text(encoding="utf-8"), encoding="utf-8")
     return counts

@@ -19,10 +19,12 @@ def outcomes_context(report: OutcomesReport) -> dict[str, Any]:
     strata = []
     for key, group in report.strata.items():
         rows = [(s.label(), s.rate.rate, s.reference.value_range) for s in group]
+        ratios = report.strata_observed_expected.get(key, (None,) * len(group))
         strata.append(
             {
                 "key": key.value,
                 "strata": group,
+                "rows": list(zip(group, ratios, strict=True)),
                 "chart": charts.intervals_svg(rows, f"Responders by {key.value}"),
             }
         )

@@ -14,12 +14,16 @@ from typing import Final
 
 from django.db.models import QuerySet
 
+from cordtrack.clinical.evidence import EVIDENCE_VERSION
 from cordtrack.outcomes import (
+    MOTOR_MEASURES,
     AisImprovement,
+    ChangeVsExpected,
     CohortRate,
     ImprovementTimes,
     KaplanMeierCurve,
     NaturalHistory,
+    ObservedExpected,
     PatientCourse,
     Phase,
     ResponderDefinition,
@@ -27,9 +31,11 @@ from cordtrack.outcomes import (
     ScoreGain,
     Stratum,
     StratumKey,
+    change_vs_expected,
     cohort_rate,
     describe,
     kaplan_meier,
+    observed_vs_expected,
     reference_for,
     safety_summary,
     select,
@@ -122,6 +128,15 @@ class OutcomesReport:
     curve: KaplanMeierCurve | None
     controlled: bool = False
     notes: tuple[str, ...] = field(default=())
+    #: observed versus expected responders (None for a score-gain definition)
+    observed_expected: ObservedExpected | None = None
+    #: per stratum, in the order of ``strata``
+    strata_observed_expected: dict[StratumKey, tuple[ObservedExpected | None, ...]] = field(
+        default_factory=dict
+    )
+    #: observed minus expected mean UEMS, LEMS and total motor change at the definition's time
+    motor: tuple[ChangeVsExpected, ...] = ()
+    evidence_version: str = EVIDENCE_VERSION
 
 
 def outcomes_report(cohort: Cohort, definition: ResponderDefinition) -> OutcomesReport:
@@ -129,6 +144,14 @@ def outcomes_report(cohort: Cohort, definition: ResponderDefinition) -> Outcomes
     courses = list(cohort.courses)
     rate = cohort_rate(courses, definition)
     strata = {key: stratify(courses, definition, by=(key,)) for key in StratumKey}
+    strata_oe = {
+        key: tuple(observed_vs_expected(s.members, definition) for s in group)
+        for key, group in strata.items()
+    }
+    motor = tuple(
+        change_vs_expected(courses, outcome, definition.by_day, definition.window_days)
+        for outcome in MOTOR_MEASURES
+    )
     times = time_to_ais_improvement(courses)
     curve = kaplan_meier(times.observations) if times.observations else None
     notes = [
@@ -145,7 +168,8 @@ def outcomes_report(cohort: Cohort, definition: ResponderDefinition) -> Outcomes
         )
     return OutcomesReport(
         cohort, definition, rate, describe(rate), reference_for(courses, definition), strata,
-        times, curve, False, tuple(notes),
+        times, curve, False, tuple(notes), observed_vs_expected(courses, definition), strata_oe,
+        motor,
     )  # fmt: skip
 
 

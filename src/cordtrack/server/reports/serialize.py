@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from cordtrack.outcomes import (
+    ChangeVsExpected,
     CohortRate,
     NaturalHistory,
+    ObservedExpected,
     RateInterval,
     compatible_with,
     describe_rate,
@@ -70,6 +72,71 @@ def history(value: NaturalHistory) -> dict[str, Any]:
     }
 
 
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _pair(pair: tuple[float, float] | None) -> dict[str, float | None] | None:
+    return None if pair is None else {"low": _round(pair[0]), "high": _round(pair[1])}
+
+
+def observed_expected(oe: ObservedExpected | None) -> dict[str, Any] | None:
+    """O, E, O/E and its intervals, the figures used, the patients without a reference."""
+    if oe is None:
+        return None
+    widened = _pair(oe.widened)
+    if widened is not None:
+        widened |= {"complete": oe.widened_complete,
+                    "patients_whose_reference_reports_no_n": oe.figures_without_n}  # fmt: skip
+    return {
+        "definition": oe.definition,
+        "patients": oe.patients,
+        "observed": oe.observed,
+        "expected": _round(oe.expected, 3),
+        "ratio": _round(oe.ratio),
+        "interval_95": _pair(oe.interval),
+        "interval_method": "exact Poisson limits of O (Garwood), divided by E",
+        "widened_interval_95": widened,
+        "widened_method": "exact interval combined on the log scale with the references' own "
+        "sampling error (Jeffreys variance of each figure, N as reported)",
+        "lost_or_undetermined": oe.lost_or_undetermined,
+        "worst_case_ratio": _round(oe.worst_case),
+        "best_case_ratio": _round(oe.best_case),
+        "not_yet_due": oe.not_yet_due,
+        "references": [
+            {"figure": u.figure.id, "value_percent": u.figure.value,
+             "population": u.figure.population, "baseline_window": u.figure.baseline.text,
+             "follow_up": u.figure.follow_up, "n": u.figure.n, "citation": u.figure.citation,
+             "url": u.figure.source.url, "patients": u.patients,
+             "expected": _round(u.expected, 3)}
+            for u in oe.figures
+        ],
+        "without_reference": [{"patient": p, "reason": r} for p, r in oe.without_reference],
+    }  # fmt: skip
+
+
+def motor_change(c: ChangeVsExpected) -> dict[str, Any]:
+    widened = _pair(c.widened)
+    if widened is not None:
+        widened["complete"] = c.widened_complete
+    return {
+        "measure": c.outcome.value,
+        "by_day": c.by_day,
+        "patients": c.patients,
+        "observed_mean_change": _round(c.observed_mean, 3),
+        "expected_mean_change": _round(c.expected_mean, 3),
+        "observed_minus_expected": _round(c.difference, 3),
+        "interval_95": _pair(c.interval),
+        "widened_interval_95": widened,
+        "references": [
+            {"figure": f.id, "citation": f.citation, "url": f.source.url, "patients": n}
+            for f, n in c.figures
+        ],
+        "without_reference": [{"patient": p, "reason": r} for p, r in c.without_reference],
+        "without_follow_up": list(c.without_follow_up),
+    }
+
+
 def outcomes(report: OutcomesReport) -> dict[str, Any]:
     curve = report.curve
     return {
@@ -81,16 +148,20 @@ def outcomes(report: OutcomesReport) -> dict[str, Any]:
         "design": report.rate.design_label,
         "responder_definition": report.definition.definition,
         "summary": report.sentence,
+        "evidence_version": report.evidence_version,
         "rate": rate(report.rate),
         "natural_history": history(report.reference),
+        "observed_vs_expected": observed_expected(report.observed_expected),
+        "motor_change_vs_expected": [motor_change(c) for c in report.motor],
         "strata": {
             key.value: [
                 {
                     "stratum": s.label(),
                     "rate": rate(s.rate),
                     "natural_history": history(s.reference),
+                    "observed_vs_expected": observed_expected(oe),
                 }
-                for s in strata
+                for s, oe in zip(strata, report.strata_observed_expected.get(key, ()), strict=True)
             ]
             for key, strata in report.strata.items()
         },

@@ -12,6 +12,7 @@ urlpatterns = [
     path("safety/", views.safety, name="safety"),
     path("safety.pdf", views.safety_pdf, name="safety-pdf"),
     path("claim/", views.claim, name="claim"),
+    path("evidence/", views.evidence, name="evidence"),
     path("patients/<int:pk>/", views.patient_outcomes, name="patient"),
     path("patients/<int:pk>/progress.pdf", views.progress_pdf, name="progress"),
 ]

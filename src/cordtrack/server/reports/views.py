@@ -121,6 +121,23 @@ def safety_pdf(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def evidence(request: HttpRequest) -> HttpResponse:
+    """The evidence data: which combinations have a reference, every figure, the gaps (staff)."""
+    from cordtrack.clinical import evidence as data
+    from cordtrack.outcomes.coverage import COVERAGE_OUTCOMES, coverage
+
+    if not readable_sites(request.user):
+        raise PermissionDenied("the evidence page is for the staff of a site")
+    cells = coverage()
+    sections = [
+        (label, [c for c in cells if c.outcome == label]) for label, _, _ in COVERAGE_OUTCOMES
+    ]
+    context = {"sections": sections, "figures": data.natural_history(), "gaps": data.gaps(),
+               "version": data.EVIDENCE_VERSION}  # fmt: skip
+    return render(request, "reports/evidence.html", context)
+
+
+@login_required
 def claim(request: HttpRequest) -> HttpResponse:
     context = _cohort(request, ClaimForm)
     text = request.GET.get("claim", "").strip()
