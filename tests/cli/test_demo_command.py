@@ -64,7 +64,23 @@ def test_demo_without_cases_classifies_the_shipped_published_cases(
 ) -> None:
     assert main(["demo"]) == 0
 
-    assert capsys.readouterr().out.splitlines()[-1] == "128/128 cases, 3200/3200 fields agree"
+    out = capsys.readouterr().out
+    assert "126/128 cases, 3198/3200 fields agree; 2 fields differ as documented:" in out
+    assert "case 55 asiaImpairmentScale: published A,B,C,D, CordTrack A,B,D." in out
+    assert "case 132 asiaImpairmentScale: published B,C,D, CordTrack B,D." in out
+
+
+def test_a_difference_other_than_the_documented_one_fails_the_demo(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli_helpers import PUBLISHED_CASES
+
+    case = next(c for c in json.loads(PUBLISHED_CASES.read_text()) if c["id"] == 55)
+    case["totals"]["asiaImpairmentScale"] = "A,B"  # not the documented published value
+    cases = _cases_file(tmp_path / "cases.json", [case])
+
+    assert main(["demo", "--cases", str(cases)]) == 1
+    assert "differ: asiaImpairmentScale" in capsys.readouterr().out
 
 
 def test_the_shipped_published_cases_are_the_vendored_ones() -> None:

@@ -8,6 +8,7 @@ a star. Rendering follows the notation of the published cases: ``C5,C6*``, ``NA,
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .types import LEVEL_KEYS, RESULT_KEYS, TOTAL_KEYS, ZPP_KEYS
@@ -35,6 +36,11 @@ class Possible:
     @property
     def starred(self) -> bool:
         return any(s for _, s in self.values)
+
+    def only(self, names: Iterable[str]) -> Possible:
+        """The values named, with their stars (at least one must remain)."""
+        keep = set(names)
+        return Possible(tuple(v for v in self.values if v[0] in keep))
 
     def render(self) -> str:
         return ",".join(f"{v}*" if s else v for v, s in self.values)

@@ -103,16 +103,17 @@ def test_a_single_chunk_or_worker_runs_without_a_pool(monkeypatch: pytest.Monkey
 def test_chunks_are_even_and_as_many_per_thread(
     monkeypatch: pytest.MonkeyPatch, chunk: int, workers: int, sizes: list[int]
 ) -> None:
-    _, arrays = _exams((0.01, 0.005, 0.05))
+    _, exams = _exams((0.01, 0.005, 0.05))
     parts: list[slice] = []
     classify_chunk = classification._classify_chunk
 
     def spy(arrays: ExamArrays, part: slice) -> object:
-        parts.append(part)
+        if arrays is exams:  # not the readings a chunk classifies for its exact grades
+            parts.append(part)
         return classify_chunk(arrays, part)
 
     monkeypatch.setattr(classification, "_classify_chunk", spy)
-    classify_batch(arrays, chunk=chunk, workers=workers)
+    classify_batch(exams, chunk=chunk, workers=workers)
     assert sorted((p.start, p.stop - p.start) for p in parts) == [
         (sum(sizes[:i]), size) for i, size in enumerate(sizes)
     ]

@@ -155,8 +155,9 @@ def _count(counts: NDArray[np.int32], shift: int) -> NDArray[np.int32]:
     return out
 
 
-# The bits of :func:`_grade_by_strength`.
-_D_REACH, _D_PLAIN, _C_REACH, _C_STAR = (np.uint8(1 << b) for b in range(4))
+# The bits of :func:`_grade_by_strength`; the last two say that a reading with VAC gives C, and
+# D (see :func:`certain_c_and_d`).
+_D_REACH, _D_PLAIN, _C_REACH, _C_STAR, _C_BY_VAC, _D_BY_VAC = (np.uint8(1 << b) for b in range(6))
 
 
 def _grade_by_strength(
@@ -194,6 +195,12 @@ def _grade_by_strength(
         d_here, c_here = here & d, here & c
         found |= d_here * _D_REACH | (d_here & ~(star | d_judged)) * _D_PLAIN
         found |= c_here * _C_REACH | (c_here & (star | c_judged)) * _C_STAR
+        if vac:
+            # With VAC, some reading with this NLI has every key muscle below it at its lowest
+            # (C), and one has all at their highest but at most one (the muscle that may stop the
+            # NLI search there): D when that still makes half.
+            margin = 2 * _count(below, _MOST) >= total + 2
+            found |= c_here * _C_BY_VAC | (d_here & margin) * _D_BY_VAC
     out = np.zeros(n, dtype=np.uint8)
     or_into(out, rows, found, batches)
     return out
@@ -207,8 +214,9 @@ def asia_impairment_scale(
     vac: NDArray[np.intp],
     motor: NDArray[np.intp],
     non_key: NDArray[np.intp],
-) -> Result:
-    """The possible AIS grades of N exams.
+) -> tuple[NDArray[np.uint32], NDArray[np.uint32], Bools]:
+    """The possible AIS grades of N exams, and where a single reading is known to give C and
+    one D (both by VAC), so that the grades need no check reading by reading.
 
     Parameters
     ----------
@@ -231,6 +239,9 @@ def asia_impairment_scale(
     -------
     reached, starred : ndarray of uint32, shape (N,)
         Bitmasks over A..E (bits 0..4).
+    c_and_d : ndarray of bool, shape (N,)
+        Some reading (with VAC) gives C and some D: C and D are not paired from different
+        readings (:mod:`.joint_grading`).
     """
     (sensory, sensory_star), (motor_level, motor_star) = levels
     n = vac.shape[0]
@@ -264,4 +275,5 @@ def asia_impairment_scale(
     d_reach, d_plain = (grades & _D_REACH) != 0, (grades & _D_PLAIN) != 0
     reach |= c_reach * C | d_reach * D
     starred |= (c_reach & c_star) * C | (d_reach & ~d_plain) * D
-    return reach, starred
+    c_and_d = (grades & (_C_BY_VAC | _D_BY_VAC)) == (_C_BY_VAC | _D_BY_VAC)
+    return reach, starred, c_and_d

@@ -15,6 +15,7 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
+from . import joint_grading
 from .asia_impairment_scale import C, asia_impairment_scale
 from .codes import N_MOTOR, N_SENSORY, SEGMENT, SEGMENT_PRICK, SEGMENT_SENSATION, SEGMENT_TOUCH
 from .completeness import completeness, sacral_sensation
@@ -131,11 +132,24 @@ def _classify_chunk(arrays: ExamArrays, part: slice) -> tuple[list[Result], Tota
     )
     sacral = sacral_sensation((touch45[0], touch45[1]), (prick45[0], prick45[1]), dap)
     complete = completeness(sacral, vac, dap, (touch45[0], touch45[1]), (prick45[0], prick45[1]))
-    ais = asia_impairment_scale(
+    ais_reach, ais_starred, c_and_d = asia_impairment_scale(
         (sensory, motor_level), nli_for_grading, complete, sacral, vac, motor, non_key
     )
+    ais = (ais_reach, ais_starred)
+    # The few exams whose grades or motor ZPPs may pair values of different readings are decided
+    # reading by reading, by the scalar engine's own code (joint_grading).
+    rows = joint_grading.needing(
+        ais[0], nli[0], (motor_level[0][:n], motor_level[0][n:]), non_key, c_and_d
+    )
+    keep = joint_grading.exact_masks(arrays, rows + part.start) if rows.size else None
+    if keep is not None:
+        ais = (ais[0].copy(), ais[1].copy())
+        for a in ais:
+            a[rows] &= keep[0]
     c_possible = (ais[0] & C) != 0
     certain = ais[0] == C
+    if keep is not None:
+        certain[rows] = False
     motor_zpps = motor_zpp(
         motor,
         for_zpp,
@@ -144,6 +158,10 @@ def _classify_chunk(arrays: ExamArrays, part: slice) -> tuple[list[Result], Tota
         (non_key >= 0) & np.tile(c_possible, 2),
         np.tile(certain, 2),
     )
+    if keep is not None:
+        for z in motor_zpps:
+            z[rows] &= keep[1][0]
+            z[rows + n] &= keep[1][1]
     sensory_zpps = sensory_zpp(sensation, np.tile(dap, 2))
     results = [
         *_sides_of(sensory, n),
