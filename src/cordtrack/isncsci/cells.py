@@ -125,20 +125,34 @@ DERMATOME_NORMAL: Final[dict[tuple[str, str], Answers]] = {
     for t, tc in SENSORY_CELLS.items()
     for p, pc in SENSORY_CELLS.items()
 }
+# "Is any function present?" The readings decide the answers (docs/isncsci.md, "What the engine
+# promises"): ``0*`` may be 0 or more (a non-SCI condition only takes function away), so present and
+# absent are both possible; ``0**`` is normal, so present. The stars say which answers rest on
+# the examiner's judgement; they differ by question, each as the published cases mark it:
+#
+# - sensory ZPP: ``0*`` present or absent, both by judgement (the measured 0 is not the SCI's
+#   finding either way: published case 88, sensory ZPPs ``NA,T5*,S3*``); ``0**`` present, no star
+#   (the ZPP is the most caudal dermatome with any sensation, and normal sensation is some);
 SENSATION_PRESENT_ZPP: Final[dict[str, Answers]] = {
     raw: _present(c, starred_zero=((False, True), (True, True)), considered_normal_zero=YES)
     for raw, c in SENSORY_CELLS.items()
 }
+# - sacral sensation (completeness, AIS B): ``0*`` as for the ZPP (case 88: ``C*,I*``, ``A*,B*``);
+#   ``0**`` present by judgement (case 100: an S4-5 ``0**`` gives ``I*`` and ``B*``);
 SENSATION_PRESENT_SACRAL: Final[dict[str, Answers]] = {
     raw: _present(c, starred_zero=((False, True), (True, True)), considered_normal_zero=YES_STARRED)
     for raw, c in SENSORY_CELLS.items()
 }
+# - motor ZPP: a key muscle ``0*`` absent as measured, no star, or present by judgement (case 101:
+#   ``T1,L2*``); ``0**`` present by judgement (case 104: ``L2*``);
 MOTOR_PRESENT_ZPP: Final[dict[str, Answers]] = {
     raw: _present(
         c, starred_zero=((False, False), (True, True)), considered_normal_zero=YES_STARRED
     )
     for raw, c in MOTOR_CELLS.items()
 }
+# - motor function below the motor level (AIS B vs C): ``0*`` absent by judgement, present without
+#   a star (case 101: ``B*,C``); ``0**`` present by judgement (case 104: ``C*``).
 MOTOR_PRESENT_AIS: Final[dict[str, Answers]] = {
     raw: _present(
         c, starred_zero=((False, True), (True, False)), considered_normal_zero=YES_STARRED
