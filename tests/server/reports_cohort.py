@@ -49,7 +49,9 @@ def treated_patient(
         clinician, patient, injury_date=base - dt.timedelta(days=7), etiology="traumatic",
         cause="fall", level="T6", baseline_ais="A",
     )  # fmt: skip
-    exams.record_exam(clinician, patient, complete_t6_exam(), exam_date=base)
+    exams.sign_exam(
+        clinician, exams.record_exam(clinician, patient, complete_t6_exam(), exam_date=base)
+    )
     lot = make_lot(
         site, manufactured_on=base - dt.timedelta(days=30), expires_on=TODAY + dt.timedelta(days=9),
         suffix=str(patient.pk),
@@ -61,7 +63,9 @@ def treated_patient(
     )  # fmt: skip
     later = base + dt.timedelta(days=365)
     if follow_up is not None:
-        exams.record_exam(clinician, patient, follow_up, exam_date=later)
+        exams.sign_exam(
+            clinician, exams.record_exam(clinician, patient, follow_up, exam_date=later)
+        )
     if pain is not None:
         for day, score in zip((base, later), pain, strict=True):
             followup.record_instrument(

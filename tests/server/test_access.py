@@ -39,7 +39,9 @@ class World:
 
 
 def _fill(patient: Patient, clinician: User, coordinator: User) -> dict[str, int]:
-    exam = exams.record_exam(clinician, patient, normal_exam(), exam_date=TODAY)
+    exam = exams.sign_exam(
+        clinician, exams.record_exam(clinician, patient, normal_exam(), exam_date=TODAY)
+    )
     upload = SimpleUploadedFile("scan.pdf", PDF, content_type="application/pdf")
     document = documents.upload_document(coordinator, patient, "medical_record", upload)
     protocol, _ = Protocol.objects.get_or_create(

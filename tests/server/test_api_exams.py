@@ -14,6 +14,7 @@ from cordtrack.server.accounts.models import Site, User
 from cordtrack.server.exams.models import IsncsciExam
 from cordtrack.server.patients.models import Patient
 from cordtrack.server.safety.models import AdverseEvent
+from cordtrack.server.services import exams as exam_services
 from cordtrack.server.therapy.models import Administration
 
 from .conftest import TODAY, VITALS, complete_t6_exam, normal_exam
@@ -201,7 +202,11 @@ def test_instruments_and_reports(patient: Patient, alice: User) -> None:
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "instrument"
-    ApiClient(alice).post("/exams", body(patient, complete_t6_exam()))
+    posted = ApiClient(alice).post("/exams", body(patient, complete_t6_exam())).json()
+    draft = ApiClient(alice).get(f"/reports/patients/{patient.pk}").json()
+    assert draft["exams"] == 0  # a draft is not reported
+    assert draft["latest_ais"] == ""
+    exam_services.sign_exam(alice, IsncsciExam.objects.get(pk=posted["id"]))
     report = ApiClient(alice).get(f"/reports/patients/{patient.pk}").json()
     assert report["latest_ais"] == "A"
     assert report["exams"] == 1

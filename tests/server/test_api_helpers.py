@@ -31,3 +31,9 @@ class ApiClient:
         return self.client.post(
             f"/api/v1{path}", json.dumps(body), content_type="application/json", headers=headers
         )
+
+    def patch(self, path: str, body: Any) -> Any:
+        return self.client.patch(
+            f"/api/v1{path}", json.dumps(body), content_type="application/json",
+            headers=self.headers,
+        )  # fmt: skip

@@ -34,7 +34,7 @@ def cohort(make_patient: Callable[..., Patient], north: Site, south: Site, alice
         make_patient(south),
     ]
     for patient in examined[:3]:
-        exams.record_exam(alice, patient, normal_exam(), exam_date=TODAY)
+        exams.sign_exam(alice, exams.record_exam(alice, patient, normal_exam(), exam_date=TODAY))
     return {"examined": examined[:3], "south": examined[3], "bare": make_patient(north)}
 
 

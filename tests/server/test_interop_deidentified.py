@@ -43,8 +43,9 @@ def cohort(make_patient: Callable[..., Patient], north: Site, alice: User) -> li
             level="T6",
             baseline_ais="A",
         )
-        exams.record_exam(alice, p, complete_t6_exam(), exam_date=TODAY - dt.timedelta(days=200))
-        exams.record_exam(alice, p, normal_exam(), exam_date=TODAY)
+        for values, day in ((complete_t6_exam(), TODAY - dt.timedelta(days=200)),
+                            (normal_exam(), TODAY)):  # fmt: skip
+            exams.sign_exam(alice, exams.record_exam(alice, p, values, exam_date=day))
     safety.report_adverse_event(
         alice,
         cohort[0],

@@ -40,7 +40,8 @@ def treated(
         baseline_ais="A",
     )
     visits = followup.schedule_visits(alice, patient, protocol, TODAY - dt.timedelta(days=10))
-    exams.record_exam(alice, patient, complete_t6_exam(), exam_date=TODAY, visit=visits[0])
+    exam = exams.record_exam(alice, patient, complete_t6_exam(), exam_date=TODAY, visit=visits[0])
+    exams.sign_exam(alice, exam)
     lot = make_lot(north, patient)
     given = therapy.administer(
         alice,

@@ -62,7 +62,9 @@ def test_live_classification_of_a_partial_or_wrong_exam_says_what_is_missing(
     wrong = client.post("/exams/classify/", {**normal_exam(), "c5RightMotor": "9"}).content
 
     assert 'data-missing="1"' in missing
-    assert "data-result" not in missing
+    assert 'data-status="provisional"' in missing
+    assert "Provisional classification" in missing
+    assert '<dd data-result="asiaImpairmentScale">' in missing
     assert b'data-error-for="c5RightMotor"' in wrong
 
 
@@ -203,13 +205,16 @@ def test_progress_charts_are_scoped_to_the_patients_site(
     north: Site,
 ) -> None:  # fmt: skip
     patient = make_patient(north)
-    exams.record_exam(alice, patient, complete_t6_exam(), exam_date=TODAY)
+    exam = exams.record_exam(alice, patient, complete_t6_exam(), exam_date=TODAY)
     client.force_login(alice)
+    draft_page = client.get(f"/patients/{patient.pk}/progress/").content.decode()
+    assert 'class="point"' not in draft_page
+    exams.sign_exam(alice, exam)  # only signed exams are charted
 
     page = client.get(f"/patients/{patient.pk}/progress/").content.decode()
 
     assert 'data-chart="uems"' in page
-    assert "<svg" in page
+    assert 'class="point"' in page
     client.force_login(charlie)
     assert client.get(f"/patients/{patient.pk}/progress/").status_code == 404
 

@@ -94,7 +94,8 @@ def run(args: argparse.Namespace) -> int:
 
     patients = patients_for(args)
     exams = (
-        IsncsciExam.objects.filter(patient__in=patients)
+        IsncsciExam.objects.signed()  # drafts never leave the registry
+        .filter(patient__in=patients)
         .select_related("patient", "visit", "source")
         .order_by("patient__study_id", "exam_date", "pk")
     )

@@ -145,10 +145,12 @@ class _SitePlan:
         inquiry = p.inquiries.get()
         if stage not in (S.NEW, S.RECORDS_REQUESTED):
             self._documents(p, n)
-            exams.record_exam(
+            baseline_exam = exams.record_exam(
                 u[Role.CLINICIAN], p, make_exam(level, severity_at(baseline, False, 0), rng),
                 exam_date=min(self.today, injury_date + dt.timedelta(days=7)),
             )  # fmt: skip
+            if stage not in (S.RECORDS_RECEIVED, S.UNDER_REVIEW):  # those still drafts
+                exams.sign_exam(u[Role.CLINICIAN], baseline_exam)
         if stage not in (S.NEW, S.RECORDS_REQUESTED, S.RECORDS_RECEIVED):
             patients.record_consent(
                 u[Role.COORDINATOR], p, status=ConsentStatus.CONSENTED,
@@ -253,10 +255,8 @@ class _SitePlan:
         if visit.target_day >= 30:
             months = visit.target_day / 30
             values = make_exam(level, severity_at(baseline, converts, months), rng)
-            exams.record_exam(
-                u[Role.CLINICIAN], p, values,
-                exam_date=done, visit=visit,
-            )  # fmt: skip
+            exam = exams.record_exam(u[Role.CLINICIAN], p, values, exam_date=done, visit=visit)
+            exams.sign_exam(u[Role.CLINICIAN], exam)
             frac = min(1.0, 0.2 + 0.1 * months + (0.3 if converts else 0))
             for code in ("scim_iii", "wisci_ii", "pain_nrs"):
                 followup.record_instrument(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator
@@ -60,11 +60,26 @@ class PatientOut(Schema):
 class ExamIn(In):
     patient_id: Id
     exam_date: dt.date
-    visit_id: Id | None = None
+    visit_id: Id | None = Field(None, description="the protocol visit the exam belongs to")
     values: dict[str, str] = Field(
         description="the flat exam keys of the published cases (c5RightMotor, s4_5LeftPrick, "
-        "analContraction...), every value a string"
+        "analContraction...), every value a string; keys may be missing only in a draft"
     )
+    status: Literal["draft"] | None = Field(
+        None,
+        description='"draft": a half-filled exam is accepted (empty cells are taken as NT for '
+        "a provisional classification); an exam is signed on its page",
+    )
+
+
+class ExamPatchIn(In):
+    values: dict[str, str] = Field(
+        default_factory=dict,
+        description='cells to change, merged into the stored values ("" empties a cell, '
+        "allowed only while the exam is a draft)",
+    )
+    reason: str = Field("", max_length=500, description="required once the exam is signed")
+    visit_id: Id | None = Field(None, description="link to this visit (null: to none)")
 
 
 class ExamOut(Schema):
@@ -72,6 +87,10 @@ class ExamOut(Schema):
     patient_id: int
     visit_id: int | None
     exam_date: dt.date
+    status: str = Field(description="draft until signed, then signed")
+    complete: bool = Field(
+        description="every cell filled; false: the classification is provisional"
+    )
     values: dict[str, str]
     classification: dict[str, str] | None
     engine_version: str

@@ -10,10 +10,29 @@ from django.db import models
 from ..patients.models import AIS_CHOICES, Patient
 
 
+class ExamQuerySet(models.QuerySet["IsncsciExam"]):
+    def signed(self) -> ExamQuerySet:
+        """Signed exams: the only ones reports, exports and patients see."""
+        return self.filter(signed_at__isnull=False)
+
+    def drafts(self) -> ExamQuerySet:
+        return self.filter(signed_at__isnull=True)
+
+
+class ExamStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SIGNED = "signed", "Signed"
+
+
 class IsncsciExam(models.Model):
     """One exam. ``values`` holds the flat exam keys exactly as entered; ``classification`` the
-    25 result keys from ``cordtrack.isncsci`` (None while the engine is unavailable), with
-    ``engine_version`` so that every stored result can be recomputed and compared."""
+    25 result keys from ``cordtrack.isncsci``, with ``engine_version`` so that every stored result
+    can be recomputed and compared.
+
+    An exam is a draft until it is signed. A draft may be incomplete (``complete`` False: some
+    cells empty); its classification is then provisional, computed with the empty cells taken as
+    not testable (NT), so it shows what the filled cells allow. Signing needs every cell.
+    Reports, exports and patients see signed exams only (:meth:`ExamQuerySet.signed`)."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="exams")
     visit = models.ForeignKey(
@@ -35,6 +54,15 @@ class IsncsciExam(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     signed_at = models.DateTimeField(null=True, blank=True)
+    complete = models.BooleanField(default=True)
+
+    objects = ExamQuerySet.as_manager()
+
+    #: Columns computed from ``values`` (a change to them alone is not a change of source data).
+    DERIVED_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"classification", "engine_version", "classified_at", "nli", "ais", "uems", "lems",
+         "complete", "signed_by", "signed_by_id", "signed_at"}
+    )  # fmt: skip
 
     SITE_PATH: ClassVar[str] = "patient__site"
     PATIENT_PATH: ClassVar[str] = "patient"
@@ -49,5 +77,14 @@ class IsncsciExam(models.Model):
     def locked(self) -> bool:
         return self.signed_at is not None
 
+    @property
+    def status(self) -> str:
+        return ExamStatus.SIGNED if self.signed_at is not None else ExamStatus.DRAFT
 
-__all__ = ["AIS_CHOICES", "IsncsciExam"]
+    @property
+    def provisional(self) -> bool:
+        """The classification rests on empty cells taken as NT."""
+        return not self.complete
+
+
+__all__ = ["AIS_CHOICES", "ExamQuerySet", "ExamStatus", "IsncsciExam"]

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,11 +19,13 @@ from cordtrack.isncsci.types import DAP_KEY, NON_KEY_KEYS, VAC_KEY
 
 from ..access import Cap, can, get_scoped_or_404
 from ..audit.models import AuditEntry
+from ..followup.models import Visit
 from ..forms import add_service_errors
 from ..patients.models import Patient
 from ..services import exams as exam_services
 from ..worksheet import grid as worksheet_grid
 from ..worksheet.live import exam_values, live_context
+from ..worksheet.values import extra_cells, value_rows
 from .models import IsncsciExam
 
 #: Every cell normal, VAC and DAP present: the starting point for most examiners.
@@ -35,9 +37,14 @@ NORMAL_VALUES: dict[str, str] = {
 
 
 class ExamForm(forms.Form):
-    """Every exam key as a short text field (the engine validates the values)."""
+    """Every exam key as a short text field (the engine validates the values), and the protocol
+    visit the exam belongs to."""
 
     exam_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    visit = forms.ModelChoiceField(
+        queryset=Visit.objects.none(), required=False, label="Protocol visit",
+        empty_label="— none —",
+    )  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -65,13 +72,19 @@ def exam_new(request: HttpRequest, pk: int) -> HttpResponse:
     initial: dict[str, object] = {"exam_date": timezone.localdate()}
     if request.GET.get("start") == "normal":  # the examiner then changes what is not normal
         initial.update(NORMAL_VALUES)
+    if request.GET.get("visit", "").isdigit():
+        initial["visit"] = int(request.GET["visit"])
     form = ExamForm(request.POST or None, initial=initial)
+    form.fields["visit"].queryset = patient.visits.all()  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         values = {k: form.cleaned_data[k] for k in EXAM_KEYS}
         try:
+            # Saved as a draft: empty cells are allowed (the result is then provisional);
+            # signing needs every cell.
             exam = exam_services.record_exam(
-                request.user, patient, values, exam_date=form.cleaned_data["exam_date"]
-            )
+                request.user, patient, values, exam_date=form.cleaned_data["exam_date"],
+                visit=form.cleaned_data["visit"], draft=True,
+            )  # fmt: skip
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -98,12 +111,17 @@ def exam_edit(request: HttpRequest, pk: int) -> HttpResponse:
     exam = get_scoped_or_404(
         request.user, IsncsciExam.objects.select_related("patient"), Cap.CLINICAL, pk=pk
     )
-    form = AmendForm(request.POST or None, initial={**exam.values, "exam_date": exam.exam_date})
+    initial = {**exam.values, "exam_date": exam.exam_date, "visit": exam.visit_id}
+    form = AmendForm(request.POST or None, initial=initial)
     form.fields["exam_date"].disabled = True
+    form.fields["visit"].queryset = exam.patient.visits.all()  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         values = {k: form.cleaned_data[k] for k in EXAM_KEYS}
         try:
-            exam_services.amend_exam(request.user, exam, values, reason=form.cleaned_data["reason"])
+            exam_services.amend_exam(
+                request.user, exam, values, reason=form.cleaned_data["reason"],
+                visit=form.cleaned_data["visit"],
+            )  # fmt: skip
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -121,13 +139,24 @@ def exam_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    exam = get_scoped_or_404(request.user, IsncsciExam.objects.select_related("patient"), pk=pk)
+    """The exam's classification, every recorded value on a read-only worksheet grid (with the
+    monitors' queries and verification marks on its cells), its visit and its history."""
+    exam = get_scoped_or_404(
+        request.user, IsncsciExam.objects.select_related("patient", "visit", "signed_by"), pk=pk
+    )
+    site_id = exam.patient.site_id
+    if not exam.locked and not can(request.user, site_id, Cap.READ):
+        raise Http404("No such record")  # a patient never sees a draft
     results = [(k, (exam.classification or {}).get(k, "")) for k in RESULT_KEYS]
-    may_edit = can(request.user, exam.patient.site_id, Cap.CLINICAL)
+    may_edit = can(request.user, site_id, Cap.CLINICAL)
+    marks = cell_marks(exam)
     context = {
         "exam": exam, "results": results, "may_sign": may_edit and not exam.locked,
         "may_edit": may_edit, "live": live_context(exam_values(exam.values)),
-        "history": exam_history(exam),
+        "history": exam_history(exam), "missing": exam_services.missing_keys(exam.values),
+        "value_rows": value_rows(exam.values, marks),
+        "extra_cells": extra_cells(exam.values, marks),
+        **monitoring_context(request.user, exam),
     }  # fmt: skip
     return render(request, "exams/detail.html", context)
 
@@ -157,3 +186,12 @@ def exam_history(exam: IsncsciExam) -> list[AuditEntry]:
     """The exam's audit entries, newest first (creation, signature, corrections with reasons)."""
     entries = AuditEntry.objects.filter(model="exams.isncsciexam", object_id=str(exam.pk))
     return list(entries.order_by("-seq")[:50])
+
+
+def cell_marks(exam: IsncsciExam) -> dict[str, dict[str, Any]]:
+    """Per exam key: open queries and source verification (none until monitoring exists)."""
+    return {}
+
+
+def monitoring_context(user: Any, exam: IsncsciExam) -> dict[str, Any]:
+    return {}

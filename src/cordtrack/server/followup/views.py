@@ -69,6 +69,8 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "visit": visit, "logistics": logistics, "complete": complete, "travel": travel,
         "may_edit": may_edit, "may_score": can(request.user, visit.patient.site_id, Cap.CLINICAL),
         "instruments": sorted(INSTRUMENTS), "responses": visit.instruments.all(),
+        "exams": visit.exams.order_by("exam_date", "pk")
+        if can(request.user, visit.patient.site_id, Cap.READ) else visit.exams.signed(),
     }  # fmt: skip
     return render(request, "followup/visit.html", context)
 

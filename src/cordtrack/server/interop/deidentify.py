@@ -122,7 +122,7 @@ class _Dataset:
             yield row
 
     def exams_rows(self) -> Iterator[dict[str, Any]]:
-        exams = IsncsciExam.objects.filter(patient_id__in=self.ids).select_related("visit")
+        exams = IsncsciExam.objects.signed().filter(patient_id__in=self.ids).select_related("visit")
         for e in exams.order_by("patient_id", "exam_date", "pk"):
             yield {**self._of(e.patient_id), "exam_date": self.p.shift(e.patient_id, e.exam_date),
                    "visit": e.visit.code if e.visit else "", **e.values,

@@ -268,7 +268,7 @@ def patient_resources(patient: Patient) -> Iterator[Resource]:
         yield condition_resource(injury)
     for visit in patient.visits.order_by("target_day", "pk"):
         yield encounter_resource(visit)
-    for exam in patient.exams.order_by("exam_date", "pk"):
+    for exam in patient.exams.signed().order_by("exam_date", "pk"):  # drafts stay inside
         yield exam_resource(exam)
     lots = CellProductLot.objects.filter(administrations__patient=patient).distinct()
     for lot in lots.order_by("pk"):

@@ -97,7 +97,7 @@ def _band(patient: Patient, outcome: ReferenceOutcome, baseline_day: int | None,
 
 
 def progress_charts(patient: Patient) -> list[Chart]:
-    exams = list(patient.exams.exclude(classification=None).order_by("exam_date", "pk"))
+    exams = list(patient.exams.signed().exclude(classification=None).order_by("exam_date", "pk"))
     charts = {
         "uems": Chart("uems", "UEMS (upper extremity motor, 0-50)", 50),
         "lems": Chart("lems", "LEMS (lower extremity motor, 0-50)", 50),

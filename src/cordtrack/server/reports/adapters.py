@@ -117,7 +117,8 @@ def _nearest_instruments(
 
 def timeline(patient: Patient) -> PatientTimeline:
     """The baseline and follow-up exams of ``patient`` (rules in the module docstring)."""
-    exams = [e for e in patient.exams.all() if e.classification]
+    # Signed exams only: a draft (perhaps incomplete, its result provisional) is not reported.
+    exams = [e for e in patient.exams.all() if e.classification and e.signed_at is not None]
     exams.sort(key=lambda e: (e.exam_date, e.pk))
     instruments = list(patient.instruments.all())
     admins = [a.administered_at.date() for a in patient.administrations.all()]

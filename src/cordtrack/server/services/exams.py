@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cordtrack import isncsci
+from cordtrack.isncsci.types import NON_KEY_KEYS
 
 from ..access import Cap, require
 from ..audit.chain import record_change, snapshot
@@ -27,22 +28,43 @@ def engine_version() -> str:
     return isncsci.ENGINE_VERSION
 
 
+#: The cells an exam needs before it can be signed (the lowest non-key muscles are optional).
+REQUIRED_KEYS: tuple[str, ...] = tuple(
+    k for k in isncsci.EXAM_KEYS if k not in set(NON_KEY_KEYS.values())
+)
+NOT_TESTABLE = "NT"
+
+
+def missing_keys(values: Mapping[str, object]) -> list[str]:
+    """The required cells that are empty, in worksheet order."""
+    return [k for k in REQUIRED_KEYS if values.get(k) in (None, "")]
+
+
+def provisional_values(values: Mapping[str, str]) -> dict[str, str]:
+    """``values`` with every empty required cell taken as not testable: what the filled cells
+    allow (the engine gives every value the NT cells leave possible). Unchanged when complete."""
+    return {**values, **dict.fromkeys(missing_keys(values), NOT_TESTABLE)}
+
+
 def classify_flat(values: Mapping[str, str]) -> dict[str, str]:
-    """The engine's 25 result keys for a flat exam."""
-    return isncsci.classify(isncsci.parse_exam(values)).to_flat()
+    """The engine's 25 result keys for a flat exam (a draft's empty cells taken as NT)."""
+    return isncsci.classify(isncsci.parse_exam(provisional_values(values))).to_flat()
 
 
-def _validated_values(values: Mapping[str, object]) -> dict[str, str]:
-    """The exam keys only, as strings; raises field errors from the engine's parser."""
+def _validated_values(values: Mapping[str, object], *, draft: bool = False) -> dict[str, str]:
+    """The exam keys only, as strings; raises field errors from the engine's parser. A draft may
+    leave cells empty; every value given is still checked."""
+    given = {k: v for k, v in values.items() if v not in (None, "")}
+    probe = provisional_values(given) if draft else dict(values)  # type: ignore[arg-type]
     try:
-        isncsci.parse_exam(values)
+        isncsci.parse_exam(probe)
     except isncsci.ExamValidationError as exc:
         errors = FieldErrors()
         for e in exc.errors:
             errors.add(e.field, e.message)
         errors.raise_if_any()
     # parse_exam accepts only exact strings (no surrounding spaces, the worksheet's case).
-    return {k: str(values[k]) for k in isncsci.EXAM_KEYS if values.get(k) not in (None, "")}
+    return {k: str(given[k]) for k in isncsci.EXAM_KEYS if k in given}
 
 
 def _total(flat: Mapping[str, str], key: str) -> int | None:
@@ -53,9 +75,11 @@ def _total(flat: Mapping[str, str], key: str) -> int | None:
 def classified_fields(
     values: Mapping[str, str], classifier: Classifier | None = None
 ) -> dict[str, Any]:
-    """The classification columns of validated exam values (the engine is always installed)."""
+    """The classification columns of validated exam values (provisional for an incomplete
+    draft), and whether every cell is filled."""
     flat = (classifier or classify_flat)(values)
     return {
+        "complete": not missing_keys(values),
         "classification": flat,
         "engine_version": engine_version(),
         "classified_at": timezone.now(),
@@ -81,16 +105,17 @@ def record_exam(
     exam_date: dt.date,
     visit: Visit | None = None,
     classifier: Classifier | None = None,
+    draft: bool = False,
 ) -> IsncsciExam:
-    """Validate the raw values with the engine, classify, store both, and audit."""
+    """Validate the raw values with the engine, classify, store both, and audit. With ``draft``
+    cells may be empty (the classification is then provisional); an exam is signed later."""
     require(actor, patient.site_id, Cap.CLINICAL)
     errors = FieldErrors()
     if exam_date > timezone.localdate():
         errors.add("exam_date", "cannot be in the future")
-    if visit is not None and visit.patient_id != patient.pk:
-        errors.add("visit", "belongs to another patient")
+    _check_visit(errors, patient, visit)
     errors.raise_if_any()
-    clean = _validated_values(values)
+    clean = _validated_values(values, draft=draft)
     fields = classified_fields(clean, classifier)
     with transaction.atomic():
         return create(
@@ -102,6 +127,14 @@ def record_exam(
         )  # fmt: skip
 
 
+def _check_visit(errors: FieldErrors, patient: Patient, visit: Visit | None) -> None:
+    if visit is not None and visit.patient_id != patient.pk:
+        errors.add("visit", "belongs to another patient")
+
+
+_KEEP = object()
+
+
 def amend_exam(
     actor: Any,
     exam: IsncsciExam,
@@ -109,23 +142,36 @@ def amend_exam(
     *,
     reason: str = "",
     classifier: Classifier | None = None,
+    visit: Any = _KEEP,
 ) -> IsncsciExam:
-    """Correct an exam's values (a signed exam needs a reason) and reclassify."""
+    """Correct an exam's values (a signed exam needs a reason, and every cell) and reclassify;
+    ``visit`` links it to another protocol visit (None: to none)."""
     require(actor, exam.patient.site_id, Cap.CLINICAL)
     require_reason_if_locked(exam, reason)
-    clean = _validated_values(values)
-    fields = classified_fields(clean, classifier)
+    clean = _validated_values(values, draft=not exam.locked)
+    changes: dict[str, Any] = {"values": clean, **classified_fields(clean, classifier)}
+    if visit is not _KEEP:
+        errors = FieldErrors()
+        _check_visit(errors, exam.patient, visit)
+        errors.raise_if_any()
+        changes["visit"] = visit
     with transaction.atomic():
-        return update(actor, exam, {"values": clean, **fields}, reason=reason)
+        return update(actor, exam, changes, reason=reason)
 
 
 def sign_exam(actor: Any, exam: IsncsciExam) -> IsncsciExam:
     """Sign (lock) an exam; later changes need a reason."""
     require(actor, exam.patient.site_id, Cap.CLINICAL)
+    errors = FieldErrors()
     if exam.locked:
-        errors = FieldErrors()
         errors.add("signed_at", "this exam is already signed")
-        errors.raise_if_any()
+    missing = missing_keys(exam.values)
+    if missing:
+        shown = ", ".join(missing[:6]) + (
+            f" and {len(missing) - 6} more" if len(missing) > 6 else ""
+        )
+        errors.add("values", f"{len(missing)} cells are empty ({shown}): fill every cell to sign")
+    errors.raise_if_any()
     with transaction.atomic():
         before = snapshot(exam)
         exam.signed_by = actor

@@ -66,7 +66,8 @@ def candidate(
     name and WHO ATC code; the rest as the reviewer assessed it."""
     injury = Injury.objects.filter(patient=patient).first()
     exam = (
-        IsncsciExam.objects.filter(patient=patient, exam_date__lte=screened_on)
+        # A complete exam (signed or not); an incomplete draft's result is only provisional.
+        IsncsciExam.objects.filter(patient=patient, exam_date__lte=screened_on, complete=True)
         .exclude(ais="")
         .order_by("-exam_date", "-pk")
         .first()

@@ -14,10 +14,11 @@ update and batched inserts; the chunk's rows are locked (``SELECT ... FOR UPDATE
 serialises writers) so that an exam amended meanwhile is not overwritten with a result computed
 from its old values.
 
-Exams whose stored raw values no longer parse are reported with the parser's messages and left
-unchanged. Exams whose result is unchanged are not written at all (no audit entry), even when
-their ``engine_version`` names an older engine: the stored result is still the one the current
-engine gives; the report counts them (``older_version``).
+An incomplete draft is reclassified as it is saved, its empty cells taken as not testable (its
+provisional result). Exams whose stored raw values no longer parse are reported with the
+parser's messages and left unchanged. Exams whose result is unchanged are not written at all (no
+audit entry), even when their ``engine_version`` names an older engine: the stored result is
+still the one the current engine gives; the report counts them (``older_version``).
 
 Scope: this is registry maintenance, run by a data steward on the server (``cordtrack manage
 recompute_exams``), over the exams of every site; there is no per-site permission check. The audit
@@ -41,14 +42,14 @@ from cordtrack.isncsci.batch import classify_batch, encode
 from ..audit.chain import Change, append_many
 from ..audit.models import AuditAction
 from ..exams.models import IsncsciExam
-from .exams import engine_version, indexed_fields
+from .exams import engine_version, indexed_fields, provisional_values
 
 Progress = Callable[[int], object]
 
 #: Columns read per exam, in this order.
 _READ: Final = (
     "pk", "values", "classification", "engine_version", "classified_at",
-    "nli", "ais", "uems", "lems", "patient_id", "patient__site_id",
+    "nli", "ais", "uems", "lems", "patient_id", "patient__site_id", "complete",
 )  # fmt: skip
 _INDEXED: Final = ("nli", "ais", "uems", "lems")
 #: Columns written for a changed exam.
@@ -168,7 +169,8 @@ def _reclassify_chunk(
     write: bool,
 ) -> None:
     """Classify one chunk; with ``write``, bulk-update the changed exams and audit each one."""
-    arrays, errors = encode([row[1] if isinstance(row[1], dict) else {} for row in rows])
+    # An incomplete draft is reclassified as it was classified: its empty cells taken as NT.
+    arrays, errors = encode([_values(row) for row in rows])
     report.examined += len(rows)
     report.unparseable += [UnparseableExam(rows[e.row][0], e.message) for e in errors]
     columns = classify_batch(arrays).columns()
@@ -177,7 +179,9 @@ def _reclassify_chunk(
     audited: list[Change] = []
     results = zip(*(columns[k] for k in RESULT_KEYS), strict=True)
     for i, new_values in zip(arrays.rows.tolist(), results, strict=True):
-        pk, _, stored, stored_version, classified_at, *stored_indexed, patient_id, site_id = rows[i]
+        pk, _, stored, stored_version, classified_at, *stored_indexed, patient_id, site_id, _ = (
+            rows[i]
+        )
         new = dict(zip(RESULT_KEYS, new_values, strict=True))
         indexed = indexed_fields(new)
         old_indexed = dict(zip(_INDEXED, stored_indexed, strict=True))
@@ -207,6 +211,15 @@ def _reclassify_chunk(
     if updated:
         _update(updated)
         append_many(actor, audited)
+
+
+def _values(row: Sequence[Any]) -> dict[str, Any]:
+    """The raw values to classify: an incomplete draft's empty cells as NT (its provisional
+    result); a complete exam's as stored, so that a damaged one is reported unparseable."""
+    values, complete = row[1], row[-1]
+    if not isinstance(values, dict):
+        return {}
+    return values if complete else provisional_values(values)
 
 
 def _update(exams: Sequence[tuple[int, list[Any]]]) -> None:

@@ -73,9 +73,13 @@ def live_context(values: Mapping[str, str]) -> dict[str, Any]:
         "errors": [],
         "groups": [],
         "explain": [],
+        "provisional": bool(missing),
     }
+    # What the filled cells allow: the empty ones taken as not testable (a provisional result,
+    # labelled so; a draft is saved and shown the same way).
+    probe = {**required_only, **dict.fromkeys(missing, "NT")}
     try:
-        exam = isncsci.parse_exam(required_only)
+        exam = isncsci.parse_exam(probe)
     except isncsci.ExamValidationError as exc:
         context["errors"] = [(e.field, e.message) for e in exc.errors if e.message != "is required"]
         return context

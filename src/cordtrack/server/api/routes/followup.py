@@ -110,7 +110,8 @@ def create_instrument(request: HttpRequest, payload: InstrumentIn) -> Status[dic
 def patient_report(request: HttpRequest, patient_id: int) -> dict[str, Any]:
     """A patient's summary: latest classification, treatments, safety and visit adherence."""
     patient = one(request, Patient.objects.all(), checked_id(patient_id))
-    latest = IsncsciExam.objects.filter(patient=patient).order_by("-exam_date", "-pk").first()
+    signed = IsncsciExam.objects.signed().filter(patient=patient)  # drafts are not reported
+    latest = signed.order_by("-exam_date", "-pk").first()
     visits = patient.visits.aggregate(
         done=Count("pk", filter=Q(status__in=[VisitStatus.DONE, VisitStatus.OUT_OF_WINDOW])),
         missed=Count("pk", filter=Q(status=VisitStatus.MISSED)),
@@ -120,7 +121,7 @@ def patient_report(request: HttpRequest, patient_id: int) -> dict[str, Any]:
     return PatientReportOut(
         patient_id=patient.pk,
         study_id=patient.study_id,
-        exams=patient.exams.count(),
+        exams=signed.count(),
         latest_exam_date=latest.exam_date if latest else None,
         latest_nli=latest.nli if latest else "",
         latest_ais=latest.ais if latest else "",
@@ -146,7 +147,7 @@ def site_reports(request: HttpRequest) -> list[dict[str, Any]]:
                 patients=patients.count(),
                 consented=patients.filter(consent_status=ConsentStatus.CONSENTED).count(),
                 treated=patients.filter(administrations__isnull=False).distinct().count(),
-                exams=IsncsciExam.objects.filter(patient__site=site).count(),
+                exams=IsncsciExam.objects.signed().filter(patient__site=site).count(),
                 adverse_events=events.count(),
                 serious_adverse_events=events.filter(serious=True).count(),
             ).model_dump(mode="json")

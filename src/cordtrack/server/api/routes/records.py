@@ -29,6 +29,7 @@ from ..schemas import (
     MAX_ID,
     ExamIn,
     ExamOut,
+    ExamPatchIn,
     PatientIn,
     PatientOut,
     ScreeningIn,
@@ -121,14 +122,33 @@ def get_exam(request: HttpRequest, exam_id: int) -> dict[str, Any]:
 @idempotent
 def create_exam(request: HttpRequest, payload: ExamIn) -> Status[dict[str, Any]]:
     """Record an exam from its raw flat values; the response carries the engine's
-    classification (the 25 result keys). An invalid value is a 422 naming key and value."""
+    classification (the 25 result keys). An invalid value is a 422 naming key and value. With
+    ``"status": "draft"`` keys may be missing: the classification is then provisional."""
     patient = patient_of(request, payload.patient_id)
     visit = related(request, Visit.objects.all(), payload.visit_id, "visit_id")
-    isncsci.parse_exam(payload.values)  # ExamValidationError → 422 naming key and value
+    draft = payload.status == "draft"
+    if not draft:
+        isncsci.parse_exam(payload.values)  # ExamValidationError → 422 naming key and value
     exam = exam_services.record_exam(
-        user_of(request), patient, payload.values, exam_date=payload.exam_date, visit=visit
-    )
+        user_of(request), patient, payload.values, exam_date=payload.exam_date, visit=visit,
+        draft=draft,
+    )  # fmt: skip
     return Status(201, exam_out(exam))
+
+
+@router.patch("/exams/{exam_id}", response=responses(200, ExamOut), tags=["exams"])
+def update_exam(request: HttpRequest, exam_id: int, payload: ExamPatchIn) -> dict[str, Any]:
+    """Correct cells of an exam (a draft may be completed cell by cell; a signed exam needs a
+    ``reason``), or link it to a visit; it is reclassified and the change audited."""
+    exam = one(request, IsncsciExam.objects.select_related("patient"), checked_id(exam_id))
+    values = {**exam.values, **payload.values}
+    changes: dict[str, Any] = {}
+    if "visit_id" in payload.model_fields_set:
+        changes["visit"] = related(request, Visit.objects.all(), payload.visit_id, "visit_id")
+    exam = exam_services.amend_exam(
+        user_of(request), exam, values, reason=payload.reason, **changes
+    )
+    return exam_out(exam)
 
 
 @router.get("/screenings", response=responses(200, list[ScreeningOut]), tags=["screenings"])
