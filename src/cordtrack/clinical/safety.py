@@ -10,9 +10,15 @@ Sources
 * Grade 5 implies the seriousness criterion "death": CTCAE grade 5 is death related to the AE
   (§6.1) and death is an ICH E2A criterion (§6.2).
 * SUSAR timelines, 7 calendar days for fatal or life-threatening and 15 for other serious
-  unexpected suspected reactions, from first knowledge: ICH E2A (1994), section III.B "Reporting
-  time frames". These are NOT in clinical-evidence.md (they were given in the brief); add them
-  there after checking the guideline text.
+  unexpected suspected reactions, from first knowledge (awareness): ICH E2A (1994), section
+  III.A.1 and III.B "Reporting time frames"; 21 CFR 312.32(c)(1) (IND safety report "no later
+  than 15 calendar days") and 312.32(c)(2) (unexpected fatal or life-threatening suspected
+  adverse reaction: "no later than 7 calendar days"); EU Clinical Trials Regulation 536/2014
+  Art. 42(2)(a) (7 days) and (b) (15 days). Not in clinical-evidence.md (given in the brief).
+* Every serious adverse event is reported by the investigator to the sponsor immediately: EU
+  Regulation 536/2014 Art. 41(4) ("without undue delay but not later than 24 hours"), ICH E6(R2)
+  4.11.1, 21 CFR 312.64(b) ("immediately"). With dates, not times, this is the next calendar day
+  after awareness (:data:`SAE_SPONSOR_DAYS`).
 * Which relatedness categories count as "suspected" (a reasonable possibility of a causal
   relationship) is a convention, not a figure from the evidence sheet: by default possible,
   probable and definite. Protocols may pass their own set.
@@ -20,10 +26,13 @@ Sources
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import IntEnum, StrEnum
+from functools import cache
+from importlib import resources
 from typing import Final, TypeVar
 
 from .errors import ItemError, SafetyValidationError, show_value
@@ -31,21 +40,29 @@ from .errors import ItemError, SafetyValidationError, show_value
 __all__ = [
     "CTCAE_VERSION",
     "DEFAULT_SUSPECTED",
+    "SAE_SPONSOR_DAYS",
+    "SAE_SPONSOR_SOURCE",
     "SUSAR_DAYS_FATAL_OR_LIFE_THREATENING",
     "SUSAR_DAYS_OTHER",
     "SUSAR_TIMELINE_SOURCE",
     "AdverseEventAssessment",
+    "ClockState",
     "CtcaeGrade",
+    "CtcaeTerm",
     "Expectedness",
     "Relatedness",
     "ReportingDeadline",
     "SeriousnessCriterion",
     "assess",
+    "clock_state",
     "ctcae_grade",
+    "ctcae_terms",
+    "ctcae_terms_source",
     "implied_criteria",
     "is_serious",
     "is_susar",
     "missing_implied_criteria",
+    "reporting_deadline",
     "susar_reporting_deadline",
 ]
 
@@ -143,11 +160,16 @@ DEFAULT_SUSPECTED: Final = frozenset(
     {Relatedness.POSSIBLE, Relatedness.PROBABLE, Relatedness.DEFINITE}
 )
 
-SUSAR_DAYS_FATAL_OR_LIFE_THREATENING: Final = 7  # ICH E2A §III.B; not in clinical-evidence.md
-SUSAR_DAYS_OTHER: Final = 15  # ICH E2A §III.B; not in clinical-evidence.md
+SUSAR_DAYS_FATAL_OR_LIFE_THREATENING: Final = 7  # ICH E2A §III.B.1; 21 CFR 312.32(c)(2)
+SUSAR_DAYS_OTHER: Final = 15  # ICH E2A §III.B.2; 21 CFR 312.32(c)(1)
 SUSAR_TIMELINE_SOURCE: Final = (
-    "ICH E2A (1994) §III.B 'Reporting time frames' (calendar days from first knowledge); "
-    "not in clinical-evidence.md - to verify"
+    "ICH E2A (1994) §III.B 'Reporting time frames'; 21 CFR 312.32(c)(1) and (c)(2); "
+    "EU Regulation 536/2014 Art. 42(2) (calendar days from first knowledge)"
+)
+SAE_SPONSOR_DAYS: Final = 1  # 24 hours, counted in calendar dates: due the next day
+SAE_SPONSOR_SOURCE: Final = (
+    "EU Regulation 536/2014 Art. 41(4) (not later than 24 hours); ICH E6(R2) 4.11.1; "
+    "21 CFR 312.64(b) (immediately)"
 )
 
 
@@ -300,3 +322,66 @@ def susar_reporting_deadline(
     else:
         days, reason = SUSAR_DAYS_OTHER, "SUSAR, not fatal or life-threatening"
     return ReportingDeadline(days, first_knowledge + timedelta(days=days), reason)
+
+
+def reporting_deadline(
+    event: AdverseEventAssessment,
+    first_knowledge: date,
+    suspected: frozenset[Relatedness] = DEFAULT_SUSPECTED,
+) -> ReportingDeadline | None:
+    """The initial report a serious event needs, and when: a SUSAR's expedited report (7 or 15
+    days, :func:`susar_reporting_deadline`); any other serious event's report to the sponsor
+    (the next calendar day). None for a non-serious event."""
+    susar = susar_reporting_deadline(event, first_knowledge, suspected)
+    if susar is not None:
+        return susar
+    if not event.serious:
+        return None
+    return ReportingDeadline(
+        SAE_SPONSOR_DAYS, first_knowledge + timedelta(days=SAE_SPONSOR_DAYS),
+        "serious adverse event, report to the sponsor within 24 hours", SAE_SPONSOR_SOURCE,
+    )  # fmt: skip
+
+
+class ClockState(StrEnum):
+    """Where an initial report stands against its deadline."""
+
+    DUE = "due"  # not reported, deadline today or later
+    OVERDUE = "overdue"  # not reported, deadline passed
+    MET = "met"  # reported on or before the deadline
+    LATE = "late"  # reported after the deadline
+
+    @property
+    def label(self) -> str:
+        return {"due": "due", "overdue": "overdue", "met": "met", "late": "reported late"}[self]
+
+
+def clock_state(deadline: date, reported_on: date | None, today: date) -> ClockState:
+    """Due, overdue, met or reported late (all in calendar dates)."""
+    if reported_on is not None:
+        return ClockState.MET if reported_on <= deadline else ClockState.LATE
+    return ClockState.DUE if today <= deadline else ClockState.OVERDUE
+
+
+@dataclass(frozen=True, slots=True)
+class CtcaeTerm:
+    term: str
+    soc: str  # MedDRA System Organ Class, as CTCAE groups its terms
+
+
+def ctcae_terms() -> tuple[CtcaeTerm, ...]:
+    """The vendored CTCAE v5.0 term list (a cited subset; see :func:`ctcae_terms_source`)."""
+    return _ctcae()[1]
+
+
+def ctcae_terms_source() -> dict[str, str]:
+    return _ctcae()[0]
+
+
+@cache
+def _ctcae() -> tuple[dict[str, str], tuple[CtcaeTerm, ...]]:
+    data = json.loads(
+        resources.files(__package__).joinpath("data/ctcae_v5_terms.json").read_text("utf-8")
+    )
+    meta = {k: str(data[k]) for k in ("title", "version", "published", "source", "compiled")}
+    return meta, tuple(CtcaeTerm(t["term"], t["soc"]) for t in data["terms"])

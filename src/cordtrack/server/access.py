@@ -30,15 +30,18 @@ class Cap(StrEnum):
     PRODUCTS = "products"  # cell product lots
     USERS = "users"  # site memberships
     AUDIT = "audit"  # the audit trail
+    QUERIES = "queries"  # raise, close and re-open data queries
+    SDV = "sdv"  # source data verification marks
 
 
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
     Role.CLINICIAN: frozenset({Cap.READ, Cap.CLINICAL, Cap.VISITS}),
     Role.COORDINATOR: frozenset({Cap.READ, Cap.INTAKE, Cap.VISITS, Cap.PRODUCTS}),
     Role.DATA_MANAGER: frozenset(
-        {Cap.READ, Cap.INTAKE, Cap.CLINICAL, Cap.VISITS, Cap.PRODUCTS, Cap.AUDIT}
+        {Cap.READ, Cap.INTAKE, Cap.CLINICAL, Cap.VISITS, Cap.PRODUCTS, Cap.AUDIT, Cap.QUERIES}
     ),
-    Role.MONITOR: frozenset({Cap.READ, Cap.AUDIT}),
+    # A monitor reads, raises and closes queries and verifies against source: nothing else.
+    Role.MONITOR: frozenset({Cap.READ, Cap.AUDIT, Cap.QUERIES, Cap.SDV}),
     Role.SITE_ADMIN: frozenset({Cap.READ, Cap.USERS, Cap.AUDIT}),
     # A patient reads their own record only; handled through PATIENT_PATH, never through sites.
     Role.PATIENT: frozenset(),

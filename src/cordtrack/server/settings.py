@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "cordtrack.server.therapy",
     "cordtrack.server.safety",
     "cordtrack.server.followup",
+    "cordtrack.server.monitoring",
     "cordtrack.server.api",
     "cordtrack.server.interop",
     "cordtrack.server.reports",

@@ -52,3 +52,77 @@ class MedicalHistoryOut(Schema):
     onset_date: dt.date | None
     ongoing: bool
     icd10: str
+
+
+class QueryIn(In):
+    target: str = Field(description="exam, adverse_event, administration, medication, "
+                        "medical_history")  # fmt: skip
+    target_id: Id
+    field: str = Field(
+        default="", max_length=60,
+        description="a field of the record (an exam cell such as c5RightMotor, onset_date...); "
+        "empty: the whole record",
+    )  # fmt: skip
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class QueryAnswerIn(In):
+    text: str = Field(min_length=1, max_length=2000)
+    value: str | None = Field(
+        None, max_length=120, description="the corrected value of the queried field"
+    )
+    reason: str = Field("", max_length=300, description="required with a corrected value")
+
+
+class QueryNoteIn(In):
+    text: str = Field("", max_length=2000)
+
+
+class QueryMessageOut(Schema):
+    kind: str
+    author: str
+    at: dt.datetime
+    text: str
+    correction: dict[str, str] | None
+
+
+class QueryOut(Schema):
+    id: int
+    patient_id: int
+    target: str
+    target_id: int
+    field: str
+    text: str
+    status: str = Field(description="open, answered or closed")
+    raised_by: str
+    raised_at: dt.datetime
+    age_days: int
+    messages: list[QueryMessageOut]
+
+
+class VerifyIn(In):
+    target: str
+    target_id: Id
+    fields: list[str] = Field(default_factory=list, description="empty: the whole record")
+
+
+class VerificationOut(Schema):
+    target: str
+    target_id: int
+    field: str
+    verified_by: str
+    verified_at: dt.datetime
+
+
+class SdvKindOut(Schema):
+    label: str
+    verified: int
+    total: int
+    percent: float
+
+
+class SdvOut(Schema):
+    site: str
+    exams: SdvKindOut
+    adverse_events: SdvKindOut
+    administrations: SdvKindOut

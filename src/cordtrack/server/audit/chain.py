@@ -10,7 +10,7 @@ import datetime as dt
 import decimal
 import hashlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,6 +127,16 @@ def append(
 _INSERT_BATCH = 500
 
 
+#: Called with each batch of appended entries and their actor, in the same transaction (e.g. a
+#: change clears the source verification of what it changed: ``monitoring.clearing``).
+_LISTENERS: list[Callable[[Sequence[AuditEntry], Any], None]] = []
+
+
+def on_append(listener: Callable[[Sequence[AuditEntry], Any], None]) -> None:
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+
+
 def append_many(actor: Any, changes: Sequence[Change]) -> list[AuditEntry]:
     """Append one entry per change, in order, all by ``actor`` at one time: the head is locked
     and moved once, and the entries are inserted in batches (a bulk change, such as a registry
@@ -166,6 +176,8 @@ def append_many(actor: Any, changes: Sequence[Change]) -> list[AuditEntry]:
         AuditEntry.objects.bulk_create(entries, batch_size=_INSERT_BATCH)
     head.seq, head.hash = seq, prev
     head.save(update_fields=["seq", "hash"])
+    for listener in _LISTENERS:
+        listener(entries, actor)
     return entries
 
 

@@ -21,6 +21,8 @@ from ..access import Cap, can, get_scoped_or_404
 from ..audit.models import AuditEntry
 from ..followup.models import Visit
 from ..forms import add_service_errors
+from ..monitoring.marks import cell_marks, monitoring_context
+from ..monitoring.models import Target
 from ..patients.models import Patient
 from ..services import exams as exam_services
 from ..worksheet import grid as worksheet_grid
@@ -149,14 +151,15 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such record")  # a patient never sees a draft
     results = [(k, (exam.classification or {}).get(k, "")) for k in RESULT_KEYS]
     may_edit = can(request.user, site_id, Cap.CLINICAL)
-    marks = cell_marks(exam)
+    panel = monitoring_context(request.user, Target.EXAM, exam)
+    marks = cell_marks(panel["mon"])
     context = {
         "exam": exam, "results": results, "may_sign": may_edit and not exam.locked,
         "may_edit": may_edit, "live": live_context(exam_values(exam.values)),
         "history": exam_history(exam), "missing": exam_services.missing_keys(exam.values),
         "value_rows": value_rows(exam.values, marks),
         "extra_cells": extra_cells(exam.values, marks),
-        **monitoring_context(request.user, exam),
+        **panel,
     }  # fmt: skip
     return render(request, "exams/detail.html", context)
 
@@ -186,12 +189,3 @@ def exam_history(exam: IsncsciExam) -> list[AuditEntry]:
     """The exam's audit entries, newest first (creation, signature, corrections with reasons)."""
     entries = AuditEntry.objects.filter(model="exams.isncsciexam", object_id=str(exam.pk))
     return list(entries.order_by("-seq")[:50])
-
-
-def cell_marks(exam: IsncsciExam) -> dict[str, dict[str, Any]]:
-    """Per exam key: open queries and source verification (none until monitoring exists)."""
-    return {}
-
-
-def monitoring_context(user: Any, exam: IsncsciExam) -> dict[str, Any]:
-    return {}

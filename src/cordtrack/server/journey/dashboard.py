@@ -16,7 +16,10 @@ from ..accounts.models import Site
 from ..exams.models import IsncsciExam
 from ..followup.models import Visit, VisitStatus
 from ..intake.models import Inquiry, InquiryStatus
+from ..monitoring.models import DataQuery, QueryStatus
+from ..monitoring.views import describe
 from ..safety.models import AdverseEvent
+from ..services import verification
 
 
 def site_summary(site: Site, today: dt.date) -> dict[str, Any]:
@@ -36,6 +39,7 @@ def site_summary(site: Site, today: dt.date) -> dict[str, Any]:
         patient__site=site, serious=True, resolution_date__isnull=True
     ).select_related("patient")
     exams = IsncsciExam.objects.filter(patient__site=site).select_related("patient")
+    open_queries = DataQuery.objects.filter(patient__site=site).exclude(status=QueryStatus.CLOSED)
     return {
         "site": site,
         "pipeline": pipeline,
@@ -47,7 +51,11 @@ def site_summary(site: Site, today: dt.date) -> dict[str, Any]:
         "serious": serious.order_by("-onset_date")[:20],
         "serious_count": serious.count(),
         "recent_exams": exams.order_by("-exam_date", "-pk")[:10],
-    }
+        "queries_count": open_queries.count(),
+        "queries": [describe(q) for q in open_queries.select_related("patient", "raised_by")
+                    .order_by("raised_at", "pk")[:10]],
+        "sdv": list(verification.progress(site).values()),
+    }  # fmt: skip
 
 
 @login_required

@@ -11,6 +11,8 @@ from django.views.decorators.http import require_http_methods
 from ..access import Cap, get_scoped_or_404, scoped, site_ids
 from ..accounts.models import Site
 from ..forms import add_service_errors
+from ..monitoring.marks import monitoring_context
+from ..monitoring.models import Target
 from ..patients.models import Patient
 from ..services import therapy as therapy_services
 from . import vitals
@@ -103,5 +105,6 @@ def administration_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "phases": vitals.PHASES,
         "vitals": vitals.table(administration.vitals or {}),
         "events": administration.adverse_events.all(),
+        **monitoring_context(request.user, Target.ADMINISTRATION, administration),
     }
     return render(request, "therapy/administration.html", context)
