@@ -209,8 +209,8 @@ def test_a_monitor_still_cannot_enter_data(
     patient = make_patient(north)
     body = {"patient_id": patient.pk, "exam_date": TODAY.isoformat(), "values": normal_exam()}
     assert ApiClient(monitor).post("/exams", body).status_code == 403
-    assert ApiClient(monitor).post("/medications", {"patient_id": patient.pk,
-                                                    "name": "Heparin"}).status_code == 403  # fmt: skip
+    medication = {"patient_id": patient.pk, "name": "Heparin"}
+    assert ApiClient(monitor).post("/medications", medication).status_code == 403
 
 
 def test_the_exam_page_flags_the_queried_cell_and_the_pages_walk_the_cycle(
