@@ -32,7 +32,17 @@ from .followup.models import Visit
 from .intake.models import TRANSITIONS, Inquiry, InquiryStatus, Protocol
 from .intake.protocols import DEMO_CRITERIA, DEMO_SCHEDULE
 from .patients.models import Cause, ConsentStatus, Etiology, Patient
-from .services import documents, exams, followup, history, intake, patients, safety, therapy
+from .services import (
+    ae_followup,
+    documents,
+    exams,
+    followup,
+    history,
+    intake,
+    patients,
+    safety,
+    therapy,
+)
 
 PASSWORD = "cordtrack-demo"
 SITES = (("NTH", "North Spinal Cord Program"), ("STH", "South Spinal Cord Program"))
@@ -218,16 +228,35 @@ class _SitePlan:
                 administration=admin,
             )  # fmt: skip
         if rng.random() < 0.12:
-            safety.report_adverse_event(
-                u[Role.CLINICIAN], p, term="Meningitis", onset_date=anchor + dt.timedelta(days=2),
-                resolution_date=anchor + dt.timedelta(days=16), ctcae_grade=3, hospitalisation=True,
-                relatedness="possible", expected=False, action="none", outcome="recovered",
-                administration=admin,
-            )  # fmt: skip
+            self._meningitis(p, anchor, admin)
         visits = followup.schedule_visits(u[Role.COORDINATOR], p, self.protocol, anchor)
         converts = rng.random() < CONVERSION[baseline]
         for visit in visits:
             self._visit(p, visit, anchor, level, baseline, converts)
+
+    def _meningitis(self, p: Patient, anchor: dt.date, admin: Any) -> None:
+        """A serious, unexpected, possibly related event (a SUSAR: 15-day report), reported in
+        time and followed up to recovery as far as today allows."""
+        clinician, onset = self.u[Role.CLINICIAN], anchor + dt.timedelta(days=2)
+        if onset > self.today:
+            return
+        event = safety.report_adverse_event(
+            clinician, p, term="Meningitis", onset_date=onset, ctcae_grade=3,
+            hospitalisation=True, relatedness="possible", expected=False, action="none",
+            outcome="recovering", administration=admin, awareness_date=onset,
+            initial_report_date=min(self.today, onset + dt.timedelta(days=6)),
+        )  # fmt: skip
+        steps = (
+            (5, "improving", "recovering", "Intravenous ceftriaxone and vancomycin"),
+            (14, "resolved", "recovered", "Antibiotics completed"),
+        )
+        for days, status, outcome, treatment in steps:
+            day = onset + dt.timedelta(days=days)
+            if day <= self.today:
+                ae_followup.add_follow_up(
+                    clinician, event, date=day, status=status, outcome=outcome,
+                    treatment=treatment,
+                )  # fmt: skip
 
     def _visit(
         self, p: Patient, visit: Visit, anchor: dt.date, level: str, baseline: str, converts: bool

@@ -76,13 +76,14 @@ errors.install(api)
 
 
 def _register() -> None:
-    from .routes import fhir, followup, history, monitoring, records, therapy
+    from .routes import adverse_events, fhir, followup, history, monitoring, records, therapy
 
     api.add_router("", records.router)
     api.add_router("", therapy.router)
     api.add_router("", followup.router)
     api.add_router("", history.router)
     api.add_router("", monitoring.router)
+    api.add_router("", adverse_events.router)
     api.add_router("", fhir.router)
 
 

@@ -200,6 +200,10 @@ class AdverseEventIn(In):
     outcome: str
     administration_id: Id | None = None
     lot_id: Id | None = None
+    awareness_date: dt.date | None = Field(
+        None, description="first knowledge (default: today); a serious event's clock starts here"
+    )
+    initial_report_date: dt.date | None = None
 
 
 class AdverseEventOut(Schema):
@@ -217,6 +221,11 @@ class AdverseEventOut(Schema):
     administration_id: int | None
     lot_id: int | None
     signed_at: dt.datetime | None
+    status: str = Field(description="open until closed")
+    resolved: bool
+    awareness_date: dt.date | None
+    initial_report_date: dt.date | None
+    closed_at: dt.datetime | None
 
 
 class VisitOut(Schema):

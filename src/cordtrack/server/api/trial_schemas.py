@@ -126,3 +126,57 @@ class SdvOut(Schema):
     exams: SdvKindOut
     adverse_events: SdvKindOut
     administrations: SdvKindOut
+
+
+class ClockOut(Schema):
+    report: str
+    days: int
+    aware: dt.date
+    due: dt.date
+    state: str = Field(description="due, overdue, met or late")
+    reported_on: dt.date | None
+    source: str
+
+
+class FollowUpIn(In):
+    date: dt.date
+    status: str = Field(description="ongoing, improving, worsening or resolved")
+    outcome: str = Field(
+        description="recovering, recovered, sequelae (recovered with sequelae), not_recovered, "
+        "fatal or unknown"
+    )
+    ctcae_grade: int | None = Field(None, ge=1, le=5, description="the grade now, if changed")
+    reason: str = Field("", max_length=300, description="required when the grade changes")
+    treatment: str = Field("", max_length=1000)
+    note: str = Field("", max_length=2000)
+    resolution_date: dt.date | None = None
+
+
+class FollowUpOut(Schema):
+    id: int
+    event_id: int
+    date: dt.date
+    status: str
+    grade_from: int
+    grade_to: int
+    grade_reason: str
+    treatment: str
+    outcome: str
+    note: str
+    author: str
+
+
+class AdverseEventPatchIn(In):
+    """A follow-up or resolution (grade, outcome, resolution date, treatment), and/or the
+    reporting dates."""
+
+    date: dt.date | None = Field(None, description="of the follow-up (default: today)")
+    status: str | None = Field(None, description="ongoing, improving, worsening or resolved")
+    outcome: str | None = None
+    ctcae_grade: int | None = Field(None, ge=1, le=5)
+    reason: str = Field("", max_length=300, description="required when the grade changes")
+    treatment: str = Field("", max_length=1000)
+    note: str = Field("", max_length=2000)
+    resolution_date: dt.date | None = None
+    awareness_date: dt.date | None = None
+    initial_report_date: dt.date | None = None

@@ -18,6 +18,7 @@ from ..followup.models import Visit, VisitStatus
 from ..intake.models import Inquiry, InquiryStatus
 from ..monitoring.models import DataQuery, QueryStatus
 from ..monitoring.views import describe
+from ..safety.clock import event_clock
 from ..safety.models import AdverseEvent
 from ..services import verification
 
@@ -35,8 +36,9 @@ def site_summary(site: Site, today: dt.date) -> dict[str, Any]:
     due = scheduled.filter(window_open__lte=today, window_close__gte=today)
     overdue = scheduled.filter(window_close__lt=today)
     soon = scheduled.filter(window_open__gt=today, window_open__lte=today + dt.timedelta(days=14))
+    # Open until closed (after follow-up to an outcome and a reviewer's signature).
     serious = AdverseEvent.objects.filter(
-        patient__site=site, serious=True, resolution_date__isnull=True
+        patient__site=site, serious=True, closed_at__isnull=True
     ).select_related("patient")
     exams = IsncsciExam.objects.filter(patient__site=site).select_related("patient")
     open_queries = DataQuery.objects.filter(patient__site=site).exclude(status=QueryStatus.CLOSED)
@@ -48,7 +50,7 @@ def site_summary(site: Site, today: dt.date) -> dict[str, Any]:
         "overdue": overdue.select_related("patient").order_by("window_close")[:20],
         "overdue_count": overdue.count(),
         "soon_count": soon.count(),
-        "serious": serious.order_by("-onset_date")[:20],
+        "serious": [(ae, event_clock(ae, today)) for ae in serious.order_by("-onset_date")[:20]],
         "serious_count": serious.count(),
         "recent_exams": exams.order_by("-exam_date", "-pk")[:10],
         "queries_count": open_queries.count(),

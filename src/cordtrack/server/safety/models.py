@@ -38,6 +38,22 @@ class Outcome(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
+class AEStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+#: Outcomes that end follow-up: an event with one of them (and its resolution date) may close.
+FINAL_OUTCOMES = frozenset({"recovered", "sequelae", "fatal", "unknown"})
+
+
+class FollowUpStatus(models.TextChoices):
+    ONGOING = "ongoing", "Ongoing"
+    IMPROVING = "improving", "Improving"
+    WORSENING = "worsening", "Worsening"
+    RESOLVED = "resolved", "Resolved"
+
+
 #: ICH E2A seriousness criteria, as model field names.
 SERIOUSNESS_FIELDS = (
     "death",
@@ -87,6 +103,15 @@ class AdverseEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     signed_at = models.DateTimeField(null=True, blank=True)
+    # The regulatory clock of a serious event runs from the site's first knowledge of it; the
+    # initial report (to the sponsor, or the expedited SUSAR report) is dated when made.
+    awareness_date = models.DateField(null=True, blank=True)
+    initial_report_date = models.DateField(null=True, blank=True)
+    # Closure: after follow-up to an outcome, a reviewer's signature (issue 13's signatures).
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     SITE_PATH: ClassVar[str] = "patient__site"
     PATIENT_PATH: ClassVar[str] = "patient"
@@ -102,8 +127,43 @@ class AdverseEvent(models.Model):
         return self.signed_at is not None
 
     @property
+    def status(self) -> str:
+        """open until closed; ``resolved`` tells whether it has resolved meanwhile."""
+        return AEStatus.CLOSED if self.closed_at is not None else AEStatus.OPEN
+
+    @property
+    def resolved(self) -> bool:
+        return self.resolution_date is not None or self.outcome == Outcome.FATAL
+
+    @property
     def suspected_unexpected_serious(self) -> bool:
         """A SUSAR: serious, at least possibly related, and unexpected (the rule and its
         "suspected" convention live in :mod:`cordtrack.clinical.safety`)."""
         related = self.relatedness in DEFAULT_SUSPECTED
         return self.serious and related and not self.expected
+
+
+class AdverseEventFollowUp(models.Model):
+    """One follow-up of an event: its state on ``date``, a grade change (with its reason), the
+    treatment given and the outcome so far. The event's own fields follow (through the service)."""
+
+    event = models.ForeignKey(AdverseEvent, on_delete=models.CASCADE, related_name="follow_ups")
+    date = models.DateField()
+    status = models.CharField(max_length=10, choices=FollowUpStatus.choices)
+    grade_from = models.PositiveSmallIntegerField()
+    grade_to = models.PositiveSmallIntegerField()
+    grade_reason = models.CharField(max_length=300, blank=True)
+    treatment = models.TextField(max_length=1000, blank=True)
+    outcome = models.CharField(max_length=15, choices=Outcome.choices)
+    note = models.TextField(max_length=2000, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    SITE_PATH: ClassVar[str] = "event__patient__site"
+    PATIENT_PATH: ClassVar[str] = "event__patient"
+
+    class Meta:
+        ordering = ("event", "date", "pk")
+
+    def __str__(self) -> str:
+        return f"follow-up {self.date} of AE {self.event_id}"

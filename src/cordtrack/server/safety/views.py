@@ -11,7 +11,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
+
+from cordtrack.clinical.safety import ctcae_terms, ctcae_terms_source
 
 from ..access import Cap, get_scoped_or_404
 from ..forms import add_service_errors, date_field
@@ -32,8 +35,16 @@ CRITERIA_LABELS = {
 
 
 class AdverseEventForm(forms.Form):
-    term = forms.CharField(max_length=120)
+    term = forms.CharField(
+        max_length=120,
+        widget=forms.TextInput(attrs={"list": "ctcae-terms", "autocomplete": "off"}),
+        help_text="A CTCAE v5.0 term (suggested as you type) or free text",
+    )
     onset_date = date_field()
+    awareness_date = date_field(
+        label="Site aware on", help_text="First knowledge of the event: a serious event's "
+        "reporting clock starts here",
+    )  # fmt: skip
     resolution_date = date_field(required=False)
     ctcae_grade = forms.TypedChoiceField(
         label="CTCAE grade", choices=[(g, str(g)) for g in range(1, 6)], coerce=int
@@ -56,7 +67,7 @@ class AdverseEventForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def adverse_event_new(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_scoped_or_404(request.user, Patient.objects.all(), Cap.CLINICAL, pk=pk)
-    form = AdverseEventForm(request.POST or None)
+    form = AdverseEventForm(request.POST or None, initial={"awareness_date": timezone.localdate()})
     form.fields["administration"].queryset = Administration.objects.filter(patient=patient)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         try:
@@ -73,7 +84,7 @@ def adverse_event_new(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "form": form, "patient": patient, "title": "Report an adverse event", "submit": "Report",
         "intro": "Seriousness follows ICH E2A (grade 5 implies death); severity alone is not "
-        "seriousness.",
+        "seriousness.", "datalist": ctcae_datalist(),
     }  # fmt: skip
     return render(request, "form.html", context)
 
@@ -87,3 +98,14 @@ def adverse_event_sign(request: HttpRequest, pk: int) -> HttpResponse:
     with contextlib.suppress(ValidationError):  # already signed: nothing to do
         safety_services.sign_adverse_event(request.user, event)
     return redirect("patients:detail", pk=event.patient_id)
+
+
+def ctcae_datalist() -> dict[str, object]:
+    """The CTCAE term suggestions of the term field, with their version and source."""
+    meta = ctcae_terms_source()
+    return {
+        "id": "ctcae-terms",
+        "options": [(t.term, t.soc) for t in ctcae_terms()],
+        "note": f"Terms: CTCAE v{meta['version']} ({meta['published']}), {meta['source']}. "
+        f"{meta['compiled']}",
+    }

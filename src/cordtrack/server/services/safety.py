@@ -21,7 +21,8 @@ from .base import FieldErrors, create, update
 
 _FIELDS = (
     "term", "onset_date", "resolution_date", "ctcae_grade", *SERIOUSNESS_FIELDS, "relatedness",
-    "expected", "action", "outcome", "administration", "lot",
+    "expected", "action", "outcome", "administration", "lot", "awareness_date",
+    "initial_report_date",
 )  # fmt: skip
 
 
@@ -52,6 +53,7 @@ def _check(patient: Patient, values: dict[str, Any]) -> dict[str, Any]:
         errors.add("ctcae_grade", "a fatal outcome is grade 5")
     if outcome in (Outcome.RECOVERED, Outcome.SEQUELAE) and resolved is None:
         errors.add("resolution_date", "is required when the event has resolved")
+    _check_clock(errors, values)
     administration: Administration | None = values.get("administration")
     lot: CellProductLot | None = values.get("lot")
     if administration is not None:
@@ -70,12 +72,31 @@ def _check(patient: Patient, values: dict[str, Any]) -> dict[str, Any]:
     return {**values, **derived, "lot": lot, "serious": assessment.serious}
 
 
+def _check_clock(errors: FieldErrors, values: dict[str, Any]) -> None:
+    """Awareness (first knowledge) is on or after onset; the initial report on or after it."""
+    today = timezone.localdate()
+    onset: dt.date | None = values.get("onset_date")
+    aware: dt.date | None = values.get("awareness_date")
+    report: dt.date | None = values.get("initial_report_date")
+    if aware is not None and aware > today:
+        errors.add("awareness_date", "cannot be in the future")
+    if aware is not None and onset is not None and aware < onset:
+        errors.add("awareness_date", "is before the onset")
+    if report is not None and report > today:
+        errors.add("initial_report_date", "cannot be in the future")
+    if report is not None and aware is not None and report < aware:
+        errors.add("initial_report_date", "is before the site became aware of the event")
+
+
 def report_adverse_event(actor: Any, patient: Patient, **values: Any) -> AdverseEvent:
-    """Record a new adverse event; seriousness is derived per ICH E2A (grade 5 implies death)."""
+    """Record a new adverse event; seriousness is derived per ICH E2A (grade 5 implies death).
+    Awareness (first knowledge, the start of a serious event's reporting clock) defaults to the
+    day it is reported."""
     require(actor, patient.site_id, Cap.CLINICAL)
     unknown = set(values) - set(_FIELDS)
     if unknown:
         raise TypeError(f"unknown adverse event fields: {sorted(unknown)}")
+    values = {**values, "awareness_date": values.get("awareness_date") or timezone.localdate()}
     clean = _check(patient, values)
     with transaction.atomic():
         return create(actor, AdverseEvent(patient=patient, reported_by=actor, **clean))
@@ -84,8 +105,13 @@ def report_adverse_event(actor: Any, patient: Patient, **values: Any) -> Adverse
 def correct_adverse_event(
     actor: Any, event: AdverseEvent, *, reason: str = "", **changes: Any
 ) -> AdverseEvent:
-    """Change fields of an event; a signed event needs a reason. Old → new values are audited."""
+    """Change fields of an event; a signed event needs a reason. Old → new values are audited.
+    A closed event is not changed."""
     require(actor, event.patient.site_id, Cap.CLINICAL)
+    if event.closed_at is not None:
+        errors = FieldErrors()
+        errors.add("status", "this adverse event is closed")
+        errors.raise_if_any()
     current = {name: getattr(event, name) for name in _FIELDS}
     clean = _check(event.patient, {**current, **changes})
     with transaction.atomic():

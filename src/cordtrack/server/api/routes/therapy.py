@@ -13,6 +13,7 @@ from ...access import scoped
 from ...safety.models import AdverseEvent
 from ...services import safety as safety_services
 from ...services import therapy as therapy_services
+from ...services.base import FieldErrors
 from ...therapy.models import Administration, CellProductLot
 from ..api import Paged, Pages
 from ..errors import responses
@@ -134,12 +135,26 @@ def create_administration(
     return Status(201, administration_out(administration))
 
 
+class EventFilter(ByPatient):
+    status: str | None = None
+
+
 @router.get(
     "/adverse-events", response=responses(200, list[AdverseEventOut]), tags=["adverse events"]
 )
 @paginate(Pages)
-def list_adverse_events(request: HttpRequest, filters: Query[ByPatient]) -> Any:
+def list_adverse_events(request: HttpRequest, filters: Query[EventFilter]) -> Any:
+    """Adverse events of the user's sites; ``?status=open`` (not closed yet, resolved or not)
+    or ``closed``."""
     rows = by_patient(scoped(user_of(request), AdverseEvent.objects.all()), filters.patient_id)
+    if filters.status == "open":
+        rows = rows.filter(closed_at__isnull=True)
+    elif filters.status == "closed":
+        rows = rows.filter(closed_at__isnull=False)
+    elif filters.status is not None:
+        errors = FieldErrors()
+        errors.add("status", "must be open or closed")
+        errors.raise_if_any()
     return Paged(rows.order_by("pk"), event_out)
 
 
