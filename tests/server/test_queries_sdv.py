@@ -236,8 +236,8 @@ def test_the_exam_page_flags_the_queried_cell_and_the_pages_walk_the_cycle(
     assert 'data-sdv="verified"' in page
     assert "has-query" not in page
     listing = mon.get("/queries/?status=closed").content.decode()
-    assert f'data-query="{query.pk}"' in listing
-    assert mon.get("/queries/?status=open").content.decode().count("data-query=") == 0
+    assert f'href="/queries/{query.pk}/"' in listing
+    assert f'href="/queries/{query.pk}/"' not in mon.get("/queries/?status=open").content.decode()
 
 
 def test_the_monitors_dashboard_counts_open_queries_and_shows_sdv_progress(

@@ -8,15 +8,14 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ..access import Cap, can, scoped, site_ids
+from ..access import Cap, can
 from ..forms import add_service_errors
 from ..services import queries as query_services
 from ..services import verification
@@ -49,25 +48,6 @@ def describe(query: DataQuery) -> dict[str, Any]:
         "url": record_url(kind, record) if record is not None else "",
         "age_days": (timezone.now() - query.raised_at).days,
     }
-
-
-@login_required
-def query_list(request: HttpRequest) -> HttpResponse:
-    """The queries of the user's sites: status in plain words, oldest first, with their age."""
-    if not site_ids(request.user):
-        raise PermissionDenied("for the staff of a site")
-    status = request.GET.get("status", QueryStatus.OPEN)
-    rows = scoped(request.user, DataQuery.objects.select_related("patient", "raised_by"))
-    if status in QueryStatus.values:
-        rows = rows.filter(status=status)
-    page = Paginator(rows.order_by("raised_at", "pk"), 50).get_page(request.GET.get("page"))
-    context = {
-        "page": page,
-        "rows": [describe(q) for q in page.object_list],
-        "status": status,
-        "statuses": [("all", "All"), *QueryStatus.choices],
-    }
-    return render(request, "monitoring/queries.html", context)
 
 
 class AnswerForm(forms.Form):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from ..journey import worklists
 from . import history_views, views
 
 app_name = "patients"
@@ -10,7 +11,7 @@ urlpatterns = [
     path("new/", views.patient_new, name="new"),
     path("<int:pk>/", views.patient_detail, name="detail"),
     path("<int:pk>/consent/", views.consent_edit, name="consent"),
-    path("<int:pk>/audit/", views.patient_audit, name="audit"),
+    path("<int:pk>/audit/", worklists.patient_audit, name="audit"),
     path("<int:pk>/injury/", views.injury_edit, name="injury"),
     path("<int:pk>/medications/", history_views.medications, name="medications"),
 ]

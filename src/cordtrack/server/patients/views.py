@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods
 from ..access import Cap, can, get_scoped_or_404, scoped, site_ids
 from ..accounts.models import Site
 from ..audit.chain import record_view
-from ..audit.models import AuditEntry
 from ..forms import add_service_errors, date_field
 from ..intake.models import DocumentKind, InquiryStatus, ReferralSource
 from ..journey.timeline import timeline as journey_timeline
@@ -176,11 +175,3 @@ def consent_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("patients:detail", pk=patient.pk)
     return render(request, "patients/consent.html", {"form": form, "patient": patient})
-
-
-@login_required
-def patient_audit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Every audit entry about this patient's records (roles with the audit capability)."""
-    patient = get_scoped_or_404(request.user, Patient.objects.all(), Cap.AUDIT, pk=pk)
-    entries = AuditEntry.objects.filter(patient_id=patient.pk).order_by("-seq")[:500]
-    return render(request, "patients/audit.html", {"patient": patient, "entries": entries})
