@@ -8,6 +8,7 @@ urlpatterns = [
     path("patients/<int:pk>/documents/", views.document_upload, name="document-upload"),
     path("documents/<int:pk>/", views.document_detail, name="document-detail"),
     path("documents/<int:pk>/download/", views.document_download, name="document-download"),
+    path("documents/<int:pk>/preview.png", views.document_preview, name="document-preview"),
     path("inquiries/<int:pk>/status/", views.inquiry_status, name="inquiry-status"),
     path("patients/<int:pk>/screening/new/", views.screening_new, name="screening-new"),
 ]

@@ -6,17 +6,18 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ..access import Cap, can, get_scoped_or_404
+from ..access import Cap, can, get_scoped_or_404, scoped
 from ..forms import add_service_errors, date_field, yes_no_field
 from ..patients.models import Patient
 from ..services import documents as document_services
 from ..services import intake as intake_services
 from .models import Document, DocumentKind, Inquiry, Protocol
+from .preview import PREVIEWABLE, preview_png
 
 
 class UploadForm(forms.Form):
@@ -53,20 +54,51 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A document's metadata, with DICOM header attributes for de-identification review."""
+    """A document for de-identification review: DICOM header attributes, or a preview of a PDF's
+    first page or an image. A verdict moves on to the next document awaiting review."""
     document = get_scoped_or_404(request.user, Document.objects.select_related("patient"), pk=pk)
     if request.method == "POST":
         document = get_scoped_or_404(request.user, Document.objects.all(), Cap.INTAKE, pk=pk)
         verdict = request.POST.get("deidentified_ok")
+        if verdict not in ("yes", "no"):
+            messages.error(request, "deidentified_ok: choose de-identified or not")
+            return redirect("document-detail", pk=document.pk)
         try:
             document_services.review_deidentification(
                 request.user, document, verdict == "yes", request.POST.get("reason", "")
             )
         except ValidationError as exc:
             _flash_errors(request, exc)
-        return redirect("document-detail", pk=document.pk)
+            return redirect("document-detail", pk=document.pk)
+        waiting = scoped(request.user, Document.objects.all(), Cap.INTAKE).filter(
+            deidentified_ok=None
+        )
+        following = waiting.order_by("uploaded_at", "pk").first()
+        messages.success(
+            request, f"Review recorded; {waiting.count()} document(s) still awaiting review."
+        )
+        if following is not None:
+            return redirect("document-detail", pk=following.pk)
+        return redirect("intake-board")
     can_review = can(request.user, document.patient.site_id, Cap.INTAKE)
-    return render(request, "intake/document.html", {"document": document, "can_review": can_review})
+    context = {"document": document, "can_review": can_review,
+               "previewable": document.content_type in PREVIEWABLE}  # fmt: skip
+    return render(request, "intake/document.html", context)
+
+
+@login_required
+def document_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """A PNG of a PDF's first page or of an image, rendered here (no third-party viewer)."""
+    document = get_scoped_or_404(request.user, Document.objects.select_related("patient"), pk=pk)
+    if document.content_type not in PREVIEWABLE:
+        raise Http404("No preview for this document")
+    try:
+        png = preview_png(document_services.read_document(document), document.content_type)
+    except (OSError, ValueError) as exc:
+        return HttpResponse(str(exc), status=422, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

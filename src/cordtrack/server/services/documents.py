@@ -150,10 +150,23 @@ def upload_document(actor: Any, patient: Patient, kind: str, upload: UploadedFil
 
 
 def review_deidentification(actor: Any, document: Document, ok: bool, reason: str = "") -> Document:
-    """A reviewer's verdict on whether a DICOM header is free of identifiers."""
+    """A reviewer's verdict on whether a document (a DICOM header, a PDF, an image) is free of
+    identifiers; "not de-identified" needs a note saying what was found."""
     require(actor, document.patient.site_id, Cap.INTAKE)
+    if not ok and not reason.strip():
+        errors = FieldErrors()
+        errors.add("reason", "say what identifies the patient")
+        errors.raise_if_any()
     with transaction.atomic():
-        return update(actor, document, {"deidentified_ok": ok}, reason=reason)
+        return update(actor, document, {"deidentified_ok": ok}, reason=reason.strip())
+
+
+def read_document(document: Document) -> bytes:
+    """The stored file's bytes, after checking its checksum (for a preview on screen)."""
+    data = storage_path(document.sha256).read_bytes()
+    if hashlib.sha256(data).hexdigest() != document.sha256:
+        raise OSError(f"document {document.pk}: stored file does not match its checksum")
+    return data
 
 
 def open_document(actor: Any, document: Document) -> BinaryIO:

@@ -195,6 +195,8 @@ def _people(chunk: _Chunk, numbers: dict[Key, int]) -> Counter[str]:
             patient=patient, examiner=ctx.clinician, exam_date=p.baseline_date,
             values=chunk.baselines[key], classification=flat,
             engine_version=isncsci.ENGINE_VERSION, classified_at=chunk.now, **indexed_fields(flat),
+            # Signed: only signed exams are reported (a draft never is).
+            signed_by=ctx.clinician, signed_at=chunk.now,
         ))  # fmt: skip
         for code in _INSTRUMENTS:
             answers, score, total = records.instrument(code, recorded, 0, p.rng)
@@ -285,6 +287,7 @@ def _follow_ups(chunk: _Chunk, visits: list[tuple[PatientPlan, Visit]]) -> Count
                 patient=patient, visit=visit, examiner=clinician, exam_date=visit.done_on,
                 values=values, classification=flat, engine_version=isncsci.ENGINE_VERSION,
                 classified_at=chunk.now, **indexed_fields(flat),
+                signed_by=clinician, signed_at=chunk.now,  # only signed exams are reported
             ))  # fmt: skip
             if code not in ("m3", "m6", "m12"):
                 continue
