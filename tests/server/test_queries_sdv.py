@@ -251,3 +251,21 @@ def test_the_monitors_dashboard_counts_open_queries_and_shows_sdv_progress(
     assert '<strong data-count="queries">1</strong>' in page
     assert 'data-sdv-kind="exams (signed)">1 of 1<' in page
     assert "C5 right motor" in page
+
+
+def test_a_patient_never_sees_the_queries_on_their_record(
+    exam: IsncsciExam, monitor: User, make_user: Callable[..., User], north: Site
+) -> None:
+    user = make_user("pat", Role.PATIENT, north)
+    patient = exam.patient
+    patient.user = user
+    patient.save()
+    query = ApiClient(monitor).post("/queries", raise_body(exam)).json()
+    as_patient = ApiClient(user)
+    assert as_patient.get("/queries").json()["count"] == 0
+    assert as_patient.get(f"/queries/{query['id']}").status_code == 404
+    client = Client()
+    client.force_login(user)
+    page = client.get(f"/exams/{exam.pk}/").content.decode()
+    assert "Source says 4" not in page
+    assert "Queries and source verification" not in page

@@ -152,7 +152,7 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
     results = [(k, (exam.classification or {}).get(k, "")) for k in RESULT_KEYS]
     may_edit = can(request.user, site_id, Cap.CLINICAL)
     panel = monitoring_context(request.user, Target.EXAM, exam)
-    marks = cell_marks(panel["mon"])
+    marks = cell_marks(panel["mon"]) if panel["mon"] else {}
     context = {
         "exam": exam, "results": results, "may_sign": may_edit and not exam.locked,
         "may_edit": may_edit, "live": live_context(exam_values(exam.values)),

@@ -43,8 +43,11 @@ def record_marks(target: str, record: Any) -> dict[str, Any]:
 
 
 def monitoring_context(user: Any, target: str, record: Any) -> dict[str, Any]:
-    """The template context of the monitoring panel of a record page."""
+    """The template context of the monitoring panel of a record page (empty for a patient:
+    queries and verification are staff notes)."""
     site = site_id_of(record)
+    if not can(user, site, Cap.READ):
+        return {"mon": None, "may_query": False, "may_verify": False}
     marks = record_marks(target, record)
     kind = marks["kind"]
     return {

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from ..access import Cap, can, require, scoped
+from ..access import Cap, can, require, scoped, site_ids
 from ..monitoring.models import DataQuery, MessageKind, QueryMessage, QueryStatus
 from ..monitoring.targets import TARGETS, TargetKind
 from .base import FieldErrors, create, update
@@ -150,9 +150,10 @@ def reopen_query(actor: Any, query: DataQuery, text: str) -> DataQuery:
 
 def get_query(actor: Any, pk: int) -> DataQuery:
     """A query the user may see (404 otherwise, whether or not it exists)."""
+    # Staff only: a patient user never sees the queries on their record (staff notes).
     query = (
-        scoped(actor, DataQuery.objects.select_related("patient", "raised_by"))
-        .filter(pk=pk)
+        DataQuery.objects.select_related("patient", "raised_by")
+        .filter(pk=pk, patient__site__in=site_ids(actor, Cap.READ))
         .first()
     )
     if query is None:

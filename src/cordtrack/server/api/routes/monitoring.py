@@ -10,7 +10,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from ...access import scoped
+from ...access import Cap, site_ids
 from ...monitoring.models import DataQuery, QueryStatus, SourceVerification
 from ...services import queries as query_services
 from ...services import verification
@@ -64,7 +64,10 @@ def _query(request: HttpRequest, query_id: int) -> DataQuery:
 @paginate(Pages)
 def list_queries(request: HttpRequest, filters: Query[QueryFilter]) -> Any:
     """Queries of the user's sites, oldest first; ``?status=open`` (open, answered, closed)."""
-    rows = scoped(user_of(request), DataQuery.objects.select_related("raised_by"))
+    user = user_of(request)  # staff only: queries are not shown to patient users
+    rows = DataQuery.objects.select_related("raised_by").filter(
+        patient__site__in=site_ids(user, Cap.READ)
+    )
     errors = FieldErrors()
     if filters.status is not None:
         if filters.status not in QueryStatus.values:
