@@ -116,3 +116,16 @@ def test_the_audit_trail_is_paged_and_filtered_by_action(
     assert "Viewed</td>" not in signed
     rows = _csv(client.get(f"/patients/{patient.pk}/audit/?status=changes&format=csv"))
     assert {r[3] for r in rows[1:]} <= {"Created", "Changed", "Deleted", "Signed"}
+
+
+def test_free_text_that_looks_like_a_formula_is_quoted_in_the_csv(
+    client: Client, alice: User, make_patient: Callable[..., Patient], north: Site
+) -> None:
+    safety.report_adverse_event(
+        alice, make_patient(north), term='=HYPERLINK("http://x.invalid","click")',
+        onset_date=TODAY, ctcae_grade=1, relatedness="unrelated", expected=True, action="none",
+        outcome="recovering",
+    )  # fmt: skip
+    client.force_login(alice)
+    rows = _csv(client.get("/adverse-events/?format=csv"))
+    assert rows[1][2].startswith("'=HYPERLINK")

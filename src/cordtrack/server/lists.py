@@ -48,12 +48,23 @@ class ListSpec:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _text(value: object) -> str:
+    """A cell's text; free text that a spreadsheet would run as a formula is quoted (OWASP,
+    "CSV injection"), numbers are left alone."""
     if value is None:
         return ""
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
-    return str(value)
+    text = str(value)
+    if isinstance(value, str) and text.startswith(_FORMULA):
+        try:
+            float(text)
+        except ValueError:
+            return "'" + text
+    return text
 
 
 Filtered = tuple[QuerySet[Any], str, str]
