@@ -172,3 +172,21 @@ def test_an_exam_is_linked_to_its_visit_and_the_visit_shows_it(
     assert (
         ApiClient(alice).patch(f"/exams/{exam.pk}", {"visit_id": None}).json()["visit_id"] is None
     )
+
+
+def test_the_patient_page_shows_a_patient_user_no_draft(
+    alice: User, make_user: Callable[..., User], make_patient: Callable[..., Patient],
+    north: Site,
+) -> None:  # fmt: skip
+    patient = make_patient(north)
+    user = make_user("pat2", Role.PATIENT, north)
+    patient.user = user
+    patient.save()
+    draft = exams.record_exam(alice, patient, normal_exam(), exam_date=TODAY)
+    client = Client()
+    client.force_login(user)
+    page = client.get(f"/patients/{patient.pk}/").content.decode()
+    assert f"/exams/{draft.pk}/" not in page
+    staff = Client()
+    staff.force_login(alice)
+    assert f"/exams/{draft.pk}/" in staff.get(f"/patients/{patient.pk}/").content.decode()

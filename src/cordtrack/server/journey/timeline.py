@@ -22,7 +22,8 @@ class Event:
     flag: str = ""  # "serious", "overdue"... for emphasis
 
 
-def timeline(patient: Patient, today: dt.date) -> list[Event]:
+def timeline(patient: Patient, today: dt.date, *, drafts: bool = True) -> list[Event]:
+    """The journey's events, newest first (``drafts``: include unsigned exams, for staff)."""
     events: list[Event] = []
     injury = getattr(patient, "injury", None)
     if injury is not None:
@@ -80,7 +81,7 @@ def timeline(patient: Patient, today: dt.date) -> list[Event]:
                 "overdue" if late else "",
             )
         )
-    for e in patient.exams.all():
+    for e in patient.exams.all() if drafts else patient.exams.signed():
         events.append(
             Event(
                 e.exam_date,

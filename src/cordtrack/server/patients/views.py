@@ -62,10 +62,12 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     record_view(request.user, patient)
     user = request.user
+    staff = can(user, patient.site_id, Cap.READ)
     context = {
         "patient": patient,
         "inquiries": patient.inquiries.all(),
-        "exams": patient.exams.all(),
+        # A patient user sees signed exams only, never a draft.
+        "exams": patient.exams.all() if staff else patient.exams.signed(),
         "screenings": patient.screenings.select_related("protocol"),
         "administrations": patient.administrations.select_related("lot"),
         "adverse_events": patient.adverse_events.all(),
@@ -80,7 +82,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_visits": can(user, patient.site_id, Cap.VISITS),
         "document_kinds": DocumentKind.choices,
         "statuses": InquiryStatus.choices,
-        "timeline": journey_timeline(patient, timezone.localdate()),
+        "timeline": journey_timeline(patient, timezone.localdate(), drafts=staff),
     }
     return render(request, "patients/detail.html", context)
 
