@@ -150,7 +150,7 @@ class SdvFilter(Schema):
 @router.get("/sdv", response=responses(200, SdvOut), tags=["source verification"])
 def sdv_progress(request: HttpRequest, filters: Query[SdvFilter]) -> dict[str, Any]:
     """Per site: verified records of its signed exams, adverse events and administrations."""
-    site = site_of(request, filters.site)
+    site = site_of(request, filters.site.replace("\x00", ""))  # PostgreSQL refuses NUL
     progress = verification.progress(site)
 
     def kind(key: str) -> SdvKindOut:
