@@ -36,6 +36,11 @@ def _flash(request: HttpRequest, exc: ValidationError) -> None:
             messages.error(request, f"{field}: {message}")
 
 
+def _id(text: str) -> int:
+    """A posted record id; anything else (or too large for the database) is 0: not found."""
+    return int(text) if text.isdigit() and len(text) <= 10 and int(text) < 2**31 else 0
+
+
 def describe(query: DataQuery) -> dict[str, Any]:
     """What a list row or a page shows of a query: target, field, age, link."""
     kind = TARGETS[query.target]
@@ -112,7 +117,7 @@ def query_new(request: HttpRequest) -> HttpResponse:
     target, target_id = request.POST.get("target", ""), request.POST.get("target_id", "")
     try:
         query = query_services.raise_query(
-            request.user, target, int(target_id) if target_id.isdigit() else 0,
+            request.user, target, _id(target_id),
             request.POST.get("field", ""), request.POST.get("text", ""),
         )  # fmt: skip
     except ValidationError as exc:
@@ -129,7 +134,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     target, target_id = request.POST.get("target", ""), request.POST.get("target_id", "")
     try:
         made = verification.verify(
-            request.user, target, int(target_id) if target_id.isdigit() else 0,
+            request.user, target, _id(target_id),
             request.POST.getlist("fields"),
         )  # fmt: skip
     except ValidationError as exc:
