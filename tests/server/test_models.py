@@ -8,7 +8,7 @@ from django.contrib import admin
 
 from cordtrack.server.audit.admin import AuditHistoryAdmin
 
-CLINICAL_APPS = ("patients", "intake", "exams", "therapy", "safety", "followup")
+CLINICAL_APPS = ("patients", "intake", "exams", "therapy", "safety", "followup", "monitoring")
 SHARED = {"intake.protocol"}  # protocols are used by every site
 
 

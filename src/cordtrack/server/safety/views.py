@@ -42,8 +42,8 @@ class AdverseEventForm(forms.Form):
     )
     onset_date = date_field()
     awareness_date = date_field(
-        label="Site aware on", help_text="First knowledge of the event: a serious event's "
-        "reporting clock starts here",
+        label="Site aware on", required=False, help_text="First knowledge of the event: a "
+        "serious event's reporting clock starts here (empty: today)",
     )  # fmt: skip
     resolution_date = date_field(required=False)
     ctcae_grade = forms.TypedChoiceField(
