@@ -278,3 +278,27 @@ def test_the_scalar_and_batch_engines_write_the_same_records(tmp_path) -> None: 
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
     assert b"c5RightMotor: '6' is not a motor grade" in outputs[0]
+
+
+@pytest.mark.parametrize("engine", ["batch", "scalar"])
+def test_a_list_or_object_where_a_value_belongs_is_a_row_error_naming_the_field(
+    tmp_path: Path, sample_cases: list[Case], capsys: pytest.CaptureFixture[str], engine: str
+) -> None:
+    # Issue 18: a listed non-key muscle raised TypeError and stopped the whole run.
+    first = exam_row(sample_cases[0])
+    listed = {**first, "id": "listed", "rightLowestNonKeyMuscleWithMotorFunction": ["C5"]}
+    nested = {**first, "id": "nested", "c5LeftMotor": {"grade": 5}, "analContraction": [None]}
+    exams = write_jsonl(tmp_path / "exams.jsonl", [first, listed, nested])
+
+    assert main(["classify", str(exams), "--engine", engine]) == 1
+
+    records = read_jsonl(capsys.readouterr().out)
+    assert records[0] == {"id": first["id"], **expected(sample_cases[0])}
+    assert records[1]["errors"] == [
+        {
+            "field": "rightLowestNonKeyMuscleWithMotorFunction",
+            "value": ["C5"],
+            "message": "['C5'] is not a level from C2 to S3",
+        }
+    ]
+    assert [e["field"] for e in records[2]["errors"]] == ["analContraction", "c5LeftMotor"]

@@ -69,6 +69,22 @@ def test_values_with_spaces_or_another_case_are_422_naming_the_field(
     assert not IsncsciExam.objects.exists()
 
 
+@pytest.mark.parametrize("value", [["C5"], {"level": "C5"}, 5, None])
+def test_a_list_object_or_number_as_a_value_is_422_naming_the_field(
+    patient: Patient, alice: User, value: object
+) -> None:
+    key = "rightLowestNonKeyMuscleWithMotorFunction"
+    client = ApiClient(alice)
+    response = client.post("/exams", body(patient, {**normal_exam(), key: value}))  # type: ignore[dict-item]
+    assert response.status_code == 422
+    assert any(key in e["field"] for e in response.json()["errors"])
+    assert not IsncsciExam.objects.exists()
+    exam = client.post("/exams", body(patient, normal_exam())).json()
+    patched = client.patch(f"/exams/{exam['id']}", {"values": {"c5RightMotor": value}})
+    assert patched.status_code == 422
+    assert any("c5RightMotor" in e["field"] for e in patched.json()["errors"])
+
+
 def test_a_missing_value_and_a_future_date_are_named(patient: Patient, alice: User) -> None:
     values = normal_exam()
     del values["t4LeftTouch"]

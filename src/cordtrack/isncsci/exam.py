@@ -154,6 +154,12 @@ def _describe(value: object) -> str:
     return "missing" if value is None else f"{value!r}"
 
 
+def _absent(value: object) -> bool:
+    """None or the empty string. Compared by type first: a value of any other type (a list, a
+    mapping, an array) is present, and is never compared with ``==``."""
+    return value is None or (isinstance(value, str) and not value)
+
+
 def _spelled(values: object) -> dict[str, str]:
     """Each value by its spelling without surrounding spaces in upper case: what a lenient
     reading maps a near miss (``" nt "``) to."""
@@ -175,7 +181,7 @@ def _meant(value: object, near: dict[str, str]) -> str | None:
 
 
 def _invalid(key: str, value: object, what: str, near: dict[str, str]) -> FieldError:
-    if value in (None, ""):
+    if _absent(value):
         return FieldError(key, value, "is required")
     meant = _meant(value, near)
     hint = "" if meant is None else f" (did you mean {meant!r}? values are read exactly as written)"
@@ -208,8 +214,8 @@ def _parse_side(flat: Mapping[str, object], side: Side, errors: list[FieldError]
         prick = tuple([SENSORY_CELLS[flat[k]] for k in prick_keys])  # type: ignore[index]
         motor = tuple([MOTOR_CELLS[flat[k]] for k in motor_keys])  # type: ignore[index]
         raw = flat.get(NON_KEY_KEYS[side])
-        if raw is None or raw == "" or raw in NON_KEY_LEVELS:
-            return SideExam(touch, prick, motor, raw or None)  # type: ignore[arg-type]
+        if raw is None or (type(raw) is str and (not raw or raw in NON_KEY_LEVELS)):
+            return SideExam(touch, prick, motor, raw or None)
     except (KeyError, TypeError):
         pass
     touch = _parse_cells(flat, touch_keys, SENSORY_CELLS, "a sensory score", errors)
@@ -218,9 +224,11 @@ def _parse_side(flat: Mapping[str, object], side: Side, errors: list[FieldError]
     key = NON_KEY_KEYS[side]
     raw = flat.get(key)
     non_key: str | None = None
-    if raw not in (None, ""):
-        if raw in NON_KEY_LEVELS:
-            non_key = raw  # type: ignore[assignment]
+    if not _absent(raw):
+        # Only a string can be a level: a list (``["C5"]``) or a mapping is not hashable, and
+        # must be reported like any other wrong value rather than raise.
+        if isinstance(raw, str) and raw in NON_KEY_LEVELS:
+            non_key = raw
         else:
             errors.append(_invalid(key, raw, "a level from C2 to S3", _NEAR_NON_KEY))
     return SideExam(touch, prick, motor, non_key)
@@ -235,13 +243,19 @@ def _parse_binary(flat: Mapping[str, object], key: str, errors: list[FieldError]
     return binary
 
 
+_NOT_AN_EXAM: Final = "is not an exam: an object of flat exam keys and their values is expected"
+
+
 def parse_exam(flat: Mapping[str, object]) -> Exam:
     """Parse a flat exam (the format of the published cases) into an :class:`Exam`.
 
     Keys other than the 134 exam keys (``id``, ``comments``...) are ignored. Raises
     :class:`ExamValidationError` listing every invalid field, e.g.
-    ``c5RightMotor: '6' is not a motor grade``.
+    ``c5RightMotor: '6' is not a motor grade``; a value of any type (a number, a list, an object,
+    as JSON may carry) is such an error, never another exception.
     """
+    if not isinstance(flat, Mapping):
+        raise ExamValidationError([FieldError("exam", flat, _NOT_AN_EXAM)])
     errors: list[FieldError] = []
     vac = _parse_binary(flat, VAC_KEY, errors)
     dap = _parse_binary(flat, DAP_KEY, errors)

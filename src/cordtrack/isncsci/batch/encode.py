@@ -303,15 +303,25 @@ def _get(row: object, key: str) -> object:
 # --- columnar input ------------------------------------------------------------------------------
 
 
-def _column_codes(column: object, table: _Codes, n: int) -> NDArray[np.int16]:
+def _column_codes(
+    column: Sequence[object] | NDArray[np.generic] | None, table: _Codes, n: int
+) -> NDArray[np.int16]:
     """Codes of one column. A NumPy unicode column is looked up without a Python loop
     (:func:`.delimited.pack_unicode`)."""
     if column is None:
         return np.full(n, table[None], dtype=np.int16)
-    array = np.asarray(column)
-    if array.dtype.kind != "U" or array.shape != (n,):
-        return _lookup_safe(list(array.reshape(-1)) if array.ndim else [], table, n)
-    return _LOOKUPS[id(table)](unicode_keys(array))
+    try:
+        array = np.asarray(column)
+    except ValueError:  # ragged nested values (lists of lists of other lengths)
+        array = None
+    if array is not None and array.dtype.kind == "U" and array.shape == (n,):
+        return _LOOKUPS[id(table)](unicode_keys(array))
+    # Any other column is read value by value: a value that is a list or an object is coded
+    # invalid (and reported by the exact parser), not spread into the column by NumPy.
+    values: list[object] = [*column.reshape(-1)] if isinstance(column, np.ndarray) else [*column]
+    if len(values) != n:
+        raise ValueError(f"every column must have {n} values, one has {len(values)}")
+    return _lookup_safe(values, table, n)
 
 
 def encode_columns(
