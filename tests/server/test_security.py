@@ -41,7 +41,8 @@ def test_the_standard_login_form_signs_in(client: Client, erin: User) -> None:
     response = client.post("/accounts/login/", {"username": "erin", "password": PASSWORD})
 
     assert response.status_code == 302
-    assert response["Location"] == "/patients/"
+    assert response["Location"] == "/"
+    assert client.get("/")["Location"] == "/patients/"
 
 
 def test_repeated_failed_logins_lock_the_account(client: Client, erin: User) -> None:

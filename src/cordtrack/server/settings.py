@@ -74,12 +74,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body; then outermost, so no-store covers every answer.
+    "cordtrack.server.hygiene.RequestBodyLimit",
+    "cordtrack.server.hygiene.NoStoreWhenSignedIn",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "cordtrack.server.accounts.middleware.RequireOTPWhenEnrolled",
+    "cordtrack.server.accounts.middleware.PatientsStayInThePortal",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -141,7 +145,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "patients:list"
+LOGIN_REDIRECT_URL = "home"  # staff: the patient list; a patient user: their portal
 LOGOUT_REDIRECT_URL = "login"
 
 # django-axes: lock a username+IP pair after 5 failures for 15 minutes.

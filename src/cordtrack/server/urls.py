@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from .accounts import site_views
 from .accounts import views as account_views
@@ -15,7 +14,7 @@ admin.site.site_header = "CordTrack data stewardship"
 admin.site.site_title = "CordTrack admin"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="patients:list", permanent=False)),
+    path("", account_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/otp/", account_views.otp_verify, name="otp-verify"),

@@ -1,4 +1,5 @@
-"""Template context: the signed-in user's roles, for the page header."""
+"""Template context: the signed-in user's roles (and, for a patient user, their record), for the
+page header and for hiding staff parts of the pages a patient may open."""
 
 from __future__ import annotations
 
@@ -12,4 +13,6 @@ def memberships(request: HttpRequest) -> dict[str, object]:
     rows = list(user.memberships.values_list("site__code", "role"))
     roles = [f"{role.replace('_', ' ')}@{code}" for code, role in rows]
     admin_of = sorted({code for code, role in rows if role == "site_admin"})
-    return {"my_roles": roles, "admin_of": admin_of}
+    patient = getattr(user, "patient_record", None)
+    return {"my_roles": roles, "admin_of": admin_of, "patient_user": patient is not None,
+            "own_patient": patient}  # fmt: skip

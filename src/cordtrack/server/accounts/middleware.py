@@ -26,3 +26,45 @@ class RequireOTPWhenEnrolled:
         ):
             return redirect(f"{reverse('otp-verify')}?next={request.path}")
         return self.get_response(request)
+
+
+#: The pages a patient user may open (each still scoped to their own record): the portal, their
+#: own record's page, its signed exams, visits, documents, progress and outcome report, and their
+#: account. Every other page is a staff page (worklists, dashboards, lots, cohort reports, admin).
+PATIENT_PAGES = frozenset({
+    "home", "portal", "portal-questionnaire", "patients:detail", "patient-progress", "exam-detail",
+    "visit-detail", "document-detail", "document-download", "document-preview", "reports:patient",
+    "reports:progress", "login", "logout", "otp-setup", "otp-verify", "expect:page", "expect:pdf",
+})  # fmt: skip
+
+
+def is_patient_user(user: object) -> bool:
+    """A signed-in user linked to a patient record (the header's test as well)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return getattr(user, "patient_record", None) is not None
+
+
+class PatientsStayInThePortal:
+    """A patient user who opens a staff page is sent to their portal instead (writes to staff
+    URLs are refused by the views themselves, 403/404)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: object, args: object, kwargs: object
+    ) -> HttpResponse | None:
+        match = request.resolver_match
+        if (
+            request.method in ("GET", "HEAD")
+            and match is not None
+            and not request.path.startswith("/api/")
+            and match.view_name not in PATIENT_PAGES
+            and is_patient_user(request.user)
+        ):
+            return redirect("portal")
+        return None

@@ -16,6 +16,8 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .middleware import is_patient_user
+
 
 class TokenForm(forms.Form):
     token = forms.CharField(max_length=8, label="6-digit code from your authenticator app")
@@ -30,10 +32,15 @@ def _qr_data_uri(url: str) -> str:
 
 
 @login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Where signing in lands: a patient user's portal, staff's patient list."""
+    return redirect("portal" if is_patient_user(request.user) else "patients:list")
+
+
+@login_required
 def otp_setup(request: HttpRequest) -> HttpResponse:
-    """Staff enrol a TOTP device: scan the code, then confirm one token."""
-    if hasattr(request.user, "patient_record") and request.user.patient_record is not None:
-        return HttpResponse("Two-factor enrolment is for staff accounts.", status=403)
+    """Anyone signed in (staff and patients alike) enrols a TOTP device: scan the code, then
+    confirm one token. From then on every sign-in asks for a code."""
     device, _ = TOTPDevice.objects.get_or_create(
         user=request.user, confirmed=False, defaults={"name": "authenticator"}
     )
@@ -43,7 +50,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
-            return redirect("patients:list")
+            return redirect("home")
         form.add_error("token", "That code is not valid; check the time on your device.")
     context = {"form": form, "qr": _qr_data_uri(device.config_url), "secret": device.key}
     return render(request, "accounts/otp_setup.html", context)
@@ -57,8 +64,8 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         if device is not None:
             otp_login(request, device)
             target = request.GET.get("next", "")
-            if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-                target = "/patients/"
-            return redirect(target or "/patients/")
+            if not target or not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+                return redirect("home")
+            return redirect(target)
         form.add_error("token", "That code is not valid.")
     return render(request, "accounts/otp_verify.html", {"form": form})
