@@ -155,15 +155,15 @@ def test_production_settings_refuse_to_start_without_an_audit_key_of_their_own()
     assert good.returncode == 0, good.stderr
 
 
-def test_demo_mode_without_an_audit_key_uses_the_labelled_development_key_and_warns() -> None:
+def test_debug_mode_without_an_audit_key_uses_the_labelled_development_key_and_warns() -> None:
     from django.test import override_settings
 
     from cordtrack.server.audit.apps import audit_key_check
     from cordtrack.server.audit.keys import DEV_KEY
 
-    demo = _settings_with(CORDTRACK_DEMO="1")
+    debug = _settings_with(CORDTRACK_DEBUG="1")
 
-    assert demo.stdout.strip() == DEV_KEY
+    assert debug.stdout.strip() == DEV_KEY
     assert audit_key_check() == []
     with override_settings(AUDIT_KEY=DEV_KEY):
         (warning,) = audit_key_check()
