@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         os.environ["CORDTRACK_VAR_DIR"] = folder
         os.environ["CORDTRACK_SECRET_KEY"] = secrets.token_urlsafe(48)  # not DEBUG: it logs SQL
+        os.environ["CORDTRACK_AUDIT_KEY"] = secrets.token_urlsafe(48)
         os.environ["DJANGO_SETTINGS_MODULE"] = "cordtrack.server.settings"
         import django
 

@@ -1,5 +1,6 @@
 """Anchors of the audit trail's head, kept outside the database, find a trail rewritten with every
-hash recomputed, which verifying the chain alone cannot."""
+hash recomputed and resealed by someone who also holds the audit key, which verifying the chain
+alone cannot."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.core.management.base import CommandError
 
 from cordtrack.cli import main as cordtrack_main
 from cordtrack.server.accounts.models import Site, User
-from cordtrack.server.audit import anchors
+from cordtrack.server.audit import anchors, keys
 from cordtrack.server.audit.chain import entry_hash, verify
 from cordtrack.server.audit.models import AuditEntry
 from cordtrack.server.services import patients as patient_services
@@ -25,9 +26,10 @@ def register(bob: User, north: Site, count: int) -> None:
         patient_services.register_patient(bob, north, year_of_birth=year, sex="F")
 
 
-def rewrite_from(seq: int, reason: str) -> None:
+def rewrite_from(seq: int, reason: str, *, key: bytes | None = None) -> None:
     """What whoever controls the database can do: alter entry ``seq`` and recompute its hash,
-    every later entry's link and hash, and the head."""
+    every later entry's link and hash, and the head; with the audit ``key`` as well, reseal
+    every rewritten entry."""
     entries = list(AuditEntry.objects.filter(seq__gte=seq).order_by("seq"))
     prev = entries[0].prev_hash
     for entry in entries:
@@ -35,14 +37,27 @@ def rewrite_from(seq: int, reason: str) -> None:
             entry.reason = reason
         entry.prev_hash = prev
         entry.hash = prev = entry_hash(entry)
+        mac = keys.seal(entry.hash, key) if key is not None else entry.mac
         tamper(
-            "UPDATE audit_auditentry SET reason = %s, prev_hash = %s, hash = %s WHERE seq = %s",
-            [entry.reason, entry.prev_hash, entry.hash, entry.seq],
+            "UPDATE audit_auditentry SET reason = %s, prev_hash = %s, hash = %s, mac = %s "
+            "WHERE seq = %s",
+            [entry.reason, entry.prev_hash, entry.hash, mac, entry.seq],
         )
     tamper("UPDATE audit_audithead SET hash = %s WHERE id = 1", [prev])
 
 
-def test_a_rewritten_trail_passes_the_chain_check_but_not_its_anchors(
+def test_a_rewrite_without_the_audit_key_breaks_the_seals(bob: User, north: Site) -> None:
+    register(bob, north, 2)
+
+    rewrite_from(3, "covered up")
+
+    assert [str(p) for p in verify()] == [
+        f"audit entry #{seq}: seal does not match its hash (hash recomputed without the audit key)"
+        for seq in (3, 4)
+    ]
+
+
+def test_a_trail_rewritten_with_the_key_passes_the_chain_check_but_not_its_anchors(
     bob: User, north: Site, tmp_path: Path
 ) -> None:
     register(bob, north, 2)  # entries 1-4
@@ -51,9 +66,9 @@ def test_a_rewritten_trail_passes_the_chain_check_but_not_its_anchors(
     register(bob, north, 1)  # entries 5-6
     anchors.append(anchors.take(), kept)
 
-    rewrite_from(3, "covered up")
+    rewrite_from(3, "covered up", key=keys.current()[1])
 
-    assert list(verify()) == []  # the chain alone is consistent again
+    assert list(verify()) == []  # the chain alone is consistent and sealed again
     problems = [str(p) for p in anchors.check(anchors.read(kept))]
     assert len(problems) == 2
     assert problems[0].startswith("audit entry #4: hash differs from the anchor taken at ")
@@ -70,7 +85,7 @@ def test_a_rewrite_after_the_last_anchor_is_not_found_by_it(
     anchors.append(anchors.take(), kept)
     register(bob, north, 1)
 
-    rewrite_from(5, "after the anchor")
+    rewrite_from(5, "after the anchor", key=keys.current()[1])
 
     assert list(anchors.check(anchors.read(kept))) == []
 
@@ -86,7 +101,8 @@ def test_removing_an_anchored_entry_is_found(bob: User, north: Site, tmp_path: P
 
     assert list(verify()) == []
     assert [str(p) for p in anchors.check(anchors.read(kept))] == [
-        f"audit entry #4: missing, though anchored at {anchors.read(kept)[0].at}"
+        f"audit entry #4: missing, though anchored at {anchors.read(kept)[0].at}: the trail "
+        "ends at #2, so its newest entries were removed"
     ]
 
 
@@ -113,8 +129,8 @@ def test_the_commands_anchor_and_verify(
     assert json.loads(lines[1])["hash"] == AuditEntry.objects.get(seq=2).hash
 
     assert cordtrack_main(["audit", "verify", "--anchors", str(kept)]) == 0
-    assert "2 anchor(s) matched" in capsys.readouterr().out
-    rewrite_from(1, "covered up")
+    assert f"2 anchor(s) in {kept} matched" in capsys.readouterr().out
+    rewrite_from(1, "covered up", key=keys.current()[1])
     assert cordtrack_main(["audit", "verify"]) == 0
     assert cordtrack_main(["audit", "verify", "--anchors", str(kept)]) == 1
     assert "audit entry #2: hash differs" in capsys.readouterr().err

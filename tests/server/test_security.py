@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import string
 import subprocess
 import sys
 from collections.abc import Callable
@@ -128,6 +129,47 @@ def test_production_settings_refuse_to_start_without_a_secret_key() -> None:
     )  # fmt: skip
     assert result.returncode != 0
     assert "CORDTRACK_SECRET_KEY is required" in result.stderr
+
+
+def _settings_with(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CORDTRACK_", "DJANGO_"))}
+    code = "import cordtrack.server.settings as s; print(s.AUDIT_KEY)"
+    return subprocess.run(
+        [sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+
+
+def test_production_settings_refuse_to_start_without_an_audit_key_of_their_own() -> None:
+    secret = string.ascii_letters
+    missing = _settings_with(CORDTRACK_SECRET_KEY=secret)
+    short = _settings_with(CORDTRACK_SECRET_KEY=secret, CORDTRACK_AUDIT_KEY="too-short")
+    same = _settings_with(CORDTRACK_SECRET_KEY=secret, CORDTRACK_AUDIT_KEY=secret)
+
+    assert "CORDTRACK_AUDIT_KEY is required" in missing.stderr
+    dull = _settings_with(CORDTRACK_SECRET_KEY=secret, CORDTRACK_AUDIT_KEY="a" * 40)
+    good = _settings_with(CORDTRACK_SECRET_KEY=secret, CORDTRACK_AUDIT_KEY=string.printable[:40])
+
+    assert "CORDTRACK_AUDIT_KEY must be at least 32 characters (16 different)" in short.stderr
+    assert "CORDTRACK_AUDIT_KEY must be at least 32 characters (16 different)" in dull.stderr
+    assert "CORDTRACK_AUDIT_KEY must differ from CORDTRACK_SECRET_KEY" in same.stderr
+    assert good.returncode == 0, good.stderr
+
+
+def test_debug_mode_without_an_audit_key_uses_the_labelled_development_key_and_warns() -> None:
+    from django.test import override_settings
+
+    from cordtrack.server.audit.apps import audit_key_check
+    from cordtrack.server.audit.keys import DEV_KEY
+
+    debug = _settings_with(CORDTRACK_DEBUG="1")
+
+    assert debug.stdout.strip() == DEV_KEY
+    assert audit_key_check() == []
+    with override_settings(AUDIT_KEY=DEV_KEY):
+        (warning,) = audit_key_check()
+    assert warning.id == "cordtrack.audit.W001"
+    assert "public development key" in warning.msg
 
 
 def test_pure_packages_do_not_import_django() -> None:

@@ -2,11 +2,13 @@
 command ``audit``).
 
 ``cordtrack audit verify`` recomputes the hash chain of the audit trail in the database named by
-DATABASE_URL (default var/cordtrack.sqlite3) and names every entry that was altered or removed;
-with ``--anchors FILE`` it also checks the trail against the anchors in FILE, which finds a trail
-rewritten with every later hash recomputed. ``cordtrack audit anchor`` prints the head of the
-verified trail as an anchor line (``--to FILE`` also adds it to FILE): keep anchors where the
-database's administrators cannot change them (another system, a signed daily report).
+DATABASE_URL (default var/cordtrack.sqlite3), checks every entry's seal under the audit key
+(CORDTRACK_AUDIT_KEY, kept outside the database) and checks the trail against the anchors file
+CordTrack keeps (var/audit-anchors.jsonl): it names every entry altered, removed or resealed, and
+a trail shortened or emptied. With ``--anchors FILE`` it also checks the anchors in FILE.
+``cordtrack audit anchor`` prints the head of the verified trail as an anchor line and adds it to
+the kept anchors file (``--to FILE``: to FILE instead): keep anchors where the database's
+administrators cannot change them (another system, a signed daily report). See SECURITY.md.
 
 exit status: 0 intact (anchor taken), 1 a break was found, 2 usage error
 """
@@ -30,7 +32,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="verify: a file of anchors the trail must still match",
     )  # fmt: skip
     parser.add_argument(
-        "--to", type=Path, metavar="FILE", help="anchor: also add the anchor to FILE"
+        "--to",
+        type=Path,
+        metavar="FILE",
+        help="anchor: add the anchor to FILE (default: the kept anchors file)",
     )
 
 

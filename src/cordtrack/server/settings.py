@@ -15,6 +15,11 @@ Variables (all optional unless noted):
 ``CORDTRACK_MAX_UPLOAD_MB`` largest accepted document (default 25)
 ``CORDTRACK_SECURE_COOKIES`` default: on unless DEBUG
 ``CORDTRACK_SSL_REDIRECT``, ``CORDTRACK_HSTS_SECONDS``, ``CORDTRACK_BEHIND_PROXY``: TLS deployment
+``CORDTRACK_AUDIT_KEY``    key sealing the audit trail (32+ characters, not the secret key);
+                           required unless DEBUG or demo mode; ``CORDTRACK_AUDIT_PREVIOUS_KEYS``
+                           comma-separated keys of older entries after a rotation
+``CORDTRACK_AUDIT_ANCHORS_FILE`` where the trail's head is appended after each write
+                           (default ``var/audit-anchors.jsonl``)
 """
 
 from __future__ import annotations
@@ -228,3 +233,31 @@ LOGGING = {
         "pydicom": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
+
+# --- Audit trail: the key that seals it and the anchors kept outside the database (ADR 0029) ----
+# CORDTRACK_AUDIT_KEY: 32+ random characters, kept out of the database and its backups (make run
+# writes one into var/cordtrack.env). CORDTRACK_AUDIT_PREVIOUS_KEYS: comma-separated keys that
+# sealed older entries, after a rotation. Without a key, DEBUG and demo mode seal with a public
+# development key (a system check warns); production refuses to start.
+from .audit.keys import DEV_KEY as _AUDIT_DEV_KEY  # noqa: E402
+
+if DEBUG or DEMO_MODE:
+    AUDIT_KEY = env_str("CORDTRACK_AUDIT_KEY", "") or _AUDIT_DEV_KEY
+else:
+    AUDIT_KEY = env_str("CORDTRACK_AUDIT_KEY")
+if len(AUDIT_KEY) < 32 or len(set(AUDIT_KEY)) < 16:
+    raise ImproperlyConfigured(
+        "CORDTRACK_AUDIT_KEY must be at least 32 characters (16 different), e.g. from "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+    )
+if AUDIT_KEY == SECRET_KEY:
+    raise ImproperlyConfigured("CORDTRACK_AUDIT_KEY must differ from CORDTRACK_SECRET_KEY")
+AUDIT_PREVIOUS_KEYS = env_list("CORDTRACK_AUDIT_PREVIOUS_KEYS")
+if (DEBUG or DEMO_MODE) and AUDIT_KEY != _AUDIT_DEV_KEY:
+    # A demo database sealed before a key was set still verifies (demo data is synthetic).
+    AUDIT_PREVIOUS_KEYS.append(_AUDIT_DEV_KEY)
+# Where the head is appended after every transaction that wrote audit entries; `audit verify`
+# reads it. Keep it on storage the database's administrators cannot rewrite (ADR 0029).
+AUDIT_ANCHORS_FILE: Path | None = Path(
+    env_str("CORDTRACK_AUDIT_ANCHORS_FILE", str(VAR_DIR / "audit-anchors.jsonl"))
+).resolve()

@@ -6,6 +6,7 @@ import os
 import tempfile
 
 os.environ.setdefault("CORDTRACK_SECRET_KEY", "test-only-secret-key-" + "x" * 32)
+os.environ.setdefault("CORDTRACK_AUDIT_KEY", "test-only-audit-key-0123456789-ABCDEFGHIJ")
 os.environ.setdefault("CORDTRACK_VAR_DIR", tempfile.mkdtemp(prefix="cordtrack-test-var-"))
 
 from .settings import *  # noqa: F403
@@ -13,3 +14,7 @@ from .settings import DATABASES
 
 # Each test run gets its own database; the SQLite test database lives in memory.
 DATABASES["default"].setdefault("TEST", {})
+
+# Anchoring is switched on by the tests that check it, each with a file of its own (the test
+# database is rolled back after each test, a shared file would not be).
+AUDIT_ANCHORS_FILE = None

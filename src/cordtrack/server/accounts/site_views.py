@@ -22,6 +22,10 @@ class GrantForm(forms.Form):
         widget=forms.PasswordInput, required=False, help_text="Only for a new account"
     )
     study_id = forms.CharField(max_length=20, required=False, help_text="Patient role only")
+    reason = forms.CharField(
+        max_length=500,
+        help_text="Why this person needs this role (kept on the audit trail)",
+    )
 
 
 @login_required
@@ -36,8 +40,12 @@ def members(request: HttpRequest, code: str) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             return redirect("site-members", code=site.code)
+    return render(request, "accounts/members.html", _context(site, form))
+
+
+def _context(site: Site, form: GrantForm, **extra: object) -> dict[str, object]:
     rows = Membership.objects.filter(site=site).select_related("user").order_by("user__username")
-    return render(request, "accounts/members.html", {"site": site, "rows": rows, "form": form})
+    return {"site": site, "rows": rows, "form": form, **extra}
 
 
 @login_required
@@ -52,8 +60,6 @@ def revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             request.user, membership, reason=request.POST.get("reason", "")
         )
     except ValidationError as exc:
-        rows = Membership.objects.filter(site=site).select_related("user")
-        form = GrantForm()
-        context = {"site": site, "rows": rows, "form": form, "errors": exc.messages}
+        context = _context(site, GrantForm(), errors=exc.messages)
         return render(request, "accounts/members.html", context, status=400)
     return redirect("site-members", code=site.code)

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from . import anchoring, keys
 from .models import GENESIS_HASH, AuditAction, AuditEntry, AuditHead
 
 Changes = dict[str, list[Any]]
@@ -147,6 +148,7 @@ def append_many(actor: Any, changes: Sequence[Change]) -> list[AuditEntry]:
     if not changes:
         return []
     head = _locked_head()
+    key_id, key = keys.current()
     at = timezone.now()
     user_id = getattr(actor, "pk", None)
     actor_label = getattr(actor, "username", "") or "system"
@@ -167,8 +169,10 @@ def append_many(actor: Any, changes: Sequence[Change]) -> list[AuditEntry]:
             changes=jsonable(dict(change.changes or {})),
             reason=change.reason,
             prev_hash=prev,
+            key_id=key_id,
         )
         entry.hash = prev = entry_hash(entry, converted=True)
+        entry.mac = keys.seal(prev, key)
         entries.append(entry)
     if len(entries) == 1:
         entries[0].save()
@@ -176,6 +180,7 @@ def append_many(actor: Any, changes: Sequence[Change]) -> list[AuditEntry]:
         AuditEntry.objects.bulk_create(entries, batch_size=_INSERT_BATCH)
     head.seq, head.hash = seq, prev
     head.save(update_fields=["seq", "hash"])
+    anchoring.schedule(seq, prev)
     for listener in _LISTENERS:
         listener(entries, actor)
     return entries
@@ -236,8 +241,25 @@ class Problem:
         return f"audit entry #{self.seq}: {self.message}"
 
 
+def _unsealed(entry: AuditEntry, known: Mapping[str, bytes]) -> str | None:
+    """Why ``entry``'s seal does not vouch for its hash, or None when it does."""
+    if not entry.mac:
+        return "not sealed with the audit key"
+    key = known.get(entry.key_id)
+    if key is None:
+        return (
+            f"sealed with an audit key that is not configured (key id {entry.key_id}): "
+            "set the key in CORDTRACK_AUDIT_PREVIOUS_KEYS, or the seal was forged"
+        )
+    if not keys.is_sealed(entry.hash, entry.mac, key):
+        return "seal does not match its hash (hash recomputed without the audit key)"
+    return None
+
+
 def verify() -> Iterator[Problem]:
-    """Every break in the chain: altered rows, removed rows, and a head that disagrees."""
+    """Every break in the chain: altered rows, removed rows, a head that disagrees, and entries
+    whose seal (HMAC under the audit key) does not vouch for their hash."""
+    known = keys.known()
     expected_seq, prev = 1, GENESIS_HASH
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
         if entry.seq != expected_seq:
@@ -249,6 +271,9 @@ def verify() -> Iterator[Problem]:
             yield Problem(entry.seq, "does not link to the previous entry (chain broken)")
         if entry_hash(entry) != entry.hash:
             yield Problem(entry.seq, "content does not match its hash (row altered)")
+        unsealed = _unsealed(entry, known)
+        if unsealed:
+            yield Problem(entry.seq, unsealed)
         expected_seq, prev = entry.seq + 1, entry.hash
     head = AuditHead.objects.filter(pk=1).first()
     last_seq = expected_seq - 1

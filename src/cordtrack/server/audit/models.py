@@ -2,8 +2,10 @@
 
 Each :class:`AuditEntry` has a sequence number (1, 2, 3... without gaps) and a hash covering its
 own content and the previous entry's hash; :class:`AuditHead` holds the last sequence number and
-hash. Altering a row breaks its hash; removing one leaves a gap or disagrees with the head.
-See ``docs/adr/0002-audit-trail.md``.
+hash. Altering a row breaks its hash; removing one leaves a gap or disagrees with the head; each
+entry is sealed with an HMAC under a key kept outside the database, and the head is copied to an
+anchors file outside it, so rewriting every hash or removing the newest entries is found too.
+See ``docs/adr/0002-audit-trail.md`` and ``docs/adr/0029-audit-key-and-anchors.md``.
 """
 
 from __future__ import annotations
@@ -51,6 +53,10 @@ class AuditEntry(models.Model):
     reason = models.TextField(blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # The seal: HMAC of ``hash`` under the audit key named by ``key_id``, a key kept outside the
+    # database (``keys.py``), so a rewrite that recomputes every hash is still found.
+    key_id = models.CharField(max_length=16, blank=True)
+    mac = models.CharField(max_length=64, blank=True)
 
     objects: ClassVar[models.Manager[AuditEntry]] = AppendOnlyQuerySet.as_manager()
 

@@ -1,4 +1,10 @@
-"""Site memberships: who holds which role at a site (site administrators), audited."""
+"""Site memberships: who holds which role at a site (site administrators), audited.
+
+Separation of duties: nobody grants, changes or removes their own roles (a site administrator
+cannot make themselves a clinician or a data manager, nor shed a role to hide a trail); another
+administrator must. Every grant and removal states why, and the reason is on the audit trail with
+who did it and for whom.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +16,10 @@ from django.db import transaction
 
 from ..access import Cap, require
 from ..accounts.models import Membership, Role, Site, User
-from ..audit.chain import append
+from ..audit.chain import append, record_change
 from ..audit.models import AuditAction
 from ..patients.models import Patient
-from .base import FieldErrors, create, delete
+from .base import FieldErrors, delete
 from .patients import link_patient_user
 
 
@@ -23,19 +29,30 @@ def grant_role(
     *,
     username: str,
     role: str,
+    reason: str,
     password: str = "",
     study_id: str = "",
 ) -> Membership:
-    """Give ``username`` a role at ``site``, creating the account (with ``password``) if new.
-    A patient role names the patient's study id and links the account to that record."""
+    """Give ``username`` a role at ``site`` for ``reason``, creating the account (with
+    ``password``) if new. A patient role names the patient's study id and links the account to
+    that record. Nobody grants a role to themselves."""
     require(actor, site, Cap.USERS)
     errors = FieldErrors()
     username = username.strip().lower()
+    reason = reason.strip()
     if not username:
         errors.add("username", "is required")
+    if not reason:
+        errors.add("reason", "is required: say why this role is granted")
     if role not in Role.values:
         errors.add("role", f"{role!r} is not a role")
     user = User.objects.filter(username=username).first()
+    own_name = str(getattr(actor, "username", "")).lower()
+    if username and (username == own_name or (user is not None and user.pk == actor.pk)):
+        errors.add(
+            "username",
+            "you cannot grant a role to yourself: another site administrator must grant it",
+        )
     if user is None and username:
         if not password:
             errors.add("password", "is required for a new account")
@@ -64,21 +81,25 @@ def grant_role(
             user.save()
             # The account itself is not clinical data; its creation is still on the trail.
             append(actor, AuditAction.CREATE, "accounts.user", user.pk,
-                   changes={"username": [None, username]}, site_id=site.pk)  # fmt: skip
-        membership = create(actor, Membership(user=user, site=site, role=role))
+                   changes={"username": [None, username]}, reason=reason,
+                   site_id=site.pk)  # fmt: skip
+        membership = Membership(user=user, site=site, role=role)
+        membership.full_clean()
+        membership.save()
+        record_change(actor, membership, None, reason=reason)
         if patient is not None:
             link_patient_user(actor, patient, user)
     return membership
 
 
 def revoke_role(actor: Any, membership: Membership, *, reason: str) -> None:
-    """Remove a role (with a reason); a site administrator cannot remove their own."""
+    """Remove a role (with a reason); nobody removes their own."""
     require(actor, membership.site_id, Cap.USERS)
     errors = FieldErrors()
     if not reason.strip():
         errors.add("reason", "is required to remove a role")
-    if membership.user_id == getattr(actor, "pk", None) and membership.role == Role.SITE_ADMIN:
-        errors.add("role", "you cannot remove your own site administrator role")
+    if membership.user_id == getattr(actor, "pk", None):
+        errors.add("role", "you cannot remove your own role: another site administrator must")
     errors.raise_if_any()
     with transaction.atomic():
         delete(actor, membership, reason=reason)
