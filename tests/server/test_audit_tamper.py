@@ -6,6 +6,7 @@ after every committed write. Run on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from django.db import connection, transaction
 
 from cordtrack.cli import main as cordtrack_main
 from cordtrack.server.accounts.models import Site, User
+from cordtrack.server.audit import keys
 from cordtrack.server.audit.chain import verify
 from cordtrack.server.audit.models import AuditEntry, AuditHead
 from cordtrack.server.services import patients as patient_services
@@ -256,3 +258,41 @@ def test_the_applications_role_appends_but_cannot_rewrite_or_switch_off_the_guar
         cursor.execute("RESET ROLE")
     assert AuditEntry.objects.count() == 2
     assert list(verify()) == []
+
+
+def test_upgrading_seals_the_entries_already_there_and_starts_the_anchors_file(
+    transactional_db: None, settings: Any, tmp_path: Path
+) -> None:
+    """Migration audit/0003 on a trail written before seals existed (on PostgreSQL, past the
+    trigger that refuses UPDATE)."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    from cordtrack.server.audit.chain import entry_hash
+    from cordtrack.server.audit.models import GENESIS_HASH
+
+    before = [("audit", "0002_append_only_trigger")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = MigrationExecutor(connection).loader.project_state(before).apps
+    entry_model, head_model = (
+        old.get_model("audit", "AuditEntry"),
+        old.get_model("audit", "AuditHead"),
+    )
+    prev = GENESIS_HASH
+    for seq in (1, 2, 3):
+        at = dt.datetime(2026, 1, seq, tzinfo=dt.UTC)
+        entry = entry_model(seq=seq, at=at, actor_label="system", action="view",
+                            model="patients.patient", object_id=str(seq), changes={},
+                            reason="", prev_hash=prev)  # fmt: skip
+        entry.hash = prev = entry_hash(entry)
+        entry.save()
+    head_model.objects.create(pk=1, seq=3, hash=prev)
+    settings.AUDIT_ANCHORS_FILE = kept = tmp_path / "audit-anchors.jsonl"
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert list(verify()) == []
+    assert {e.key_id for e in AuditEntry.objects.all()} == {keys.current()[0]}
+    assert [json.loads(line)["seq"] for line in kept.read_text().splitlines()] == [3]
+    assert cordtrack_main(["audit", "verify"]) == 0

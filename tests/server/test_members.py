@@ -350,3 +350,32 @@ def test_the_api_has_no_route_that_changes_roles(client: Client) -> None:
 
     assert writes
     assert not [p for p in writes if any(w in p for w in ("member", "role", "user", "account"))]
+
+
+def test_an_account_added_in_the_admin_with_a_role_needs_a_reason_and_is_audited(
+    client: Client, north: Site
+) -> None:
+    root = User.objects.create_superuser("root", password="irrelevant-here-123")
+    client.force_login(root)
+    data = {
+        "username": "nina", "usable_password": "true",
+        "password1": NEW_PASSWORD, "password2": NEW_PASSWORD,
+        "memberships-TOTAL_FORMS": "1", "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000",
+        "memberships-0-site": str(north.pk), "memberships-0-role": "clinician",
+    }  # fmt: skip
+
+    assert client.get("/admin/accounts/user/add/").status_code == 200
+    refused = client.post("/admin/accounts/user/add/", data)
+    added = client.post("/admin/accounts/user/add/", data | {"role_change_reason": "new fellow"})
+
+    assert "Give the reason for this role change" in refused.content.decode()
+    assert added.status_code == 302
+    nina = User.objects.get(username="nina")
+    granted = AuditEntry.objects.get(model="accounts.membership", action="create")
+    assert (granted.actor, granted.reason, granted.changes["user_id"]) == (
+        root, "new fellow", [None, nina.pk]
+    )  # fmt: skip
+    created = AuditEntry.objects.get(model="accounts.user", object_id=str(nina.pk))
+    assert created.changes["username"] == [None, "nina"]
+    assert "password" not in created.changes

@@ -117,6 +117,8 @@ class CordTrackUserAdmin(UserAdmin):  # type: ignore[type-arg]
         }
         if change and not changes:
             return
+        if not change:
+            changes["username"] = [None, obj.username]
         with transaction.atomic():  # privileges only: never the password hash
             append(
                 request.user, AuditAction.UPDATE if change else AuditAction.CREATE,
