@@ -24,7 +24,7 @@ from cordtrack.server.services import documents, exams, followup, safety
 from cordtrack.server.services import patients as patient_services
 from cordtrack.server.therapy.models import CellProductLot
 
-from .conftest import TODAY, normal_exam
+from .conftest import TODAY, normal_exam, signing
 
 PDF = b"%PDF-1.4\n% synthetic\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -40,7 +40,9 @@ class World:
 
 def _fill(patient: Patient, clinician: User, coordinator: User) -> dict[str, int]:
     exam = exams.sign_exam(
-        clinician, exams.record_exam(clinician, patient, normal_exam(), exam_date=TODAY)
+        clinician,
+        exams.record_exam(clinician, patient, normal_exam(), exam_date=TODAY),
+        password=signing(clinician),
     )
     upload = SimpleUploadedFile("scan.pdf", PDF, content_type="application/pdf")
     document = documents.upload_document(coordinator, patient, "medical_record", upload)
