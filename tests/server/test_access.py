@@ -109,6 +109,7 @@ ENDPOINTS = [
     ("adverse event form", "get", "/patients/{patient}/adverse-events/new/", "clinical"),
     ("adverse event report", "post", "/patients/{patient}/adverse-events/new/", "clinical"),
     ("adverse event sign", "post", "/adverse-events/{ae}/sign/", "clinical"),
+    ("adverse event close", "post", "/adverse-events/{ae}/close/", "safety_review"),
     ("exam sign", "post", "/exams/{exam}/sign/", "clinical"),
     ("exam correction form", "get", "/exams/{exam}/edit/", "clinical"),
     ("visit detail", "get", "/visits/{visit}/", None),
@@ -125,7 +126,7 @@ CAPS = {
     Role.CLINICIAN: {"clinical", "visits"},
     Role.COORDINATOR: {"intake", "visits"},
     Role.DATA_MANAGER: {"intake", "clinical", "visits", "audit"},
-    Role.MONITOR: {"audit"},
+    Role.MONITOR: {"audit", "safety_review"},
     Role.SITE_ADMIN: {"audit"},
     Role.PATIENT: set(),
 }

@@ -12,10 +12,14 @@ from ninja import Router
 
 from ...access import Cap, get_scoped_or_404
 from ...exams.models import IsncsciExam
+from ...safety.models import AdverseEvent
+from ...services import ae_followup
 from ...services import exams as exam_services
+from ...services import safety as safety_services
 from ..errors import responses
 from ..schemas import ExamOut, SignIn
 from . import checked_id, user_of
+from .adverse_events import AdverseEventDetailOut, detail_out
 from .records import exam_out
 
 router = Router()
@@ -30,3 +34,40 @@ def sign_exam(request: HttpRequest, exam_id: int, payload: SignIn) -> dict[str, 
     exam = get_scoped_or_404(user_of(request), queryset, Cap.CLINICAL, pk=checked_id(exam_id))
     exam_services.sign_exam(user_of(request), exam, password=payload.password, request=request)
     return exam_out(exam)
+
+
+def _event(request: HttpRequest, event_id: int, cap: Cap) -> AdverseEvent:
+    queryset = AdverseEvent.objects.select_related("patient")
+    return get_scoped_or_404(user_of(request), queryset, cap, pk=checked_id(event_id))
+
+
+@router.post(
+    "/adverse-events/{event_id}/sign",
+    response=responses(200, AdverseEventDetailOut),
+    tags=["adverse events"],
+)
+def sign_adverse_event(request: HttpRequest, event_id: int, payload: SignIn) -> dict[str, Any]:
+    """The investigator's sign-off of the event report (meaning ``authored``; clinicians, data
+    managers). A later change invalidates it; the event is then signed again."""
+    event = _event(request, event_id, Cap.CLINICAL)
+    safety_services.sign_adverse_event(
+        user_of(request), event, password=payload.password, request=request
+    )
+    return detail_out(event)
+
+
+@router.post(
+    "/adverse-events/{event_id}/close",
+    response=responses(200, AdverseEventDetailOut),
+    tags=["adverse events"],
+)
+def close_adverse_event(request: HttpRequest, event_id: int, payload: SignIn) -> dict[str, Any]:
+    """Close a followed-up event after review (meaning ``reviewed``; monitors, whose role holds
+    ``safety_review``: a clinician gets 403). The event must have a final outcome (resolved,
+    fatal, or unknown) and, if serious, a recorded initial report; it then answers
+    ``status: closed`` and leaves ``?status=open``."""
+    event = _event(request, event_id, Cap.SAFETY_REVIEW)
+    ae_followup.close_adverse_event(
+        user_of(request), event, password=payload.password, request=request
+    )
+    return detail_out(event)
