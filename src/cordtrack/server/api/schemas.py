@@ -137,8 +137,24 @@ class ScreeningOut(Schema):
     patient_id: int
     protocol_id: int
     screened_on: dt.date
-    decision: str
+    decision: str = Field(description="the proposal: eligible, not_eligible or needs_review")
     results: list[dict[str, Any]]
+    confirmed_decision: str = Field(
+        description="the clinician's signed decision (eligible, not_eligible), empty until then"
+    )
+    confirmation_reason: str
+    signature: SignatureOut | None = Field(
+        None, description="the latest signature of the decision (meaning approved)"
+    )
+
+
+class ConfirmIn(SignIn):
+    decision: Literal["eligible", "not_eligible"]
+    reason: str = Field(
+        "", max_length=300,
+        description="required when the decision departs from the proposal or the proposal "
+        "needs review",
+    )  # fmt: skip
 
 
 class ReleaseTest(In):

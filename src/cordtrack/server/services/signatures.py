@@ -269,10 +269,12 @@ def _register_signed_records() -> None:
     columns (an exam's classification is recomputed from its values by a versioned engine, and
     reclassification is audited on its own)."""
     from ..exams.models import IsncsciExam
+    from ..intake.models import EligibilityScreening
     from ..safety.models import AdverseEvent
 
     register(IsncsciExam, exclude=IsncsciExam.DERIVED_FIELDS)
     register(AdverseEvent, exclude=("signed_at", "closed_at", "closed_by_id"), extra=_follow_ups)
+    register(EligibilityScreening)  # the facts, results, proposal and the confirmed decision
 
 
 _register_signed_records()

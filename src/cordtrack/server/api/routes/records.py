@@ -177,7 +177,8 @@ def update_exam(request: HttpRequest, exam_id: int, payload: ExamPatchIn) -> dic
 @paginate(Pages)
 def list_screenings(request: HttpRequest, filters: Query[ByPatient]) -> Any:
     screenings = scoped(user_of(request), EligibilityScreening.objects.all())
-    return Paged(by_patient(screenings, filters.patient_id).order_by("pk"), screening_out)
+    rows = by_patient(screenings, filters.patient_id).order_by("pk")
+    return Paged(rows, screening_out, with_decisions)
 
 
 @router.post(
@@ -210,4 +211,19 @@ def create_screening(request: HttpRequest, payload: ScreeningIn) -> Status[dict[
 
 
 def screening_out(screening: EligibilityScreening) -> dict[str, Any]:
-    return ScreeningOut.from_orm(screening).model_dump(mode="json")
+    """The screening with the latest signature of its decision."""
+    prepared = getattr(screening, "_signature", _UNREAD)
+    state = (
+        signatures.current(screening, Meaning.APPROVED)
+        if prepared is _UNREAD
+        else cast("signatures.SignatureState | None", prepared)
+    )
+    body = ScreeningOut.from_orm(screening).model_dump(mode="json")
+    body["signature"] = None if state is None else state.as_dict()
+    return ScreeningOut(**body).model_dump(mode="json")
+
+
+def with_decisions(page: list[EligibilityScreening]) -> None:
+    found = signatures.latest_by_record(page, Meaning.APPROVED)
+    for screening in page:
+        screening._signature = found.get(screening.pk)  # type: ignore[attr-defined]

@@ -12,15 +12,17 @@ from ninja import Router
 
 from ...access import Cap, get_scoped_or_404
 from ...exams.models import IsncsciExam
+from ...intake.models import EligibilityScreening
 from ...safety.models import AdverseEvent
 from ...services import ae_followup
 from ...services import exams as exam_services
+from ...services import intake as intake_services
 from ...services import safety as safety_services
 from ..errors import responses
-from ..schemas import ExamOut, SignIn
+from ..schemas import ConfirmIn, ExamOut, ScreeningOut, SignIn
 from . import checked_id, user_of
 from .adverse_events import AdverseEventDetailOut, detail_out
-from .records import exam_out
+from .records import exam_out, screening_out
 
 router = Router()
 
@@ -71,3 +73,25 @@ def close_adverse_event(request: HttpRequest, event_id: int, payload: SignIn) ->
         user_of(request), event, password=payload.password, request=request
     )
     return detail_out(event)
+
+
+@router.post(
+    "/screenings/{screening_id}/confirm",
+    response=responses(200, ScreeningOut),
+    tags=["screenings"],
+)
+def confirm_screening(
+    request: HttpRequest, screening_id: int, payload: ConfirmIn
+) -> dict[str, Any]:
+    """The clinician's eligibility decision on the proposal, signed (meaning ``approved``;
+    clinicians, data managers): ``decision`` with a ``reason`` when it departs from the proposal
+    or the proposal needs review."""
+    queryset = EligibilityScreening.objects.select_related("patient")
+    screening = get_scoped_or_404(
+        user_of(request), queryset, Cap.CLINICAL, pk=checked_id(screening_id)
+    )
+    intake_services.confirm_eligibility(
+        user_of(request), screening, decision=payload.decision, reason=payload.reason,
+        password=payload.password, request=request,
+    )  # fmt: skip
+    return screening_out(screening)
