@@ -1,5 +1,6 @@
 """Running a program day to day, in the browser: a serious adverse event followed from report to
-resolution with its regulatory clock on the monitor's dashboard; a data query on an exam cell
+resolution with its regulatory clock on the monitor's dashboard, then closed by the monitor with
+a signature so that it leaves the open lists; a data query on an exam cell
 answered with a corrected value, closed, the exam verified against source, and the verification
 cleared by a later edit."""
 
@@ -10,14 +11,16 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from .conftest import login, shot
+from .conftest import PASSWORD, login, shot
 
 
 def sign_out(page: Any) -> None:
     page.get_by_role("button", name="Sign out").click()
 
 
-def test_a_serious_event_is_due_for_the_monitor_then_followed_up_and_resolved(page: Any) -> None:
+def test_a_serious_event_is_due_for_the_monitor_followed_up_resolved_and_closed_with_a_signature(
+    page: Any,
+) -> None:
     today = dt.date.today()
     login(page, "clinician@nth")
     page.goto("/patients/")
@@ -74,6 +77,30 @@ def test_a_serious_event_is_due_for_the_monitor_then_followed_up_and_resolved(pa
     row = page.locator("#serious-NTH tr", has_text="Arachnoiditis")
     expect(row.locator("[data-clock]")).to_have_attribute("data-clock", "met")
     expect(row).to_contain_text("resolved")
+    row.locator("a[href^='/adverse-events/']").first.click()
+    close = page.locator("#close")
+    expect(close).to_contain_text("Signed as Monitor North, meaning Reviewed")
+    close.get_by_label("Password").fill("not-my-password")
+    close.get_by_role("button", name="Close event").click()
+    expect(page.locator('#close .field-error[data-field="password"]')).to_contain_text(
+        "Password is not correct: nothing was signed"
+    )
+    expect(page.locator("h1 [data-ae-status]")).to_contain_text("resolved, open until closed")
+    page.locator("#close").get_by_label("Password").fill(PASSWORD)
+    page.locator("#close").get_by_role("button", name="Close event").click()
+    expect(page.locator(".messages")).to_contain_text("Adverse event closed.")
+    expect(page.locator("h1 [data-ae-status]")).to_have_attribute("data-ae-status", "closed")
+    signature = page.locator('#signatures [data-meaning="reviewed"]')
+    expect(signature).to_have_attribute("data-state", "valid")
+    expect(signature).to_contain_text("Monitor North")
+    expect(page.locator("[data-field=closed]")).to_contain_text("Monitor North (reviewed)")
+    shot(page, "adverse-event-closed")
+    page.goto("/dashboard/")
+    expect(page.locator("#serious-NTH tr", has_text="Arachnoiditis")).to_have_count(0)
+    page.goto("/adverse-events/?status=open")
+    expect(page.get_by_role("row", name="Arachnoiditis")).to_have_count(0)
+    page.goto("/adverse-events/?status=closed")
+    expect(page.get_by_role("row", name="Arachnoiditis")).to_have_count(1)
 
 
 def test_a_query_on_an_exam_cell_is_answered_closed_and_the_exam_verified(page: Any) -> None:

@@ -72,10 +72,15 @@ def test_a_complete_exam_entered_by_keyboard_is_classified_explained_and_signed(
     expect(page.locator("[data-signed]")).to_contain_text("Draft")
     page.get_by_label("Password").fill("not-my-password")
     page.get_by_role("button", name="Sign exam").click()
-    expect(page.locator(".messages")).to_contain_text("password is not correct")
+    expect(page.locator('.field-error[data-field="password"]')).to_contain_text(
+        "Password is not correct: nothing was signed"
+    )
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign exam").click()
     expect(page.locator("[data-signed]")).to_contain_text("Signed and locked")
+    signature = page.locator('#signatures [data-meaning="authored"]')
+    expect(signature).to_have_attribute("data-state", "valid")
+    expect(signature).to_contain_text("Clinician North")
     expect(page.locator(".history")).to_contain_text(re.compile("Sign", re.IGNORECASE))
     shot(page, "exam-signed")
 

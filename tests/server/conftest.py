@@ -29,6 +29,7 @@ from cordtrack.server.intake.protocols import DEMO_CRITERIA, DEMO_SCHEDULE
 from cordtrack.server.patients.models import ConsentStatus, Patient
 from cordtrack.server.services import patients as patient_services
 from cordtrack.server.services import therapy
+from cordtrack.server.services.signatures import Reauthentication
 
 TODAY = dt.date.today()
 
@@ -189,3 +190,9 @@ VITALS = {p: {"hr": 80, "sbp": 120, "dbp": 80, "temp_c": 36.7, "spo2": 98}
 
 def now() -> dt.datetime:
     return timezone.now()
+
+
+def signing(user: User) -> Reauthentication:
+    """Test set-up: ``user`` re-authenticated for a series of signings (21 CFR 11.200(a)(1)(i)),
+    without hashing a password for every fixture. The signing tests use real passwords."""
+    return Reauthentication(user.pk, timezone.now())

@@ -26,7 +26,7 @@ from cordtrack.server.patients.models import Patient
 from cordtrack.server.services import exams, followup, therapy
 from cordtrack.server.services import patients as patient_services
 
-from .conftest import TODAY, VITALS, complete_t6_exam
+from .conftest import TODAY, VITALS, complete_t6_exam, signing
 
 
 def ais_b_exam() -> dict[str, str]:
@@ -50,7 +50,9 @@ def treated_patient(
         cause="fall", level="T6", baseline_ais="A",
     )  # fmt: skip
     exams.sign_exam(
-        clinician, exams.record_exam(clinician, patient, complete_t6_exam(), exam_date=base)
+        clinician,
+        exams.record_exam(clinician, patient, complete_t6_exam(), exam_date=base),
+        password=signing(clinician),
     )
     lot = make_lot(
         site, manufactured_on=base - dt.timedelta(days=30), expires_on=TODAY + dt.timedelta(days=9),
@@ -64,7 +66,9 @@ def treated_patient(
     later = base + dt.timedelta(days=365)
     if follow_up is not None:
         exams.sign_exam(
-            clinician, exams.record_exam(clinician, patient, follow_up, exam_date=later)
+            clinician,
+            exams.record_exam(clinician, patient, follow_up, exam_date=later),
+            password=signing(clinician),
         )
     if pain is not None:
         for day, score in zip((base, later), pain, strict=True):

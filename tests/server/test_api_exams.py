@@ -17,7 +17,7 @@ from cordtrack.server.safety.models import AdverseEvent
 from cordtrack.server.services import exams as exam_services
 from cordtrack.server.therapy.models import Administration
 
-from .conftest import TODAY, VITALS, complete_t6_exam, normal_exam
+from .conftest import TODAY, VITALS, complete_t6_exam, normal_exam, signing
 from .test_api_helpers import ApiClient
 
 
@@ -222,7 +222,9 @@ def test_instruments_and_reports(patient: Patient, alice: User) -> None:
     draft = ApiClient(alice).get(f"/reports/patients/{patient.pk}").json()
     assert draft["exams"] == 0  # a draft is not reported
     assert draft["latest_ais"] == ""
-    exam_services.sign_exam(alice, IsncsciExam.objects.get(pk=posted["id"]))
+    exam_services.sign_exam(
+        alice, IsncsciExam.objects.get(pk=posted["id"]), password=signing(alice)
+    )
     report = ApiClient(alice).get(f"/reports/patients/{patient.pk}").json()
     assert report["latest_ais"] == "A"
     assert report["exams"] == 1

@@ -19,7 +19,7 @@ from cordtrack.server.interop import deidentify, fhir
 from cordtrack.server.patients.models import Patient
 from cordtrack.server.services import exams, followup
 
-from .conftest import TODAY, complete_t6_exam, normal_exam
+from .conftest import TODAY, complete_t6_exam, normal_exam, signing
 from .test_api_helpers import ApiClient
 
 
@@ -67,12 +67,12 @@ def test_signing_needs_every_cell_then_the_draft_is_completed_and_signed(
 ) -> None:
     exam = exams.record_exam(alice, make_patient(north), half_filled(), exam_date=TODAY, draft=True)
     with pytest.raises(ValidationError, match="cells are empty"):
-        exams.sign_exam(alice, exam)
+        exams.sign_exam(alice, exam, password=signing(alice))
     exams.amend_exam(alice, exam, normal_exam())
     assert exam.complete
     assert exam.classification is not None
     assert exam.classification["asiaImpairmentScale"] == "E"
-    exams.sign_exam(alice, exam)
+    exams.sign_exam(alice, exam, password=signing(alice))
     assert exam.status == "signed"
     with pytest.raises(ValidationError):  # a signed exam cannot lose a cell again
         exams.amend_exam(alice, exam, half_filled(), reason="oops")
@@ -84,7 +84,7 @@ def test_drafts_stay_out_of_exports_and_reports(
     patient = make_patient(north)
     exams.record_exam(alice, patient, half_filled(), exam_date=TODAY, draft=True)
     signed = exams.record_exam(alice, patient, complete_t6_exam(), exam_date=TODAY)
-    exams.sign_exam(alice, signed)
+    exams.sign_exam(alice, signed, password=signing(alice))
     ids = [r.id for r in fhir.patient_resources(patient) if r.get_resource_type() == "Observation"]
     assert ids == [f"observation-{signed.pk}"]
     deidentify.export(Patient.objects.all(), tmp_path)
@@ -143,7 +143,7 @@ def test_a_patient_never_sees_a_draft(
     client = Client()
     client.force_login(user)
     assert client.get(f"/exams/{draft.pk}/").status_code == 404
-    exams.sign_exam(alice, draft)
+    exams.sign_exam(alice, draft, password=signing(alice))
     assert client.get(f"/exams/{draft.pk}/").status_code == 200
 
 

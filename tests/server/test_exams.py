@@ -13,7 +13,7 @@ from cordtrack.server.exams.models import IsncsciExam
 from cordtrack.server.patients.models import Patient
 from cordtrack.server.services import exams
 
-from .conftest import TODAY, complete_t6_exam, normal_exam
+from .conftest import TODAY, complete_t6_exam, normal_exam, signing
 
 
 def test_an_exam_is_stored_with_its_classification_and_engine_version(
@@ -78,7 +78,7 @@ def test_a_signed_exam_changes_only_with_a_reason_which_is_audited(
     alice: User, make_patient: Callable[..., Patient], north: Site
 ) -> None:
     exam = exams.record_exam(alice, make_patient(north), normal_exam(), exam_date=TODAY)
-    exams.sign_exam(alice, exam)
+    exams.sign_exam(alice, exam, password=signing(alice))
 
     with pytest.raises(ValidationError) as refused:
         exams.amend_exam(alice, exam, complete_t6_exam())

@@ -20,7 +20,7 @@ from cordtrack.server.audit.models import AuditAction, AuditEntry
 from cordtrack.server.patients.models import Patient
 from cordtrack.server.services import exams, exports
 
-from .conftest import TODAY, normal_exam
+from .conftest import TODAY, normal_exam, signing
 
 
 @pytest.fixture
@@ -34,7 +34,11 @@ def cohort(make_patient: Callable[..., Patient], north: Site, south: Site, alice
         make_patient(south),
     ]
     for patient in examined[:3]:
-        exams.sign_exam(alice, exams.record_exam(alice, patient, normal_exam(), exam_date=TODAY))
+        exams.sign_exam(
+            alice,
+            exams.record_exam(alice, patient, normal_exam(), exam_date=TODAY),
+            password=signing(alice),
+        )
     return {"examined": examined[:3], "south": examined[3], "bare": make_patient(north)}
 
 

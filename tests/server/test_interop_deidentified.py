@@ -20,7 +20,7 @@ from cordtrack.server.interop import deidentify
 from cordtrack.server.patients.models import Patient
 from cordtrack.server.services import exams, history, patients, safety
 
-from .conftest import TODAY, complete_t6_exam, normal_exam
+from .conftest import TODAY, complete_t6_exam, normal_exam, signing
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,7 +45,9 @@ def cohort(make_patient: Callable[..., Patient], north: Site, alice: User) -> li
         )
         for values, day in ((complete_t6_exam(), TODAY - dt.timedelta(days=200)),
                             (normal_exam(), TODAY)):  # fmt: skip
-            exams.sign_exam(alice, exams.record_exam(alice, p, values, exam_date=day))
+            exams.sign_exam(
+                alice, exams.record_exam(alice, p, values, exam_date=day), password=signing(alice)
+            )
     safety.report_adverse_event(
         alice,
         cohort[0],

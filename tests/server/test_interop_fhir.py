@@ -17,7 +17,7 @@ from cordtrack.server.patients.models import Patient
 from cordtrack.server.services import exams, followup, safety, therapy
 from cordtrack.server.services import patients as patient_services
 
-from .conftest import TODAY, VITALS, complete_t6_exam, now
+from .conftest import TODAY, VITALS, complete_t6_exam, now, signing
 from .test_api_helpers import ApiClient
 
 
@@ -41,7 +41,7 @@ def treated(
     )
     visits = followup.schedule_visits(alice, patient, protocol, TODAY - dt.timedelta(days=10))
     exam = exams.record_exam(alice, patient, complete_t6_exam(), exam_date=TODAY, visit=visits[0])
-    exams.sign_exam(alice, exam)
+    exams.sign_exam(alice, exam, password=signing(alice))
     lot = make_lot(north, patient)
     given = therapy.administer(
         alice,

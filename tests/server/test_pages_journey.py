@@ -20,7 +20,7 @@ from cordtrack.server.patients.models import Patient
 from cordtrack.server.services import exams, followup, safety
 from cordtrack.server.services import patients as patient_services
 
-from .conftest import TODAY, complete_t6_exam, normal_exam
+from .conftest import TODAY, complete_t6_exam, normal_exam, signing
 
 
 def test_the_worksheet_names_each_input_by_its_flat_key_with_an_accessible_label(
@@ -209,7 +209,7 @@ def test_progress_charts_are_scoped_to_the_patients_site(
     client.force_login(alice)
     draft_page = client.get(f"/patients/{patient.pk}/progress/").content.decode()
     assert 'class="point"' not in draft_page
-    exams.sign_exam(alice, exam)  # only signed exams are charted
+    exams.sign_exam(alice, exam, password=signing(alice))  # only signed exams are charted
 
     page = client.get(f"/patients/{patient.pk}/progress/").content.decode()
 

@@ -16,7 +16,7 @@ from cordtrack.server.patients.models import Patient
 from cordtrack.server.services import documents, exams, safety
 from cordtrack.server.services import patients as patient_services
 
-from .conftest import TODAY, normal_exam
+from .conftest import TODAY, normal_exam, signing
 
 PASSWORD = "a-long-enough-test-password"
 PDF = b"%PDF-1.4\n% synthetic\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -87,7 +87,8 @@ def test_the_patients_own_record_shows_signed_results_and_no_staff_notes(
 ) -> None:
     user, patient = pat
     signed = exams.sign_exam(alice, exams.record_exam(alice, patient, normal_exam(),
-                                                      exam_date=TODAY))  # fmt: skip
+                                                      exam_date=TODAY),
+                             password=signing(alice))  # fmt: skip
     draft = exams.record_exam(alice, patient, normal_exam(), exam_date=TODAY)
     event = safety.report_adverse_event(
         alice, patient, term="Headache", onset_date=TODAY, ctcae_grade=1,

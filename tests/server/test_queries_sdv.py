@@ -19,7 +19,7 @@ from cordtrack.server.patients.models import Patient
 from cordtrack.server.services import exams, safety
 from cordtrack.server.services import verification as sdv
 
-from .conftest import TODAY, normal_exam
+from .conftest import TODAY, normal_exam, signing
 from .test_api_helpers import ApiClient
 
 
@@ -36,7 +36,7 @@ def south_monitor(make_user: Callable[..., User], south: Site) -> User:
 @pytest.fixture
 def exam(alice: User, make_patient: Callable[..., Patient], north: Site) -> IsncsciExam:
     e = exams.record_exam(alice, make_patient(north), normal_exam(), exam_date=TODAY)
-    return exams.sign_exam(alice, e)
+    return exams.sign_exam(alice, e, password=signing(alice))
 
 
 def raise_body(exam: IsncsciExam, field: str = "c5RightMotor") -> dict[str, Any]:

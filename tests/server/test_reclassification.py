@@ -25,7 +25,7 @@ from cordtrack.server.patients.models import Patient
 from cordtrack.server.services import exams
 from cordtrack.server.services.reclassification import reclassify_exams
 
-from .conftest import TODAY, complete_t6_exam, normal_exam
+from .conftest import TODAY, complete_t6_exam, normal_exam, signing
 
 COLUMNS = ("classification", "engine_version", "classified_at", "nli", "ais", "uems", "lems")
 
@@ -191,7 +191,7 @@ def test_the_command_checks_reclassifies_in_bulk_and_names_the_actor(
 def test_signed_exams_are_reclassified_too_with_the_engine_update_as_reason(
     stored: list[IsncsciExam], alice: User
 ) -> None:
-    exam = exams.sign_exam(alice, stored[0])
+    exam = exams.sign_exam(alice, stored[0], password=signing(alice))
     IsncsciExam.objects.filter(pk=exam.pk).update(ais="D")
 
     report = reclassify_exams(alice)

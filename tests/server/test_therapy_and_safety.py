@@ -17,7 +17,7 @@ from cordtrack.server.safety.models import AdverseEvent
 from cordtrack.server.services import safety, therapy
 from cordtrack.server.therapy.models import Administration
 
-from .conftest import TODAY, VITALS
+from .conftest import TODAY, VITALS, signing
 
 
 def _give(actor: User, patient: Patient, lot: Any, **kw: Any) -> Administration:
@@ -162,7 +162,7 @@ def test_a_signed_event_is_corrected_only_with_a_reason(
     alice: User, make_patient: Callable[..., Patient], north: Site
 ) -> None:
     event = _ae(alice, make_patient(north))
-    safety.sign_adverse_event(alice, event)
+    safety.sign_adverse_event(alice, event, password=signing(alice))
 
     with pytest.raises(ValidationError):
         safety.correct_adverse_event(alice, event, ctcae_grade=2)

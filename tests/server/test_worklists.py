@@ -18,7 +18,7 @@ from cordtrack.server.audit.models import AuditEntry
 from cordtrack.server.patients.models import Patient
 from cordtrack.server.services import exams, followup, safety
 
-from .conftest import TODAY, normal_exam
+from .conftest import TODAY, normal_exam, signing
 
 
 def _csv(response: Any) -> list[list[str]]:
@@ -30,7 +30,9 @@ def _csv(response: Any) -> list[list[str]]:
 def world(alice: User, make_patient: Callable[..., Patient], north: Site, south: Site,
           protocol: Any) -> dict[str, Any]:  # fmt: skip
     a, b = make_patient(north), make_patient(north)
-    signed = exams.sign_exam(alice, exams.record_exam(alice, a, normal_exam(), exam_date=TODAY))
+    signed = exams.sign_exam(
+        alice, exams.record_exam(alice, a, normal_exam(), exam_date=TODAY), password=signing(alice)
+    )
     draft = exams.record_exam(alice, b, {"c5RightMotor": "4"}, exam_date=TODAY, draft=True)
     safety.report_adverse_event(
         alice, a, term="Headache", onset_date=TODAY, ctcae_grade=1, relatedness="unrelated",

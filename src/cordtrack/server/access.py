@@ -32,6 +32,7 @@ class Cap(StrEnum):
     AUDIT = "audit"  # the audit trail
     QUERIES = "queries"  # raise, close and re-open data queries
     SDV = "sdv"  # source data verification marks
+    SAFETY_REVIEW = "safety_review"  # close a followed-up adverse event with a signature
 
 
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
@@ -40,8 +41,9 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
     Role.DATA_MANAGER: frozenset(
         {Cap.READ, Cap.INTAKE, Cap.CLINICAL, Cap.VISITS, Cap.PRODUCTS, Cap.AUDIT, Cap.QUERIES}
     ),
-    # A monitor reads, raises and closes queries and verifies against source: nothing else.
-    Role.MONITOR: frozenset({Cap.READ, Cap.AUDIT, Cap.QUERIES, Cap.SDV}),
+    # A monitor reads, raises and closes queries, verifies against source and closes adverse
+    # events after review (a signature): it enters no data.
+    Role.MONITOR: frozenset({Cap.READ, Cap.AUDIT, Cap.QUERIES, Cap.SDV, Cap.SAFETY_REVIEW}),
     Role.SITE_ADMIN: frozenset({Cap.READ, Cap.USERS, Cap.AUDIT}),
     # A patient reads their own record only; handled through PATIENT_PATH, never through sites.
     Role.PATIENT: frozenset(),

@@ -41,6 +41,7 @@ from .services import (
     intake,
     patients,
     safety,
+    signatures,
     therapy,
 )
 
@@ -70,6 +71,8 @@ def _users(site: Site) -> dict[str, User]:
         user, created = User.objects.get_or_create(username=username(role, site.code))
         if created:
             user.set_password(PASSWORD)
+            # Synthetic printed names, shown with the user's signatures.
+            user.first_name, user.last_name = role.replace("_", " ").title(), site.name.split()[0]
             user.is_staff = role in (Role.DATA_MANAGER, Role.SITE_ADMIN, Role.MONITOR)
             user.save()
         Membership.objects.get_or_create(user=user, site=site, role=role)
@@ -98,6 +101,8 @@ class _SitePlan:
         self.rng = random.Random(f"cordtrack-demo-{site.code}")
         self.today = timezone.localdate()
         self.allogeneic = None
+        # The demo clinician signs the demo's exams: one re-authentication for the series.
+        self.signing = signatures.reauthenticate(users[Role.CLINICIAN], PASSWORD, None)
 
     def run(self) -> list[Patient]:
         return [self.patient(n, stage) for n, stage in enumerate(STAGES)]
@@ -160,7 +165,7 @@ class _SitePlan:
                 exam_date=min(self.today, injury_date + dt.timedelta(days=7)),
             )  # fmt: skip
             if stage not in (S.RECORDS_RECEIVED, S.UNDER_REVIEW):  # those still drafts
-                exams.sign_exam(u[Role.CLINICIAN], baseline_exam)
+                exams.sign_exam(u[Role.CLINICIAN], baseline_exam, password=self.signing)
         if stage not in (S.NEW, S.RECORDS_REQUESTED, S.RECORDS_RECEIVED):
             patients.record_consent(
                 u[Role.COORDINATOR], p, status=ConsentStatus.CONSENTED,
@@ -285,7 +290,7 @@ class _SitePlan:
             months = visit.target_day / 30
             values = make_exam(level, severity_at(baseline, converts, months), rng)
             exam = exams.record_exam(u[Role.CLINICIAN], p, values, exam_date=done, visit=visit)
-            exams.sign_exam(u[Role.CLINICIAN], exam)
+            exams.sign_exam(u[Role.CLINICIAN], exam, password=self.signing)
             frac = min(1.0, 0.2 + 0.1 * months + (0.3 if converts else 0))
             for code in ("scim_iii", "wisci_ii", "pain_nrs"):
                 followup.record_instrument(

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "cordtrack.server.safety",
     "cordtrack.server.followup",
     "cordtrack.server.monitoring",
+    "cordtrack.server.signatures",
     "cordtrack.server.api",
     "cordtrack.server.interop",
     "cordtrack.server.reports",

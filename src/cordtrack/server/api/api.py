@@ -33,10 +33,13 @@ class BearerAuth(HttpBearer):
 
 @dataclass(frozen=True)
 class Paged:
-    """What a list operation returns: its scoped queryset and how to render one record."""
+    """What a list operation returns: its scoped queryset and how to render one record
+    (``prepare``, if given, is called once with the page's records first, e.g. to fetch what
+    they all need in one query)."""
 
     queryset: QuerySet[Any]
     render: Callable[[Any], dict[str, Any]]
+    prepare: Callable[[list[Any]], None] | None = None
 
 
 class Pages(PaginationBase):
@@ -57,7 +60,9 @@ class Pages(PaginationBase):
     ) -> dict[str, Any]:
         assert isinstance(queryset, Paged), "list operations return Paged"
         offset, limit = pagination.offset, pagination.limit
-        page = queryset.queryset[offset : offset + limit]
+        page = list(queryset.queryset[offset : offset + limit])
+        if queryset.prepare is not None:
+            queryset.prepare(page)
         return {"count": queryset.queryset.count(), "items": [queryset.render(o) for o in page]}
 
 
@@ -76,7 +81,16 @@ errors.install(api)
 
 
 def _register() -> None:
-    from .routes import adverse_events, fhir, followup, history, monitoring, records, therapy
+    from .routes import (
+        adverse_events,
+        fhir,
+        followup,
+        history,
+        monitoring,
+        records,
+        signing,
+        therapy,
+    )
 
     api.add_router("", records.router)
     api.add_router("", therapy.router)
@@ -85,6 +99,7 @@ def _register() -> None:
     api.add_router("", monitoring.router)
     api.add_router("", adverse_events.router)
     api.add_router("", fhir.router)
+    api.add_router("", signing.router)
 
 
 _register()

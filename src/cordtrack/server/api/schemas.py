@@ -68,7 +68,7 @@ class ExamIn(In):
     status: Literal["draft"] | None = Field(
         None,
         description='"draft": a half-filled exam is accepted (empty cells are taken as NT for '
-        "a provisional classification); an exam is signed on its page",
+        "a provisional classification); an exam is signed with POST /exams/{id}/sign",
     )
 
 
@@ -80,6 +80,27 @@ class ExamPatchIn(In):
     )
     reason: str = Field("", max_length=500, description="required once the exam is signed")
     visit_id: Id | None = Field(None, description="link to this visit (null: to none)")
+
+
+class SignIn(In):
+    """The body of every sign action: the signer re-enters their password (21 CFR 11.200)."""
+
+    password: str = Field(
+        max_length=200, description="the signer's password, re-entered for this signature"
+    )
+
+
+class SignatureOut(Schema):
+    id: int
+    signer: str = Field(description="user name")
+    printed_name: str = Field(description="the signer's full name at signing")
+    meaning: Literal["authored", "reviewed", "approved"]
+    signed_at: dt.datetime
+    state: Literal["valid", "invalidated", "superseded"] = Field(
+        description="invalidated: the record changed after signing (sign it again); "
+        "superseded: signed again since"
+    )
+    valid: bool
 
 
 class ExamOut(Schema):
@@ -95,6 +116,9 @@ class ExamOut(Schema):
     classification: dict[str, str] | None
     engine_version: str
     signed_at: dt.datetime | None
+    signature: SignatureOut | None = Field(
+        None, description="the latest signature of the exam's author, and whether it holds"
+    )
 
 
 class ScreeningIn(In):
@@ -113,8 +137,24 @@ class ScreeningOut(Schema):
     patient_id: int
     protocol_id: int
     screened_on: dt.date
-    decision: str
+    decision: str = Field(description="the proposal: eligible, not_eligible or needs_review")
     results: list[dict[str, Any]]
+    confirmed_decision: str = Field(
+        description="the clinician's signed decision (eligible, not_eligible), empty until then"
+    )
+    confirmation_reason: str
+    signature: SignatureOut | None = Field(
+        None, description="the latest signature of the decision (meaning approved)"
+    )
+
+
+class ConfirmIn(SignIn):
+    decision: Literal["eligible", "not_eligible"]
+    reason: str = Field(
+        "", max_length=300,
+        description="required when the decision departs from the proposal or the proposal "
+        "needs review",
+    )  # fmt: skip
 
 
 class ReleaseTest(In):

@@ -6,11 +6,11 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -25,6 +25,8 @@ from ..monitoring.marks import cell_marks, monitoring_context
 from ..monitoring.models import Target
 from ..patients.models import Patient
 from ..services import exams as exam_services
+from ..signatures.models import Meaning
+from ..signatures.pages import field_errors, sign_form, signature_context
 from ..worksheet import grid as worksheet_grid
 from ..worksheet.live import exam_values, live_context
 from ..worksheet.values import extra_cells, value_rows
@@ -142,10 +144,16 @@ def exam_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The exam's classification, every recorded value on a read-only worksheet grid (with the
-    monitors' queries and verification marks on its cells), its visit and its history."""
+    monitors' queries and verification marks on its cells), its visit, signatures and history."""
     exam = get_scoped_or_404(
         request.user, IsncsciExam.objects.select_related("patient", "visit", "signed_by"), pk=pk
     )
+    return _detail(request, exam)
+
+
+def _detail(
+    request: HttpRequest, exam: IsncsciExam, sign_errors: dict[str, list[str]] | None = None
+) -> HttpResponse:
     site_id = exam.patient.site_id
     if not exam.locked and not can(request.user, site_id, Cap.READ):
         raise Http404("No such record")  # a patient never sees a draft
@@ -153,34 +161,43 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_edit = can(request.user, site_id, Cap.CLINICAL)
     panel = monitoring_context(request.user, Target.EXAM, exam)
     marks = cell_marks(panel["mon"]) if panel["mon"] else {}
+    sig = signature_context(exam)
+    signed = any(s.state == "valid" and s.meaning == Meaning.AUTHORED for s in sig["sig_states"])
+    resign = exam.locked and not signed
     context = {
-        "exam": exam, "results": results, "may_sign": may_edit and not exam.locked,
+        "exam": exam, "results": results, "may_sign": may_edit and not signed,
         "may_edit": may_edit, "live": live_context(exam_values(exam.values)),
         "history": exam_history(exam), "missing": exam_services.missing_keys(exam.values),
         "value_rows": value_rows(exam.values, marks),
-        "extra_cells": extra_cells(exam.values, marks),
+        "extra_cells": extra_cells(exam.values, marks), "needs_resigning": resign, **sig,
+        "sign": sign_form(
+            request.user, action=reverse("exam-sign", args=[exam.pk]), meaning=Meaning.AUTHORED,
+            title="Sign again" if resign else "Sign and lock", button="Sign exam",
+            statement="By signing I confirm that I examined this patient and that these values "
+            "are what I recorded.", errors=sign_errors,
+            note="After signing, changes need a reason, appear in the audit trail and "
+            "invalidate this signature until the exam is signed again.",
+        ),
         **panel,
     }  # fmt: skip
-    return render(request, "exams/detail.html", context)
+    return render(request, "exams/detail.html", context, status=422 if sign_errors else 200)
 
 
 @login_required
 @require_POST
 def exam_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sign the exam as its author: an electronic signature, the password re-entered
+    (21 CFR 11.200(a)); a wrong password is a field error and signs nothing."""
     exam = get_scoped_or_404(
         request.user, IsncsciExam.objects.select_related("patient"), Cap.CLINICAL, pk=pk
     )
-    if exam.locked:
-        return redirect("exam-detail", pk=exam.pk)
-    # An electronic signature: the signer re-enters their password (21 CFR 11.200(a)). Through
-    # authenticate(), so that failed attempts count towards django-axes' lockout.
-    signer = authenticate(
-        request, username=request.user.get_username(), password=request.POST.get("password", "")
-    )
-    if signer is None or signer.pk != request.user.pk:
-        messages.error(request, "Not signed: the password is not correct.")
-        return redirect("exam-detail", pk=exam.pk)
-    exam_services.sign_exam(request.user, exam)
+    try:
+        exam_services.sign_exam(
+            request.user, exam, password=request.POST.get("password", ""), request=request
+        )
+    except ValidationError as exc:
+        exam.refresh_from_db()
+        return _detail(request, exam, field_errors(exc))
     messages.success(request, "Exam signed and locked; later changes need a reason.")
     return redirect("exam-detail", pk=exam.pk)
 

@@ -147,6 +147,13 @@ class EligibilityScreening(models.Model):
     )
     screened_on = models.DateField()  # the date the facts were assessed
     reviewed_at = models.DateTimeField()  # when the decision was recorded
+    # The clinician's decision, confirmed with a signature (meaning "approved"): the proposal, or
+    # another decision with its reason (always a reason when the proposal needs review).
+    confirmed_decision = models.CharField(
+        max_length=15, blank=True,
+        choices=[(Decision.ELIGIBLE, "Eligible"), (Decision.NOT_ELIGIBLE, "Not eligible")],
+    )  # fmt: skip
+    confirmation_reason = models.CharField(max_length=300, blank=True)
 
     SITE_PATH: ClassVar[str] = "patient__site"
     PATIENT_PATH: ClassVar[str] = "patient"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import screening, views
 
 urlpatterns = [
     path("patients/<int:pk>/documents/", views.document_upload, name="document-upload"),
@@ -11,4 +11,6 @@ urlpatterns = [
     path("documents/<int:pk>/preview.png", views.document_preview, name="document-preview"),
     path("inquiries/<int:pk>/status/", views.inquiry_status, name="inquiry-status"),
     path("patients/<int:pk>/screening/new/", views.screening_new, name="screening-new"),
+    path("screenings/<int:pk>/", screening.screening_detail, name="screening-detail"),
+    path("screenings/<int:pk>/confirm/", screening.screening_confirm, name="screening-confirm"),
 ]

@@ -151,13 +151,13 @@ def screening_new(request: HttpRequest, pk: int) -> HttpResponse:
         data = dict(form.cleaned_data)
         protocol, screened_on = data.pop("protocol"), data.pop("screened_on")
         try:
-            intake_services.screen_eligibility(
+            screening = intake_services.screen_eligibility(
                 request.user, patient, protocol, data, screened_on=screened_on
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
-        else:
-            return redirect("patients:detail", pk=patient.pk)
+        else:  # to the proposal, for the clinician to confirm it with a signature
+            return redirect("screening-detail", pk=screening.pk)
     context = {"form": form, "patient": patient, "title": "Eligibility screening",
                "submit": "Evaluate and record"}  # fmt: skip
     return render(request, "form.html", context)

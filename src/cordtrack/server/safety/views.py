@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from django import forms
@@ -12,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from cordtrack.clinical.safety import ctcae_terms, ctcae_terms_source
 
@@ -20,9 +19,8 @@ from ..access import Cap, get_scoped_or_404
 from ..forms import add_service_errors, date_field
 from ..patients.models import Patient
 from ..services import notifications
-from ..services import safety as safety_services
 from ..therapy.models import Administration
-from .models import Action, AdverseEvent, Outcome, Relatedness
+from .models import Action, Outcome, Relatedness
 
 CRITERIA_LABELS = {
     "death": "Results in death",
@@ -87,17 +85,6 @@ def adverse_event_new(request: HttpRequest, pk: int) -> HttpResponse:
         "seriousness.", "datalist": ctcae_datalist(),
     }  # fmt: skip
     return render(request, "form.html", context)
-
-
-@login_required
-@require_POST
-def adverse_event_sign(request: HttpRequest, pk: int) -> HttpResponse:
-    event = get_scoped_or_404(
-        request.user, AdverseEvent.objects.select_related("patient"), Cap.CLINICAL, pk=pk
-    )
-    with contextlib.suppress(ValidationError):  # already signed: nothing to do
-        safety_services.sign_adverse_event(request.user, event)
-    return redirect("patients:detail", pk=event.patient_id)
 
 
 def ctcae_datalist() -> dict[str, object]:

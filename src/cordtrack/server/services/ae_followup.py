@@ -1,5 +1,6 @@
 """Following an adverse event to its outcome: follow-up entries (state, grade change with its
-reason, treatment, outcome) that carry the event along, and the event's regulatory clock."""
+reason, treatment, outcome) that carry the event along, the event's regulatory clock, and its
+closure after review (a signature)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,19 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from ..access import Cap, require
-from ..safety.models import AdverseEvent, AdverseEventFollowUp, FollowUpStatus, Outcome
+from ..safety.models import (
+    FINAL_OUTCOMES,
+    AdverseEvent,
+    AdverseEventFollowUp,
+    FollowUpStatus,
+    Outcome,
+)
+from ..signatures.models import Meaning
+from . import signatures
 from .base import FieldErrors, create
 from .safety import correct_adverse_event
 
@@ -93,3 +103,37 @@ def record_report_dates(
     if initial_report_date is not None:
         changes["initial_report_date"] = initial_report_date
     return correct_adverse_event(actor, event, reason=reason, **changes)
+
+
+def close_adverse_event(
+    actor: Any,
+    event: AdverseEvent,
+    *,
+    password: str | signatures.Reauthentication,
+    request: HttpRequest | None = None,
+) -> AdverseEvent:
+    """Close a followed-up event after review: an electronic signature meaning "reviewed" by a
+    monitor (the ``safety_review`` capability; a clinician cannot close). The event must have
+    reached a final outcome (recovered, recovered with sequelae, fatal, or unknown when lost to
+    follow-up) and, if serious, its initial report must be recorded. A closed event takes no
+    follow-up or correction and leaves the open lists; a later change of it (outside the
+    services) shows the closing signature invalidated."""
+    require(actor, event.patient.site_id, Cap.SAFETY_REVIEW)
+    errors = FieldErrors()
+    if event.closed_at is not None:
+        errors.add("status", "this adverse event is already closed")
+    else:
+        if event.outcome not in FINAL_OUTCOMES:
+            errors.add("outcome", f"is '{event.get_outcome_display()}': an event is closed once "
+                       "it has resolved (or its outcome is final or unknown)")  # fmt: skip
+        if event.serious and event.initial_report_date is None:
+            errors.add("initial_report_date", "a serious event is closed only once its initial "
+                       "report is recorded")  # fmt: skip
+    errors.raise_if_any()
+
+    def close() -> None:
+        event.closed_at, event.closed_by = timezone.now(), actor
+        event.save(update_fields=["closed_at", "closed_by"])
+
+    signatures.sign(actor, password, event, Meaning.REVIEWED, request=request, apply=close)
+    return event

@@ -7,17 +7,18 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from cordtrack import isncsci
 from cordtrack.isncsci.types import NON_KEY_KEYS
 
 from ..access import Cap, require
-from ..audit.chain import record_change, snapshot
-from ..audit.models import AuditAction
 from ..exams.models import IsncsciExam
 from ..followup.models import Visit
 from ..patients.models import Patient
+from ..signatures.models import Meaning
+from . import signatures
 from .base import FieldErrors, create, require_reason_if_locked, update
 
 Classifier = Callable[[Mapping[str, str]], dict[str, str]]
@@ -159,11 +160,19 @@ def amend_exam(
         return update(actor, exam, changes, reason=reason)
 
 
-def sign_exam(actor: Any, exam: IsncsciExam) -> IsncsciExam:
-    """Sign (lock) an exam; later changes need a reason."""
+def sign_exam(
+    actor: Any,
+    exam: IsncsciExam,
+    *,
+    password: str | signatures.Reauthentication,
+    request: HttpRequest | None = None,
+) -> IsncsciExam:
+    """Sign (lock) an exam as its author, re-entering the password (an electronic signature with
+    meaning "authored", :mod:`.signatures`); later changes need a reason and invalidate the
+    signature, and the corrected exam is signed again the same way."""
     require(actor, exam.patient.site_id, Cap.CLINICAL)
     errors = FieldErrors()
-    if exam.locked:
+    if signatures.is_signed(exam, Meaning.AUTHORED):
         errors.add("signed_at", "this exam is already signed")
     missing = missing_keys(exam.values)
     if missing:
@@ -172,12 +181,13 @@ def sign_exam(actor: Any, exam: IsncsciExam) -> IsncsciExam:
         )
         errors.add("values", f"{len(missing)} cells are empty ({shown}): fill every cell to sign")
     errors.raise_if_any()
-    with transaction.atomic():
-        before = snapshot(exam)
+
+    def lock() -> None:
         exam.signed_by = actor
         exam.signed_at = timezone.now()
         exam.save(update_fields=["signed_by", "signed_at"])
-        record_change(actor, exam, before, action=AuditAction.SIGN)
+
+    signatures.sign(actor, password, exam, Meaning.AUTHORED, request=request, apply=lock)
     return exam
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from cordtrack.clinical import eligibility as rules
@@ -17,12 +18,15 @@ from ..audit.chain import jsonable
 from ..exams.models import IsncsciExam
 from ..intake.models import (
     TRANSITIONS,
+    Decision,
     EligibilityScreening,
     Inquiry,
     InquiryStatus,
     Protocol,
 )
 from ..patients.models import Injury, Patient
+from ..signatures.models import Meaning
+from . import signatures
 from .base import FieldErrors, create, update
 from .history import current_medications
 
@@ -134,3 +138,42 @@ def screen_eligibility(
                 screened_on=screened_on, reviewed_at=timezone.now(),
             ),
         )  # fmt: skip
+
+
+def confirm_eligibility(
+    actor: Any,
+    screening: EligibilityScreening,
+    *,
+    decision: str,
+    password: str | signatures.Reauthentication,
+    reason: str = "",
+    request: HttpRequest | None = None,
+) -> EligibilityScreening:
+    """The clinician's eligibility decision on a screening's proposal, signed (meaning
+    "approved"). ``decision`` is eligible or not eligible; it needs ``reason`` when it departs
+    from the proposal or the proposal needs review (a criterion was unknown). A confirmed
+    screening is not confirmed twice; a changed one (its signature invalidated) is again."""
+    require(actor, screening.patient.site_id, Cap.CLINICAL)
+    errors = FieldErrors()
+    if signatures.is_signed(screening, Meaning.APPROVED):
+        errors.add("decision", "this decision is already confirmed and signed")
+    if decision not in (Decision.ELIGIBLE, Decision.NOT_ELIGIBLE):
+        errors.add("decision", "must be eligible or not_eligible")
+    elif decision != screening.decision and not reason.strip():
+        why = (
+            "the proposal needs review (a criterion is unknown)"
+            if screening.decision == Decision.NEEDS_REVIEW
+            else f"it differs from the proposal ({screening.get_decision_display().lower()})"
+        )
+        errors.add("reason", f"is required: {why}")  # fmt: skip
+    if len(reason) > 300:
+        errors.add("reason", "is longer than 300 characters")
+    errors.raise_if_any()
+
+    def confirm() -> None:
+        screening.confirmed_decision, screening.confirmation_reason = decision, reason.strip()
+        screening.save(update_fields=["confirmed_decision", "confirmation_reason"])
+
+    signatures.sign(actor, password, screening, Meaning.APPROVED, request=request, apply=confirm,
+                    reason=reason.strip())  # fmt: skip
+    return screening

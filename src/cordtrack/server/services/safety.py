@@ -6,17 +6,18 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from cordtrack.clinical import safety as rules
 from cordtrack.clinical.errors import SafetyValidationError
 
 from ..access import Cap, require
-from ..audit.chain import record_change, snapshot
-from ..audit.models import AuditAction
 from ..patients.models import Patient
 from ..safety.models import SERIOUSNESS_FIELDS, AdverseEvent, Outcome
+from ..signatures.models import Meaning
 from ..therapy.models import Administration, CellProductLot
+from . import signatures
 from .base import FieldErrors, create, update
 
 _FIELDS = (
@@ -118,15 +119,27 @@ def correct_adverse_event(
         return update(actor, event, clean, reason=reason)
 
 
-def sign_adverse_event(actor: Any, event: AdverseEvent) -> AdverseEvent:
+def sign_adverse_event(
+    actor: Any,
+    event: AdverseEvent,
+    *,
+    password: str | signatures.Reauthentication,
+    request: HttpRequest | None = None,
+) -> AdverseEvent:
+    """The investigator's sign-off of the event report: an electronic signature meaning
+    "authored" (:mod:`.signatures`). Later changes need a reason and invalidate it; the changed
+    event is signed again the same way. A closed event is not signed any more."""
     require(actor, event.patient.site_id, Cap.CLINICAL)
-    if event.locked:
-        errors = FieldErrors()
+    errors = FieldErrors()
+    if event.closed_at is not None:
+        errors.add("status", "this adverse event is closed")
+    elif signatures.is_signed(event, Meaning.AUTHORED):
         errors.add("signed_at", "this event is already signed")
-        errors.raise_if_any()
-    with transaction.atomic():
-        before = snapshot(event)
+    errors.raise_if_any()
+
+    def lock() -> None:
         event.signed_at = timezone.now()
         event.save(update_fields=["signed_at"])
-        record_change(actor, event, before, action=AuditAction.SIGN)
+
+    signatures.sign(actor, password, event, Meaning.AUTHORED, request=request, apply=lock)
     return event

@@ -8,15 +8,15 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import Field, Router, Status
 
 from ...access import Cap, get_scoped_or_404
 from ...safety.clock import event_clock
 from ...safety.models import AdverseEvent, AdverseEventFollowUp
-from ...services import ae_followup
+from ...services import ae_followup, signatures
 from ..errors import responses
 from ..idempotency import OPENAPI_EXTRA, idempotent
-from ..schemas import AdverseEventOut
+from ..schemas import AdverseEventOut, SignatureOut
 from ..trial_schemas import AdverseEventPatchIn, ClockOut, FollowUpIn, FollowUpOut
 from . import checked_id, one, user_of
 
@@ -26,6 +26,10 @@ router = Router()
 class AdverseEventDetailOut(AdverseEventOut):
     clock: ClockOut | None
     follow_ups: list[FollowUpOut]
+    signatures: list[SignatureOut] = Field(
+        description="the investigator's sign-off (authored) and the closure (reviewed), oldest "
+        "first, each valid, invalidated by a later change, or superseded"
+    )
 
 
 def follow_up_out(f: AdverseEventFollowUp) -> FollowUpOut:
@@ -43,6 +47,7 @@ def detail_out(event: AdverseEvent) -> dict[str, Any]:
         **base,
         clock=ClockOut(**{k: getattr(clock, k) for k in ClockOut.model_fields}) if clock else None,
         follow_ups=[follow_up_out(f) for f in event.follow_ups.select_related("author")],
+        signatures=[SignatureOut(**s.as_dict()) for s in signatures.states(event)],
     ).model_dump(mode="json")
 
 

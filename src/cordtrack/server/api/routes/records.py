@@ -3,7 +3,7 @@
 # No ``from __future__ import annotations`` here: django-ninja reads the operations' annotations
 # at import time (Query[...], pagination), and string annotations break that.
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -21,7 +21,9 @@ from ...patients.models import Patient
 from ...services import exams as exam_services
 from ...services import intake as intake_services
 from ...services import patients as patient_services
+from ...services import signatures
 from ...services.base import FieldErrors
+from ...signatures.models import Meaning
 from ..api import Paged, Pages
 from ..errors import responses
 from ..idempotency import OPENAPI_EXTRA, idempotent
@@ -69,7 +71,27 @@ def patient_out(patient: Patient) -> dict[str, Any]:
 
 
 def exam_out(exam: IsncsciExam) -> dict[str, Any]:
-    return ExamOut.from_orm(exam).model_dump(mode="json")
+    """The exam with its author's latest signature (prepared for a page of exams by
+    :func:`with_signatures`, else read here)."""
+    prepared = getattr(exam, "_signature", _UNREAD)
+    state = (
+        signatures.current(exam, Meaning.AUTHORED)
+        if prepared is _UNREAD
+        else cast("signatures.SignatureState | None", prepared)
+    )
+    body = ExamOut.from_orm(exam).model_dump(mode="json")
+    body["signature"] = None if state is None else state.as_dict()
+    return ExamOut(**body).model_dump(mode="json")
+
+
+_UNREAD = object()
+
+
+def with_signatures(page: list[IsncsciExam]) -> None:
+    """Fetch the signatures of a page of exams in one query."""
+    found = signatures.latest_by_record(page, Meaning.AUTHORED)
+    for exam in page:
+        exam._signature = found.get(exam.pk)  # type: ignore[attr-defined]
 
 
 @router.get("/patients", response=responses(200, list[PatientOut]), tags=["patients"])
@@ -108,7 +130,7 @@ def get_patient(request: HttpRequest, patient_id: int) -> dict[str, Any]:
 @paginate(Pages)
 def list_exams(request: HttpRequest, filters: Query[ByPatient]) -> Any:
     exams = by_patient(scoped(user_of(request), IsncsciExam.objects.all()), filters.patient_id)
-    return Paged(exams.order_by("patient_id", "exam_date", "pk"), exam_out)
+    return Paged(exams.order_by("patient_id", "exam_date", "pk"), exam_out, with_signatures)
 
 
 @router.get("/exams/{exam_id}", response=responses(200, ExamOut), tags=["exams"])
@@ -155,7 +177,8 @@ def update_exam(request: HttpRequest, exam_id: int, payload: ExamPatchIn) -> dic
 @paginate(Pages)
 def list_screenings(request: HttpRequest, filters: Query[ByPatient]) -> Any:
     screenings = scoped(user_of(request), EligibilityScreening.objects.all())
-    return Paged(by_patient(screenings, filters.patient_id).order_by("pk"), screening_out)
+    rows = by_patient(screenings, filters.patient_id).order_by("pk")
+    return Paged(rows, screening_out, with_decisions)
 
 
 @router.post(
@@ -188,4 +211,19 @@ def create_screening(request: HttpRequest, payload: ScreeningIn) -> Status[dict[
 
 
 def screening_out(screening: EligibilityScreening) -> dict[str, Any]:
-    return ScreeningOut.from_orm(screening).model_dump(mode="json")
+    """The screening with the latest signature of its decision."""
+    prepared = getattr(screening, "_signature", _UNREAD)
+    state = (
+        signatures.current(screening, Meaning.APPROVED)
+        if prepared is _UNREAD
+        else cast("signatures.SignatureState | None", prepared)
+    )
+    body = ScreeningOut.from_orm(screening).model_dump(mode="json")
+    body["signature"] = None if state is None else state.as_dict()
+    return ScreeningOut(**body).model_dump(mode="json")
+
+
+def with_decisions(page: list[EligibilityScreening]) -> None:
+    found = signatures.latest_by_record(page, Meaning.APPROVED)
+    for screening in page:
+        screening._signature = found.get(screening.pk)  # type: ignore[attr-defined]
