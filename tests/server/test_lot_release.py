@@ -126,3 +126,16 @@ def test_the_api_releases_with_the_password_in_the_body(
     assert body["release"]["printed_name"] == "Bob Okafor"
     assert body["release"]["meaning"] == "approved"
     assert body["release"]["state"] == "valid"
+
+
+def test_the_release_page_refuses_other_roles_and_sites(
+    client: Client, lot: CellProductLot, alice: User, make_user: Callable[..., User], south: Site
+) -> None:
+    client.force_login(alice)
+    assert client.post(f"/lots/{lot.pk}/release/", {"password": "x"}).status_code == 403
+    assert "Release the lot" not in client.get(f"/lots/{lot.pk}/").content.decode()
+    client.force_login(make_user("sc", "coordinator", south))
+    assert client.post(f"/lots/{lot.pk}/release/", {"password": "x"}).status_code == 404
+    assert client.get(f"/lots/{lot.pk}/").status_code == 404
+    lot.refresh_from_db()
+    assert lot.released_at is None
