@@ -163,7 +163,9 @@ RELEASED = [{"test": "sterility", "result": "negative", "passed": True}]
 @pytest.fixture
 def make_lot(bob: User) -> Callable[..., Any]:
     def make(site: Site, source_patient: Patient | None = None, **kw: Any) -> Any:
+        """A registered lot, released (signed) when its tests passed unless ``released=False``."""
         actor = kw.pop("actor", bob)
+        release = kw.pop("released", True)
         values: dict[str, Any] = {
             "lot_number": f"L{Patient.objects.count()}-{kw.get('suffix', 'x')}",
             "manufacturer": "Lab",
@@ -179,7 +181,10 @@ def make_lot(bob: User) -> Callable[..., Any]:
         }
         kw.pop("suffix", None)
         values.update(kw)
-        return therapy.register_lot(actor, site, **values)
+        lot = therapy.register_lot(actor, site, **values)
+        if release and lot.tests_passed:
+            therapy.release_lot(actor, lot, password=signing(actor))
+        return lot
 
     return make
 

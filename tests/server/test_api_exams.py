@@ -135,6 +135,14 @@ def test_keys_are_per_user_and_failed_writes_store_no_key(
     assert IsncsciExam.objects.count() == 2
 
 
+def release_by_api(bob: User, lot_id: int) -> Any:
+    bob.set_password("pw-bob-release-1")
+    bob.save()
+    return (
+        ApiClient(bob).post(f"/products/{lot_id}/release", {"password": "pw-bob-release-1"}).json()
+    )
+
+
 def test_lot_administration_and_adverse_event(
     patient: Patient, bob: User, alice: User, make_patient: Callable[..., Patient], north: Site
 ) -> None:
@@ -155,6 +163,9 @@ def test_lot_administration_and_adverse_event(
         },
     )
     assert lot.status_code == 201, lot.json()
+    assert lot.json()["released"] is False  # until its release is signed
+    released = release_by_api(bob, lot.json()["id"])
+    assert released["released"] is True
     given = {
         "patient_id": patient.pk,
         "lot_id": lot.json()["id"],

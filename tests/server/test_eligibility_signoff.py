@@ -149,3 +149,18 @@ def test_the_api_confirms_with_decision_and_password(
     assert body["signature"]["printed_name"] == "Alice Martin"
     listed = api.get("/screenings").json()["items"]
     assert listed[0]["signature"]["state"] == "valid"
+
+
+def test_the_confirmation_page_refuses_other_roles_and_sites(
+    client: Client, screening: EligibilityScreening, make_user: Callable[..., User],
+    north: Site, south: Site,
+) -> None:  # fmt: skip
+    client.force_login(make_user("mona", "monitor", north))
+    url = f"/screenings/{screening.pk}/confirm/"
+    assert client.post(url, {"decision": "eligible", "password": "x"}).status_code == 403
+    assert "Confirm the decision" not in client.get(f"/screenings/{screening.pk}/").content.decode()
+    client.force_login(make_user("sam", "clinician", south))
+    assert client.post(url, {"decision": "eligible", "password": "x"}).status_code == 404
+    assert client.get(f"/screenings/{screening.pk}/").status_code == 404
+    screening.refresh_from_db()
+    assert screening.confirmed_decision == ""

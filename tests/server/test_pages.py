@@ -74,7 +74,8 @@ def test_a_lot_is_registered_from_the_form(client: Client, bob: User, north: Sit
 
     assert client.post("/lots/new/", form).status_code == 302
     lot = CellProductLot.objects.get()
-    assert lot.released
+    assert lot.tests_passed
+    assert not lot.released  # until its release is signed on its page
     assert len(lot.release_tests) == 2
 
 

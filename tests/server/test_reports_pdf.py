@@ -75,3 +75,24 @@ def test_the_cli_writes_the_same_pdf_kind(cohort: dict[str, Patient], tmp_path: 
         target = tmp_path / f"{kind}.pdf"
         assert main(["report", kind, "--site", "NTH", "--format", "pdf", "-o", str(target)]) == 0
         assert all(share > 0.01 for share in inked_pages(target.read_bytes()))
+
+
+def test_the_progress_report_prints_each_exams_signature_with_name_meaning_and_time(
+    cohort: dict[str, Patient], client: Client, alice: User
+) -> None:
+    from cordtrack.server.signatures.models import Signature
+
+    client.force_login(alice)
+    pdf = client.get(f"/reports/patients/{cohort['R1'].pk}/progress.pdf").content
+    document = pdfium.PdfDocument(pdf)
+    text = " ".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+    document.close()
+
+    assert "Examinations in this report" in text
+    signed = Signature.objects.filter(patient=cohort["R1"]).order_by("signed_at")
+    assert signed.exists()
+    for signature in signed:
+        assert signature.signed_at.strftime("%Y-%m-%d %H:%M") in text
+    assert "Authored" in text
+    assert signed[0].printed_name in text
+    assert "invalidated" not in text

@@ -103,6 +103,7 @@ class _SitePlan:
         self.allogeneic = None
         # The demo clinician signs the demo's exams: one re-authentication for the series.
         self.signing = signatures.reauthenticate(users[Role.CLINICIAN], PASSWORD, None)
+        self.releasing = signatures.reauthenticate(users[Role.COORDINATOR], PASSWORD, None)
 
     def run(self) -> list[Patient]:
         return [self.patient(n, stage) for n, stage in enumerate(STAGES)]
@@ -196,6 +197,12 @@ class _SitePlan:
             documents.upload_document(coordinator, p, "imaging", upload("mri.dcm", dicom))
 
     def _lot(self, p: Patient, anchor: dt.date) -> Any:
+        lot = self._register_lot(p, anchor)
+        # Released by the demo coordinator (a signature meaning "approved"), as before any use.
+        therapy.release_lot(self.u[Role.COORDINATOR], lot, password=self.releasing)
+        return lot
+
+    def _register_lot(self, p: Patient, anchor: dt.date) -> Any:
         rng, coordinator = self.rng, self.u[Role.COORDINATOR]
         tests = ("sterility", "mycoplasma", "endotoxin", "identity (flow)")
         release = [{"test": t, "result": "pass", "passed": True} for t in tests]

@@ -190,7 +190,11 @@ class LotOut(Schema):
     expires_on: dt.date
     viability_pct: Decimal
     cell_count: int
-    released: bool
+    tests_passed: bool = Field(description="every release test passed")
+    released: bool = Field(description="tests passed and the release signed (POST .../release)")
+    release: SignatureOut | None = Field(
+        None, description="the latest release signature (meaning approved) and whether it holds"
+    )
 
 
 class Vitals(In):

@@ -16,7 +16,10 @@ from ..access import Cap, get_scoped_or_404, own_patient_id, site_ids
 from ..accounts.models import Site
 from ..audit.chain import record_view
 from ..audit.models import AuditAction
+from ..exams.models import IsncsciExam
 from ..patients.models import Patient
+from ..services import signatures
+from ..signatures.models import Meaning
 from . import figures
 from .adapters import with_related
 from .context import outcomes_context, patient_context, safety_context
@@ -164,8 +167,17 @@ def patient_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reports/patient.html", patient_context(report))
 
 
+def _signed(patient: Patient) -> list[tuple[IsncsciExam, Any]]:
+    """The signed exams the report rests on, each with its author's latest signature (printed
+    name, meaning, date-time, and whether it still holds: 21 CFR 11.50 on print too)."""
+    exams = list(IsncsciExam.objects.signed().filter(patient=patient).order_by("exam_date", "pk"))
+    found = signatures.latest_by_record(exams, Meaning.AUTHORED)
+    return [(exam, found.get(exam.pk)) for exam in exams]
+
+
 @login_required
 def progress_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     patient = _patient(request, pk, AuditAction.DOWNLOAD)
-    pdf = render_pdf("reports/pdf/progress.html", patient_context(patient_report(patient)))
+    context = {**patient_context(patient_report(patient)), "exam_signatures": _signed(patient)}
+    pdf = render_pdf("reports/pdf/progress.html", context)
     return _pdf_response(pdf, f"progress-{patient.study_id}.pdf")

@@ -271,10 +271,12 @@ def _register_signed_records() -> None:
     from ..exams.models import IsncsciExam
     from ..intake.models import EligibilityScreening
     from ..safety.models import AdverseEvent
+    from ..therapy.models import CellProductLot
 
     register(IsncsciExam, exclude=IsncsciExam.DERIVED_FIELDS)
     register(AdverseEvent, exclude=("signed_at", "closed_at", "closed_by_id"), extra=_follow_ups)
     register(EligibilityScreening)  # the facts, results, proposal and the confirmed decision
+    register(CellProductLot, exclude=("released_at", "released_by_id"))
 
 
 _register_signed_records()

@@ -7,11 +7,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
 
 from ..access import Cap, require
 from ..accounts.models import Site
 from ..patients.models import ConsentStatus, Patient
+from ..signatures.models import Meaning
 from ..therapy.models import Administration, CellProductLot, Source
+from . import signatures
 from .base import FieldErrors, create
 
 VITAL_RANGES: dict[str, tuple[float, float]] = {
@@ -70,6 +74,33 @@ def register_lot(
         )  # fmt: skip
 
 
+def release_lot(
+    actor: Any,
+    lot: CellProductLot,
+    *,
+    password: str | signatures.Reauthentication,
+    request: HttpRequest | None = None,
+) -> CellProductLot:
+    """Release a lot for use: an electronic signature meaning "approved" (the product role at
+    the lot's site), once every release test passed (an administration still checks expiry
+    against its own date). A later change of the lot invalidates the release; it is then
+    released again."""
+    require(actor, lot.site_id, Cap.PRODUCTS)
+    errors = FieldErrors()
+    if signatures.is_signed(lot, Meaning.APPROVED):
+        errors.add("released_at", "this lot is already released")
+    if not lot.tests_passed:
+        errors.add("release_tests", "not every release test passed: the lot cannot be released")
+    errors.raise_if_any()
+
+    def release() -> None:
+        lot.released_at, lot.released_by = timezone.now(), actor
+        lot.save(update_fields=["released_at", "released_by"])
+
+    signatures.sign(actor, password, lot, Meaning.APPROVED, request=request, apply=release)
+    return lot
+
+
 def _check_vitals(vitals: dict[str, Any], errors: FieldErrors) -> None:
     for phase in VITAL_PHASES:
         readings = vitals.get(phase)
@@ -102,8 +133,12 @@ def administer(
         errors.add("lot", "chain of identity: this autologous lot belongs to another patient")
     if lot.site_id != patient.site_id:
         errors.add("lot", "this lot belongs to another site")
-    if not lot.released:
+    if not lot.tests_passed:
         errors.add("lot", "this lot has not passed all release tests")
+    elif lot.released_at is None:
+        errors.add("lot", "this lot has not been released (a signed release)")
+    elif not signatures.is_signed(lot, Meaning.APPROVED):
+        errors.add("lot", "this lot changed after its release: it must be released again")
     if administered_at.date() > lot.expires_on:
         errors.add("lot", "this lot expired before the administration date")
     if patient.consent_status != ConsentStatus.CONSENTED:

@@ -28,7 +28,8 @@ class Source(models.TextChoices):
 
 class CellProductLot(models.Model):
     """A manufactured lot. An autologous lot names its source patient and may only be given
-    back to that patient (chain of identity); release tests must all pass before use."""
+    back to that patient (chain of identity); release tests must all pass and the release be
+    signed before use."""
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="lots")
     lot_number = models.CharField(max_length=40)
@@ -48,6 +49,12 @@ class CellProductLot(models.Model):
     )
     cell_count = models.PositiveBigIntegerField()
     release_tests = models.JSONField(default=list)  # [{"test", "result", "passed": bool}]
+    # The release: a signature meaning "approved" (services.therapy.release_lot), once every
+    # release test passed; a later change of the lot invalidates it.
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     SITE_PATH: ClassVar[str] = "site"
 
@@ -62,8 +69,14 @@ class CellProductLot(models.Model):
         return f"lot {self.lot_number}"
 
     @property
-    def released(self) -> bool:
+    def tests_passed(self) -> bool:
         return bool(self.release_tests) and all(t.get("passed") for t in self.release_tests)
+
+    @property
+    def released(self) -> bool:
+        """Every release test passed and the release was signed (its signature may still have
+        been invalidated by a later change: ``services.signatures.is_signed``)."""
+        return self.tests_passed and self.released_at is not None
 
 
 class Route(models.TextChoices):

@@ -50,13 +50,13 @@ def lot_new(request: HttpRequest) -> HttpResponse:
                 form.add_error("source_patient", "no patient with this study id at this site")
         if not form.errors:
             try:
-                therapy_services.register_lot(
+                lot = therapy_services.register_lot(
                     request.user, site, source_patient=source_patient, **data
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
-            else:
-                return redirect("lot-list")
+            else:  # to its page, where it is released with a signature
+                return redirect("lot-detail", pk=lot.pk)
     return render(
         request,
         "form.html",

@@ -18,11 +18,14 @@ from ...services import ae_followup
 from ...services import exams as exam_services
 from ...services import intake as intake_services
 from ...services import safety as safety_services
+from ...services import therapy as therapy_services
+from ...therapy.models import CellProductLot
 from ..errors import responses
-from ..schemas import ConfirmIn, ExamOut, ScreeningOut, SignIn
+from ..schemas import ConfirmIn, ExamOut, LotOut, ScreeningOut, SignIn
 from . import checked_id, user_of
 from .adverse_events import AdverseEventDetailOut, detail_out
 from .records import exam_out, screening_out
+from .therapy import lot_out
 
 router = Router()
 
@@ -95,3 +98,14 @@ def confirm_screening(
         password=payload.password, request=request,
     )  # fmt: skip
     return screening_out(screening)
+
+
+@router.post("/products/{lot_id}/release", response=responses(200, LotOut), tags=["products"])
+def release_lot(request: HttpRequest, lot_id: int, payload: SignIn) -> dict[str, Any]:
+    """Release a lot for administration (meaning ``approved``; coordinators, data managers):
+    every release test passed, not expired. Administrations refuse a lot that is not released,
+    or whose release a later change invalidated."""
+    queryset = CellProductLot.objects.select_related("site")
+    lot = get_scoped_or_404(user_of(request), queryset, Cap.PRODUCTS, pk=checked_id(lot_id))
+    therapy_services.release_lot(user_of(request), lot, password=payload.password, request=request)
+    return lot_out(lot)

@@ -12,8 +12,10 @@ from ninja.pagination import paginate
 from ...access import scoped
 from ...safety.models import AdverseEvent
 from ...services import safety as safety_services
+from ...services import signatures
 from ...services import therapy as therapy_services
 from ...services.base import FieldErrors
+from ...signatures.models import Meaning
 from ...therapy.models import Administration, CellProductLot
 from ..api import Paged, Pages
 from ..errors import responses
@@ -25,6 +27,7 @@ from ..schemas import (
     AdverseEventOut,
     LotIn,
     LotOut,
+    SignatureOut,
 )
 from . import checked_id, one, patient_of, related, site_of, user_of
 from .records import ByPatient, by_patient
@@ -33,6 +36,7 @@ router = Router()
 
 
 def lot_out(lot: CellProductLot) -> dict[str, Any]:
+    state = signatures.current(lot, Meaning.APPROVED) if lot.released_at else None
     return LotOut(
         id=lot.pk,
         site=lot.site.code,
@@ -45,7 +49,9 @@ def lot_out(lot: CellProductLot) -> dict[str, Any]:
         expires_on=lot.expires_on,
         viability_pct=lot.viability_pct,
         cell_count=lot.cell_count,
+        tests_passed=lot.tests_passed,
         released=lot.released,
+        release=None if state is None else SignatureOut(**state.as_dict()),
     ).model_dump(mode="json")
 
 
