@@ -19,6 +19,7 @@ from ..signatures.models import Meaning
 from ..therapy.models import Administration, CellProductLot
 from . import signatures
 from .base import FieldErrors, create, update
+from .notifications import enqueue_serious_event
 
 _FIELDS = (
     "term", "onset_date", "resolution_date", "ctcae_grade", *SERIOUSNESS_FIELDS, "relatedness",
@@ -92,7 +93,7 @@ def _check_clock(errors: FieldErrors, values: dict[str, Any]) -> None:
 def report_adverse_event(actor: Any, patient: Patient, **values: Any) -> AdverseEvent:
     """Record a new adverse event; seriousness is derived per ICH E2A (grade 5 implies death).
     Awareness (first knowledge, the start of a serious event's reporting clock) defaults to the
-    day it is reported."""
+    day it is reported. A serious event queues the monitors' e-mail in the same transaction."""
     require(actor, patient.site_id, Cap.CLINICAL)
     unknown = set(values) - set(_FIELDS)
     if unknown:
@@ -100,14 +101,16 @@ def report_adverse_event(actor: Any, patient: Patient, **values: Any) -> Adverse
     values = {**values, "awareness_date": values.get("awareness_date") or timezone.localdate()}
     clean = _check(patient, values)
     with transaction.atomic():
-        return create(actor, AdverseEvent(patient=patient, reported_by=actor, **clean))
+        event = create(actor, AdverseEvent(patient=patient, reported_by=actor, **clean))
+        enqueue_serious_event(event)
+    return event
 
 
 def correct_adverse_event(
     actor: Any, event: AdverseEvent, *, reason: str = "", **changes: Any
 ) -> AdverseEvent:
     """Change fields of an event; a signed event needs a reason. Old → new values are audited.
-    A closed event is not changed."""
+    A closed event is not changed. An event that becomes serious queues the monitors' e-mail."""
     require(actor, event.patient.site_id, Cap.CLINICAL)
     if event.closed_at is not None:
         errors = FieldErrors()
@@ -116,7 +119,9 @@ def correct_adverse_event(
     current = {name: getattr(event, name) for name in _FIELDS}
     clean = _check(event.patient, {**current, **changes})
     with transaction.atomic():
-        return update(actor, event, clean, reason=reason)
+        update(actor, event, clean, reason=reason)
+        enqueue_serious_event(event)
+    return event
 
 
 def sign_adverse_event(
