@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "cordtrack.server.accounts.middleware.RequireOTPWhenEnrolled",
     "cordtrack.server.accounts.middleware.PatientsStayInThePortal",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A write form's one-time token: a repeated post saves once (needs the user and messages).
+    "cordtrack.server.formtokens.FormTokenMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, so that it sees the outcome of authentication (django-axes' requirement).
@@ -116,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cordtrack.server.accounts.context.memberships",
             ],
+            "builtins": ["cordtrack.server.formtokens"],
         },
     },
 ]
