@@ -114,3 +114,17 @@ def test_a_malformed_token_is_refused_and_saves_nothing(
     )
     assert response.status_code == 400
     assert not AdverseEvent.objects.exists()
+
+
+def test_the_same_form_sent_back_with_other_content_is_a_new_submission(
+    client: Client, alice: User, make_patient: Callable[..., Patient], north: Site
+) -> None:
+    patient = make_patient(north)
+    client.force_login(alice)
+    url = f"/patients/{patient.pk}/adverse-events/new/"
+    token = _token(client, url)
+    assert client.post(url, {**SERIOUS, formtokens.FIELD: token}).status_code == 302
+    edited = {**SERIOUS, "term": "Headache", formtokens.FIELD: token}
+    assert client.post(url, edited).status_code == 302
+    assert client.post(url, edited).status_code == 302
+    assert sorted(AdverseEvent.objects.values_list("term", flat=True)) == ["Headache", "Meningitis"]

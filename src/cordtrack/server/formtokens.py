@@ -3,8 +3,9 @@ the browser's "resend") saves once, and the second post is answered with the fir
 
 ``{% form_token %}`` (a template builtin, next to ``{% csrf_token %}``) puts a fresh random token
 in each rendered form. :class:`FormTokenMiddleware` runs a signed-in user's POST that carries one
-in a transaction that first records the token (the API's ``IdempotencyRecord``, key
-``form:<token>``): a post that ends in a redirect keeps the record, with the redirect's target; a
+in a transaction that first records the token and a digest of the content (the API's
+``IdempotencyRecord``, key ``form:<token>:<digest>``; the same form sent back with other content
+is a new submission): a post that ends in a redirect keeps the record, with its target; a
 post answered otherwise (form errors, refusal) deletes it, so the corrected form may be sent; a
 server error rolls the whole post back. A second post with the same token waits for the first
 (the record's unique key) and is redirected where the first went, with a message, and changes
@@ -63,13 +64,16 @@ class FormTokenMiddleware:
             return self.get_response(request)
         if not _TOKEN.match(token):
             return HttpResponseBadRequest("malformed form token", content_type="text/plain")
-        key = f"form:{token}"
+        digest = _body_digest(request)
+        # The content is part of the key: a retry sends the same content; a form sent back
+        # with other content (back button, edit, send) is a new submission.
+        key = f"form:{token}:{digest[:32]}"
         with transaction.atomic():
             try:
                 with transaction.atomic():
                     record = IdempotencyRecord.objects.create(
                         user_id=request.user.pk, key=key, method="POST", path=request.path,
-                        body_sha256=_body_digest(request), status=0, response={},
+                        body_sha256=digest, status=0, response={},
                     )  # fmt: skip
             except IntegrityError:
                 record = None

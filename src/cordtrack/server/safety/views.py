@@ -54,6 +54,11 @@ class AdverseEventForm(forms.Form):
     action = forms.ChoiceField(choices=Action.choices)
     outcome = forms.ChoiceField(choices=Outcome.choices)
     administration = forms.ModelChoiceField(queryset=Administration.objects.none(), required=False)
+    baseline = forms.BooleanField(
+        required=False, label="Baseline (pre-treatment) event",
+        help_text="Began before consent or the first administration: recorded, not counted as "
+        "treatment-emergent",
+    )  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -24,7 +24,7 @@ from .notifications import enqueue_serious_event
 _FIELDS = (
     "term", "onset_date", "resolution_date", "ctcae_grade", *SERIOUSNESS_FIELDS, "relatedness",
     "expected", "action", "outcome", "administration", "lot", "awareness_date",
-    "initial_report_date",
+    "initial_report_date", "baseline",
 )  # fmt: skip
 
 
@@ -48,6 +48,9 @@ def _check(patient: Patient, values: dict[str, Any]) -> dict[str, Any]:
         errors.add("onset_date", "cannot be in the future")
     if onset is not None and resolved is not None and resolved < onset:
         errors.add("resolution_date", "is before the onset")
+    if resolved is not None and resolved > timezone.localdate():
+        errors.add("resolution_date", "cannot be in the future")
+    _check_baseline(errors, patient, values)
     outcome = values.get("outcome")
     if assessment.grade == rules.CtcaeGrade.DEATH and outcome != Outcome.FATAL:
         errors.add("outcome", "a grade 5 event has a fatal outcome")
@@ -72,6 +75,33 @@ def _check(patient: Patient, values: dict[str, Any]) -> dict[str, Any]:
         name: (name in {c.value for c in assessment.seriousness}) for name in SERIOUSNESS_FIELDS
     }
     return {**values, **derived, "lot": lot, "serious": assessment.serious}
+
+
+def _check_baseline(errors: FieldErrors, patient: Patient, values: dict[str, Any]) -> None:
+    """An event that began before consent is accepted only as a baseline (pre-treatment) event,
+    and a baseline event begins before the first administration."""
+    onset: dt.date | None = values.get("onset_date")
+    if onset is None:
+        return
+    consent = patient.consent_date
+    if values.get("baseline"):
+        first = (
+            Administration.objects.filter(patient=patient)
+            .order_by("administered_at")
+            .values_list("administered_at", flat=True)
+            .first()
+        )
+        if first is not None and onset >= timezone.localdate(first):
+            errors.add(
+                "baseline",
+                f"a baseline event begins before the first administration ({first:%Y-%m-%d})",
+            )
+    elif consent is not None and onset < consent:
+        errors.add(
+            "onset_date",
+            f"is before consent ({consent:%Y-%m-%d}): record it as a baseline (pre-treatment) "
+            "event, or correct the date",
+        )
 
 
 def _check_clock(errors: FieldErrors, values: dict[str, Any]) -> None:
