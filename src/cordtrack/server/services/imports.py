@@ -101,7 +101,9 @@ REDCAP_IDENTITY = ("redcap_event_name", "redcap_repeat_instance")
 
 
 def _clean(values: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in values.items() if k in isncsci.EXAM_KEYS and v != ""}
+    """The exam cells as :func:`exams.record_exam` stores them: in worksheet order (SQLite
+    compares JSON as text, so the order matters to the "already recorded" lookup)."""
+    return {k: str(values[k]) for k in isncsci.EXAM_KEYS if values.get(k, "") != ""}
 
 
 def _identity(row: ExamRow, source: str) -> tuple[str, ...]:
@@ -177,11 +179,15 @@ def _recorded(c: _Checked, source: str, report: ImportReport) -> bool:
         return True
     if source == "redcap":
         identity = _identity(c.row, source)
-        columns = zip(REDCAP_IDENTITY, identity[2:], strict=True)
-        lookup = {f"source__fields__{col}": v for col, v in columns}
-        earlier = IsncsciExam.objects.filter(
-            patient=c.patient, source__source="redcap", **lookup
-        ).first()
+        imported = IsncsciExam.objects.filter(patient=c.patient, source__source="redcap")
+        earlier = next(
+            (
+                exam
+                for exam in imported.select_related("source")
+                if tuple(exam.source.fields.get(col, "") for col in REDCAP_IDENTITY) == identity[2:]
+            ),
+            None,
+        )
         if earlier is not None:
             report.errors.append(
                 RowError(
