@@ -107,9 +107,12 @@ def _clean(values: dict[str, str]) -> dict[str, str]:
 
 
 def _identity(row: ExamRow, source: str) -> tuple[str, ...]:
-    if source == "redcap":
-        extra = row.extra or {}
-        return ("redcap", row.study_id, *(extra.get(c, "") for c in REDCAP_IDENTITY))
+    """A REDCap row with an event or repeat instance is identified by them and its record_id;
+    any other row (a CSV row, a REDCap row of a project without events) by its content."""
+    extra = row.extra or {}
+    keys = tuple(extra.get(c, "") for c in REDCAP_IDENTITY)
+    if source == "redcap" and any(keys):
+        return ("redcap", row.study_id, *keys)
     return ("exam", row.study_id, row.exam_date, repr(sorted(_clean(row.values).items())))
 
 
@@ -177,8 +180,8 @@ def _recorded(c: _Checked, source: str, report: ImportReport) -> bool:
     if same is not None:
         report.skipped.append(SkippedRow(c.row.row, f"already recorded as exam {same.pk}"))
         return True
-    if source == "redcap":
-        identity = _identity(c.row, source)
+    identity = _identity(c.row, source)
+    if identity[0] == "redcap":
         imported = IsncsciExam.objects.filter(patient=c.patient, source__source="redcap")
         earlier = next(
             (
