@@ -9,6 +9,8 @@ from typing import Any
 from django.core import mail
 from playwright.sync_api import expect
 
+from cordtrack.server.outbox.delivery import deliver_due
+
 from .conftest import login, shot
 
 
@@ -52,6 +54,7 @@ def test_a_serious_adverse_event_reaches_the_monitors_dashboard_and_mailbox(page
     expect(page.locator(".messages")).to_contain_text("monitors are notified")
     expect(page.locator(".timeline")).to_contain_text("Serious adverse event: Aseptic meningitis")
 
+    assert deliver_due().sent >= 1  # the worker's job: the save only wrote the outbox
     assert any(study_id in m.subject and "monitor@nth" in m.to for m in mail.outbox)
     page.get_by_role("button", name="Sign out").click()
     login(page, "monitor@nth")

@@ -17,6 +17,7 @@ from django.test import Client
 
 from cordtrack.server.accounts.models import Membership, Role, Site, User
 from cordtrack.server.audit.models import AuditEntry
+from cordtrack.server.demo_files import synthetic_pdf
 from cordtrack.server.intake.models import Protocol
 from cordtrack.server.intake.protocols import DEMO_CRITERIA, DEMO_SCHEDULE
 from cordtrack.server.patients.models import Patient
@@ -26,7 +27,7 @@ from cordtrack.server.therapy.models import CellProductLot
 
 from .conftest import TODAY, normal_exam, signing
 
-PDF = b"%PDF-1.4\n% synthetic\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = synthetic_pdf("Synthetic record")
 
 
 @dataclass

@@ -51,8 +51,9 @@ def test_a_serious_event_carries_its_clock_from_awareness(event: AdverseEvent, a
 def test_an_unreported_clock_turns_overdue(
     alice: User, make_patient: Callable[..., Patient], north: Site
 ) -> None:
+    patient = make_patient(north, consented=False)  # no consent date to precede
     late = safety.report_adverse_event(
-        alice, make_patient(north), onset_date=TODAY - dt.timedelta(days=20),
+        alice, patient, onset_date=TODAY - dt.timedelta(days=20),
         awareness_date=TODAY - dt.timedelta(days=10),
         **{**SUSAR, "life_threatening": True, "ctcae_grade": 4},
     )  # fmt: skip

@@ -90,12 +90,13 @@ def test_the_review_queue_empties_one_verdict_at_a_time(
     assert "Nothing to review." in board
 
 
-def test_a_broken_pdf_gets_a_clear_message_not_an_error_page(
+def test_a_stored_pdf_that_cannot_be_rendered_gets_a_clear_message_not_an_error_page(
     bob: User, make_patient: Callable[..., Patient], north: Site
 ) -> None:
     doc = documents.upload_document(
-        bob, make_patient(north), "medical_record", upload("bad.pdf", b"%PDF-1.4\nnot really\n")
+        bob, make_patient(north), "medical_record", upload("a.pdf", synthetic_pdf("A"))
     )
+    Document.objects.filter(pk=doc.pk).update(content_type="image/png")  # e.g. a legacy row
     client = Client()
     client.force_login(bob)
     response = client.get(f"/documents/{doc.pk}/preview.png")

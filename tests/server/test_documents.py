@@ -17,7 +17,7 @@ from cordtrack.server.intake.models import Document
 from cordtrack.server.patients.models import Patient
 from cordtrack.server.services import documents
 
-PDF = b"%PDF-1.4\n% synthetic test document\n%%EOF\n"
+PDF = synthetic_pdf("Synthetic test document")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 
 
@@ -45,6 +45,26 @@ def test_a_pdf_is_stored_on_disk_by_checksum(
         ("fake.pdf", b"MZ\x90\x00 not a pdf", "content is not a valid PDF file"),
         ("image.png", PDF, "content is not a valid PNG file"),
         ("empty.pdf", b"", "is empty"),
+        (
+            "polyglot.pdf",
+            b"%PDF-1.4\n<html><body><script>alert(1)</script></body></html>\n",
+            "content is not a valid PDF file: it contains HTML or script markup",
+        ),
+        (
+            "broken.pdf",
+            b"%PDF-1.4\nnot really a PDF\n",
+            "content is not a valid PDF file: it cannot be opened as a PDF",
+        ),
+        (
+            "broken.png",
+            b"\x89PNG\r\n\x1a\n" + b"\x00" * 40,
+            "content is not a valid PNG file: it cannot be read as a PNG image",
+        ),
+        (
+            "late.pdf",
+            synthetic_pdf("x") + b"<!DOCTYPE html><iframe src=x></iframe>",
+            "content is not a valid PDF file: it contains HTML or script markup",
+        ),
     ],
 )
 def test_wrong_types_are_refused_with_a_field_error(
@@ -55,7 +75,7 @@ def test_wrong_types_are_refused_with_a_field_error(
         documents.upload_document(bob, make_patient(north), "other", _upload(name, data))
     assert message in refused.value.message_dict["file"]
     assert not Document.objects.exists()
-    if name == "fake.pdf":  # stored, then refused: its content does not stay on disk
+    if name.endswith(".pdf") and data:  # stored, then refused: its content does not stay on disk
         assert not documents.storage_path(hashlib.sha256(data).hexdigest()).exists()
 
 

@@ -11,13 +11,14 @@ from django.test import Client, override_settings
 
 from cordtrack.server.accounts.models import Site, User
 from cordtrack.server.audit.models import AuditEntry
+from cordtrack.server.demo_files import synthetic_pdf
 from cordtrack.server.intake.models import Document
 from cordtrack.server.patients.models import Patient
 from cordtrack.server.services import documents
 
 from .test_api_helpers import ApiClient
 
-PDF = b"%PDF-1.4\n% synthetic\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = synthetic_pdf("Synthetic record")
 
 
 def _directives(response: object) -> set[str]:

@@ -128,9 +128,11 @@ def test_export_and_import_commands(cohort: list[Patient], tmp_path: Path, capsy
     assert json.loads(lines[0])["resourceType"] == "Observation"
     flat = tmp_path / "exams.csv"
     assert run_cli(["export", "csv", "--out", str(flat)], capsys)[0] == 0
-    status, _, err = run_cli(["import", "csv", str(flat), "--as", "alice"], capsys)
-    assert status == 1  # every exam is already recorded
-    assert err.count("already recorded") == 6
+    status, _, err = run_cli(["import", "csv", str(flat), "--as", "alice", "--commit"], capsys)
+    assert status == 0  # every exam is already recorded: skipped, nothing duplicated
+    assert err.count("skipped: already recorded") == 6
+    assert "0 exams imported; 6 row(s) skipped, already recorded" in err
+    assert IsncsciExam.objects.count() == 6
     redcap_file = tmp_path / "redcap.csv"
     assert run_cli(["export", "redcap", "--out", str(redcap_file)], capsys)[0] == 0
     dictionary = tmp_path / "redcap_DataDictionary.csv"

@@ -110,8 +110,12 @@ def test_flat_csv_commit_then_export_and_reimport_elsewhere(
     out.seek(0)
     again, _ = flatcsv.read_rows(out)
     assert [r.values for r in again] == [r.values for r in rows]
-    duplicate = import_exams(alice, again, dry_run=True)
-    assert "already recorded" in duplicate.errors[0].message
+    duplicate = import_exams(alice, again)
+    assert duplicate.errors == []
+    assert [s.reason for s in duplicate.skipped] == [
+        f"already recorded as exam {pk}" for pk in report.created
+    ]
+    assert IsncsciExam.objects.count() == 2
 
 
 def test_only_writable_patients_are_imported(
@@ -240,3 +244,63 @@ def test_exams_recorded_in_the_registry_export_to_redcap(
     assert row["left_pinprick_c6_considernormal"] == "1"
     assert row["right_light_touch_t2_value"] == "nt"
     assert row["asia_impairment_scale"] == IsncsciExam.objects.get().ais
+
+
+def test_reimporting_the_same_redcap_export_creates_nothing_and_names_the_skipped_rows(
+    patients: list[Patient], alice: User
+) -> None:
+    export = redcap_export(patients)
+    rows, _ = redcap.read_export(io.StringIO(export), DICTIONARY, redcap.FieldMap())
+    first = import_exams(alice, rows, source="redcap")
+    assert first.committed
+    assert len(first.created) == 2
+
+    again = import_exams(alice, rows, source="redcap")
+    assert again.errors == []
+    assert again.created == []
+    assert [str(s) for s in again.skipped] == [
+        f"row 2: skipped: already recorded as exam {first.created[0]}",
+        f"row 3: skipped: already recorded as exam {first.created[1]}",
+    ]
+    assert IsncsciExam.objects.count() == 2
+
+
+def test_a_redcap_file_repeating_a_record_and_event_imports_it_once(
+    patients: list[Patient], alice: User
+) -> None:
+    lines = redcap_export(patients).splitlines()
+    doubled = "\n".join([*lines, lines[1]]) + "\n"  # record 1's month 6 row again
+    rows, _ = redcap.read_export(io.StringIO(doubled), DICTIONARY, redcap.FieldMap())
+    report = import_exams(alice, rows, source="redcap")
+    assert report.committed
+    assert len(report.created) == 2
+    assert [str(s) for s in report.skipped] == ["row 4: skipped: repeats row 2"]
+
+
+def test_a_redcap_record_and_event_with_other_values_is_an_error_in_the_file_or_after_import(
+    patients: list[Patient], alice: User
+) -> None:
+    export = redcap_export(patients)
+    lines = export.splitlines()
+    header = next(csv.reader([lines[0]]))
+    changed = dict(zip(header, next(csv.reader([lines[2]])), strict=True))
+    changed["comments"] = "edited in REDCap"
+    changed["right_motor_c5_value"] = "4"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
+    writer.writerow(changed)
+    conflicting = export + out.getvalue()
+    rows, _ = redcap.read_export(io.StringIO(conflicting), DICTIONARY, redcap.FieldMap())
+    report = import_exams(alice, rows, source="redcap")
+    assert not report.committed
+    assert [(e.row, e.field) for e in report.errors] == [(4, "record_id")]
+    assert "is also row 3, with other values" in report.errors[0].message
+    assert not IsncsciExam.objects.exists()
+
+    first = import_exams(alice, rows[:2], source="redcap")
+    later = import_exams(alice, rows[2:], source="redcap")
+    assert later.errors[0].message == (
+        f"record_id {patients[1].study_id!r}, event 'month_6_arm_1' was imported before as "
+        f"exam {first.created[1]} with other values: correct that exam instead"
+    )
+    assert IsncsciExam.objects.count() == 2

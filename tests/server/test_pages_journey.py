@@ -16,6 +16,7 @@ from cordtrack.server.accounts.models import Membership, Role, Site, User
 from cordtrack.server.audit.models import AuditEntry
 from cordtrack.server.followup.models import InstrumentResponse
 from cordtrack.server.intake.models import Protocol
+from cordtrack.server.outbox.delivery import deliver_due
 from cordtrack.server.patients.models import Patient
 from cordtrack.server.services import exams, followup, safety
 from cordtrack.server.services import patients as patient_services
@@ -136,6 +137,8 @@ def test_a_serious_event_reported_on_the_form_emails_the_sites_monitors_only(
         response = client.post(f"/patients/{patient.pk}/adverse-events/new/", form)
 
     assert response.status_code == 302
+    assert mail.outbox == []  # the save wrote the outbox; delivery sends it
+    assert deliver_due().sent == 1
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["monitor@nth"]
     assert patient.study_id in mail.outbox[0].subject

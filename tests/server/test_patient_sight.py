@@ -12,6 +12,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cordtrack.server.accounts.models import Role, Site, User
+from cordtrack.server.demo_files import synthetic_pdf
 from cordtrack.server.patients.models import Patient
 from cordtrack.server.services import documents, exams, safety
 from cordtrack.server.services import patients as patient_services
@@ -19,7 +20,7 @@ from cordtrack.server.services import patients as patient_services
 from .conftest import TODAY, normal_exam, signing
 
 PASSWORD = "a-long-enough-test-password"
-PDF = b"%PDF-1.4\n% synthetic\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = synthetic_pdf("Synthetic record")
 
 
 @pytest.fixture

@@ -8,6 +8,9 @@ Without --commit it is a dry run: every row is checked and every error reported 
 value, message), nothing is written. With --commit the rows are recorded all together in one
 transaction, or, if any row is bad, none of them. Each exam is classified by the engine and
 audited as entered by the --as user, who must be allowed to record exams for the patient.
+Importing the same file again creates nothing: a row whose exam is already recorded, or that
+repeats an earlier row (for REDCap: the same record_id, event and repeat instance), is skipped
+and named ("row N: skipped: ..."); the same REDCap identity with other values is an error.
 
 exit status: 0 all rows good (and committed with --commit), 1 some row is bad, 2 usage error
 """
@@ -53,19 +56,22 @@ def run(args: argparse.Namespace) -> int:
             source = args.dictionary or redcap.DEFAULT_DICTIONARY
             dictionary, mapping = redcap_inputs(source, args.mapping)
             rows, errors = redcap.read_export(stream, dictionary, mapping)
+    skipped: list[object] = []
     if errors:
         report_errors = errors
         committed = False
     else:
         report = import_exams(user, rows, dry_run=not args.commit, source=args.kind)
         report_errors, committed = report.errors, report.committed
-    for error in report_errors:
-        print(error, file=sys.stderr)
+        skipped = list(report.skipped)
+    for line in (*skipped, *report_errors):
+        print(line, file=sys.stderr)
     if report_errors:
         print(
             f"{len(report_errors)} error(s) in {len(rows)} rows: nothing imported", file=sys.stderr
         )
         return 1
     verb = "imported" if committed else "checked (dry run; --commit to import)"
-    print(f"{len(rows)} exams {verb}", file=sys.stderr)
+    also = f"; {len(skipped)} row(s) skipped, already recorded" if skipped else ""
+    print(f"{len(rows) - len(skipped)} exams {verb}{also}", file=sys.stderr)
     return 0

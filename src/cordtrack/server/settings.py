@@ -14,6 +14,9 @@ Variables (all optional unless noted):
 ``CORDTRACK_ALLOWED_HOSTS`` comma-separated (default ``127.0.0.1,localhost``)
 ``CORDTRACK_MAX_UPLOAD_MB`` largest accepted document (default 25)
 ``CORDTRACK_SECURE_COOKIES`` default: on unless DEBUG
+``CORDTRACK_EMAIL_HOST`` (``_PORT``, ``_USER``, ``_PASSWORD``, ``_TLS``, ``_FROM``): the SMTP
+                           server the outbox sends through (default: files in var/mail in
+                           demo or debug mode)
 ``CORDTRACK_SSL_REDIRECT``, ``CORDTRACK_HSTS_SECONDS``, ``CORDTRACK_BEHIND_PROXY``: TLS deployment
 ``CORDTRACK_AUDIT_KEY``    key sealing the audit trail (32+ characters, not the secret key);
                            required unless DEBUG or demo mode; ``CORDTRACK_AUDIT_PREVIOUS_KEYS``
@@ -76,6 +79,7 @@ INSTALLED_APPS = [
     "cordtrack.server.interop",
     "cordtrack.server.reports",
     "cordtrack.server.expect",
+    "cordtrack.server.outbox",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +95,8 @@ MIDDLEWARE = [
     "cordtrack.server.accounts.middleware.RequireOTPWhenEnrolled",
     "cordtrack.server.accounts.middleware.PatientsStayInThePortal",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A write form's one-time token: a repeated post saves once (needs the user and messages).
+    "cordtrack.server.formtokens.FormTokenMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, so that it sees the outcome of authentication (django-axes' requirement).
@@ -112,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cordtrack.server.accounts.context.memberships",
             ],
+            "builtins": ["cordtrack.server.formtokens"],
         },
     },
 ]
@@ -211,6 +218,23 @@ LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = False
 USE_TZ = True
+
+# --- E-mail (sent from the outbox by `cordtrack outbox deliver`, never during a save) ---------
+# With CORDTRACK_EMAIL_HOST: SMTP. Without it, in demo or debug mode, each message is a file in
+# var/mail/; in production Django's default (SMTP on localhost:25), so an unconfigured server's
+# messages stay in the outbox, retried and listed by `cordtrack outbox status`, never lost.
+if env_str("CORDTRACK_EMAIL_HOST", ""):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env_str("CORDTRACK_EMAIL_HOST")
+    EMAIL_PORT = env_int("CORDTRACK_EMAIL_PORT", 587, minimum=1)
+    EMAIL_HOST_USER = env_str("CORDTRACK_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("CORDTRACK_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("CORDTRACK_EMAIL_TLS", True)
+elif DEBUG or DEMO_MODE:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = env_str("CORDTRACK_EMAIL_FROM", "cordtrack@localhost")
 
 # --- Logging: ids and counts only -------------------------------------------------------------
 DEFAULT_EXCEPTION_REPORTER_FILTER = "cordtrack.server.logsafety.NoPatientDataReporterFilter"

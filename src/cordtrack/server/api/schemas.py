@@ -248,6 +248,11 @@ class AdverseEventIn(In):
         None, description="first knowledge (default: today); a serious event's clock starts here"
     )
     initial_report_date: dt.date | None = None
+    baseline: bool = Field(
+        False,
+        description="a pre-treatment condition (onset before consent or the first "
+        "administration): recorded, never counted as treatment-emergent",
+    )
 
 
 class AdverseEventOut(Schema):
@@ -270,6 +275,7 @@ class AdverseEventOut(Schema):
     awareness_date: dt.date | None
     initial_report_date: dt.date | None
     closed_at: dt.datetime | None
+    baseline: bool
 
 
 class VisitOut(Schema):

@@ -178,6 +178,7 @@ class SafetyReport:
     sites: tuple[str, ...]
     summary: SafetySummary | None  # None when no patient was treated
     untreated_events: int  # adverse events of patients never treated, not in the rates
+    baseline_events: int  # pre-treatment (baseline) events of treated patients, not in the rates
     today: dt.date
 
 
@@ -189,7 +190,12 @@ def safety_report(sites: Sequence[str], today: dt.date | None = None) -> SafetyR
     events = list(
         AdverseEvent.objects.filter(patient__site__code__in=sites).select_related("patient")
     )
-    records = [adapters.adverse_event_record(e) for e in events if e.patient_id in treated]
+    # Treatment-emergent events only: a baseline event began before treatment.
+    records = [
+        adapters.adverse_event_record(e)
+        for e in events
+        if e.patient_id in treated and not e.baseline
+    ]
     try:
         summary = safety_summary(
             records,
@@ -199,7 +205,8 @@ def safety_report(sites: Sequence[str], today: dt.date | None = None) -> SafetyR
     except UndefinedRateError:
         summary = None
     untreated = sum(1 for e in events if e.patient_id not in treated)
-    return SafetyReport(tuple(sites), summary, untreated, today or dt.date.today())
+    baseline = sum(1 for e in events if e.patient_id in treated and e.baseline)
+    return SafetyReport(tuple(sites), summary, untreated, baseline, today or dt.date.today())
 
 
 def known_sites() -> dict[str, str]:

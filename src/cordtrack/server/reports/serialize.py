@@ -197,6 +197,7 @@ def safety(report: SafetyReport) -> dict[str, Any]:
         "generated_on": report.today.isoformat(),
         "sites": list(report.sites),
         "events_in_untreated_patients_not_counted": report.untreated_events,
+        "baseline_events_not_counted": report.baseline_events,
     }
     if s is None:
         return {**out, "patients": 0, "note": "no treated patient: no rate"}

@@ -81,6 +81,9 @@ class AdverseEvent(models.Model):
     congenital_anomaly = models.BooleanField(default=False)
     important_medical_event = models.BooleanField(default=False)
     serious = models.BooleanField(default=False, db_index=True)
+    # A condition present before treatment (onset before consent, or before the first
+    # administration): recorded for completeness, never counted as treatment-emergent.
+    baseline = models.BooleanField(default=False)
     relatedness = models.CharField(max_length=10, choices=Relatedness.choices)
     expected = models.BooleanField()
     action = models.CharField(max_length=15, choices=Action.choices)

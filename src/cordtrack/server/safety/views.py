@@ -18,7 +18,7 @@ from cordtrack.clinical.safety import ctcae_terms, ctcae_terms_source
 from ..access import Cap, get_scoped_or_404
 from ..forms import add_service_errors, date_field
 from ..patients.models import Patient
-from ..services import notifications
+from ..services import safety as safety_services
 from ..therapy.models import Administration
 from .models import Action, Outcome, Relatedness
 
@@ -54,6 +54,11 @@ class AdverseEventForm(forms.Form):
     action = forms.ChoiceField(choices=Action.choices)
     outcome = forms.ChoiceField(choices=Outcome.choices)
     administration = forms.ModelChoiceField(queryset=Administration.objects.none(), required=False)
+    baseline = forms.BooleanField(
+        required=False, label="Baseline (pre-treatment) event",
+        help_text="Began before consent or the first administration: recorded, not counted as "
+        "treatment-emergent",
+    )  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -69,14 +74,15 @@ def adverse_event_new(request: HttpRequest, pk: int) -> HttpResponse:
     form.fields["administration"].queryset = Administration.objects.filter(patient=patient)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         try:
-            # A serious event also e-mails the site's monitors (issue 4).
-            event = notifications.report_and_notify(request.user, patient, **form.cleaned_data)
+            # A serious event also queues an e-mail to the site's monitors (the outbox).
+            event = safety_services.report_adverse_event(request.user, patient, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             if event.serious:
                 messages.warning(
-                    request, "Serious adverse event: the site's monitors are notified."
+                    request,
+                    "Serious adverse event: the site's monitors are notified (e-mail queued).",
                 )
             return redirect("patients:detail", pk=patient.pk)
     context = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -12,6 +13,10 @@ from ..audit.chain import record_change, snapshot
 from ..audit.models import AuditAction
 
 M = TypeVar("M", bound=models.Model)
+
+#: No date of a record (birth, injury, exam, event, consent...) is earlier: an earlier one is a
+#: typing error (1090 for 1990) or a placeholder, never a fact about a living patient.
+EARLIEST_DATE = dt.date(1900, 1, 1)
 
 
 class FieldErrors:
@@ -31,8 +36,21 @@ class FieldErrors:
             raise ValidationError(self.errors)
 
 
+def check_dates(instance: models.Model) -> None:
+    """Field errors for every date (or date-time) of ``instance`` before 1900."""
+    errors = FieldErrors()
+    for f in instance._meta.concrete_fields:
+        if isinstance(f, models.DateField):  # date-times too (a subclass)
+            value = getattr(instance, f.attname)
+            day = value.date() if isinstance(value, dt.datetime) else value
+            if day is not None and day < EARLIEST_DATE:
+                errors.add(f.name, "is before 1900")
+    errors.raise_if_any()
+
+
 def create(actor: Any, instance: M, *, exclude: Sequence[str] = ()) -> M:
     """Validate, insert and audit a new record (call inside ``transaction.atomic``)."""
+    check_dates(instance)
     instance.full_clean(exclude=list(exclude) or None)
     instance.save()
     record_change(actor, instance, None)
@@ -52,6 +70,7 @@ def update(
     before = snapshot(instance)
     for field, value in changes.items():
         setattr(instance, field, value)
+    check_dates(instance)
     instance.full_clean(exclude=list(exclude) or None)
     instance.save()
     record_change(actor, instance, before, reason=reason)

@@ -51,6 +51,41 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
+#: Markup a browser would run or render: a file that starts like a PDF or an image and carries
+#: it (a polyglot) is refused, whatever its first bytes claim.
+_MARKUP = (b"<html", b"<!doctype", b"<script", b"<body", b"<svg", b"<iframe")
+
+
+def content_problem(path: Path, content_type: str) -> str | None:
+    """Why the stored file is not what its first bytes claim, or None: the whole PDF must open
+    in PDFium with at least one page, an image must decode in Pillow, and no file may carry
+    HTML or script markup in its first 64 KB."""
+    with path.open("rb") as fh:
+        start = fh.read(65536).lower()
+    if any(tag in start for tag in _MARKUP):
+        return "contains HTML or script markup"
+    if content_type == PDF:
+        import pypdfium2 as pdfium  # type: ignore[import-untyped]
+
+        try:
+            pdf = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError:
+            return "cannot be opened as a PDF"
+        try:
+            return None if len(pdf) > 0 else "is a PDF without pages"
+        finally:
+            pdf.close()
+    if content_type in (PNG, JPEG):
+        from PIL import Image
+
+        try:
+            with Image.open(path) as image:
+                image.verify()
+        except Exception:  # Pillow raises many types for a damaged image
+            return f"cannot be read as a {content_type.split('/')[1].upper()} image"
+    return None
+
+
 def dicom_header(data: BinaryIO) -> dict[str, Any]:
     """The review attributes of a DICOM file (pixel data is not read)."""
     import pydicom
@@ -129,6 +164,11 @@ def upload_document(actor: Any, patient: Patient, kind: str, upload: UploadedFil
         errors.add("file", f"content is not a valid {extension[1:].upper()} file")
         errors.raise_if_any()
         raise AssertionError("unreachable")
+    problem = content_problem(storage_path(sha), content_type)
+    if problem is not None:
+        _discard(sha)
+        errors.add("file", f"content is not a valid {extension[1:].upper()} file: it {problem}")
+        errors.raise_if_any()
     header = None
     if content_type == DICOM:
         try:

@@ -16,10 +16,10 @@ from cordtrack.isncsci.types import NON_KEY_KEYS
 from ..access import Cap, require
 from ..exams.models import IsncsciExam
 from ..followup.models import Visit
-from ..patients.models import Patient
+from ..patients.models import Injury, Patient
 from ..signatures.models import Meaning
 from . import signatures
-from .base import FieldErrors, create, require_reason_if_locked, update
+from .base import EARLIEST_DATE, FieldErrors, create, require_reason_if_locked, update
 
 Classifier = Callable[[Mapping[str, str]], dict[str, str]]
 
@@ -112,8 +112,8 @@ def record_exam(
     cells may be empty (the classification is then provisional); an exam is signed later."""
     require(actor, patient.site_id, Cap.CLINICAL)
     errors = FieldErrors()
-    if exam_date > timezone.localdate():
-        errors.add("exam_date", "cannot be in the future")
+    for message in exam_date_errors(patient, exam_date):
+        errors.add("exam_date", message)
     _check_visit(errors, patient, visit)
     errors.raise_if_any()
     clean = _validated_values(values, draft=draft)
@@ -126,6 +126,22 @@ def record_exam(
                 **fields,
             ),
         )  # fmt: skip
+
+
+def exam_date_errors(patient: Patient, exam_date: dt.date) -> list[str]:
+    """What is wrong with ``exam_date`` for ``patient``: in the future, before 1900, before the
+    year of birth or before the injury (the worksheet, the API and imports all ask here)."""
+    problems = []
+    if exam_date > timezone.localdate():
+        problems.append("cannot be in the future")
+    if exam_date < EARLIEST_DATE:
+        problems.append("is before 1900")
+    elif exam_date.year < patient.year_of_birth:
+        problems.append(f"is before the patient's birth (born {patient.year_of_birth})")
+    injury = Injury.objects.filter(patient=patient).values_list("injury_date", flat=True).first()
+    if injury is not None and exam_date < injury:
+        problems.append(f"is before the injury ({injury:%Y-%m-%d})")
+    return problems
 
 
 def _check_visit(errors: FieldErrors, patient: Patient, visit: Visit | None) -> None:

@@ -4,6 +4,11 @@ recorded in one transaction, or none.
 A dry run, or any row error, changes nothing and reports every error (row, field, value,
 message). Each exam is recorded by :func:`cordtrack.server.services.exams.record_exam`, so it is
 classified and audited exactly like one entered on the worksheet.
+
+Importing is idempotent: a row whose exam is already recorded (same patient, date and values),
+or that repeats an earlier row of the file, is skipped and listed as skipped, so re-importing
+the same file creates nothing. A REDCap row is identified by record_id, event and repeat
+instance: the same identity with other values (in the file, or already imported) is an error.
 """
 
 from __future__ import annotations
@@ -53,18 +58,29 @@ class RowError:
         return f"row {self.row}: {self.field}{shown}: {self.message}"
 
 
+@dataclass(frozen=True)
+class SkippedRow:
+    row: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}: skipped: {self.reason}"
+
+
 @dataclass
 class ImportReport:
     rows: int
     errors: list[RowError] = field(default_factory=list)
     created: list[int] = field(default_factory=list)
     committed: bool = False
+    skipped: list[SkippedRow] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "rows": self.rows,
             "committed": self.committed,
             "created": self.created,
+            "skipped": [{"row": s.row, "reason": s.reason} for s in self.skipped],
             "errors": [
                 {"row": e.row, "field": e.field, "value": e.value, "message": e.message}
                 for e in self.errors
@@ -78,6 +94,37 @@ class _Checked:
     patient: Patient
     exam_date: dt.date
     visit: Visit | None
+
+
+#: The columns that identify a REDCap row (with record_id).
+REDCAP_IDENTITY = ("redcap_event_name", "redcap_repeat_instance")
+
+
+def _clean(values: dict[str, str]) -> dict[str, str]:
+    """The exam cells as :func:`exams.record_exam` stores them: in worksheet order (SQLite
+    compares JSON as text, so the order matters to the "already recorded" lookup)."""
+    return {k: str(values[k]) for k in isncsci.EXAM_KEYS if values.get(k, "") != ""}
+
+
+def _identity(row: ExamRow, source: str) -> tuple[str, ...]:
+    """A REDCap row with an event or repeat instance is identified by them and its record_id;
+    any other row (a CSV row, a REDCap row of a project without events) by its content."""
+    extra = row.extra or {}
+    keys = tuple(extra.get(c, "") for c in REDCAP_IDENTITY)
+    if source == "redcap" and any(keys):
+        return ("redcap", row.study_id, *keys)
+    return ("exam", row.study_id, row.exam_date, repr(sorted(_clean(row.values).items())))
+
+
+def _same(a: ExamRow, b: ExamRow) -> bool:
+    return a.exam_date == b.exam_date and _clean(a.values) == _clean(b.values)
+
+
+def _described(identity: tuple[str, ...]) -> str:
+    event, instance = identity[2], identity[3]
+    return f"record_id {identity[1]!r}, event {event!r}" + (
+        f", instance {instance}" if instance else ""
+    )
 
 
 def _check(actor: Any, row: ExamRow, errors: list[RowError]) -> _Checked | None:
@@ -95,8 +142,13 @@ def _check(actor: Any, row: ExamRow, errors: list[RowError]) -> _Checked | None:
         )
     try:
         exam_date = dt.date.fromisoformat(row.exam_date)
-        if exam_date > timezone.localdate():
-            errors.append(RowError(row.row, "exam_date", row.exam_date, "is in the future"))
+        if found is not None:
+            errors += [
+                RowError(row.row, "exam_date", row.exam_date, message)
+                for message in exam_services.exam_date_errors(found, exam_date)
+            ]
+        elif exam_date > timezone.localdate():
+            errors.append(RowError(row.row, "exam_date", row.exam_date, "cannot be in the future"))
     except ValueError:
         exam_date = dt.date.min
         errors.append(RowError(row.row, "exam_date", row.exam_date, "is not a date YYYY-MM-DD"))
@@ -114,21 +166,41 @@ def _check(actor: Any, row: ExamRow, errors: list[RowError]) -> _Checked | None:
             errors.append(
                 RowError(row.row, "visit", row.visit_code, "the patient has no such visit")
             )
-    if found is not None and len(errors) == count:
-        clean = {k: v for k, v in row.values.items() if k in isncsci.EXAM_KEYS and v != ""}
-        same = IsncsciExam.objects.filter(patient=found, exam_date=exam_date, values=clean).first()
-        if same is not None:
-            errors.append(
-                RowError(
-                    row.row,
-                    "exam_date",
-                    row.exam_date,
-                    f"an identical exam is already recorded (exam {same.pk})",
-                )
-            )
     if len(errors) > count or found is None:
         return None
     return _Checked(row, found, exam_date, visit)
+
+
+def _recorded(c: _Checked, source: str, report: ImportReport) -> bool:
+    """Whether the row's exam is already recorded: skipped when identical; an error when a
+    REDCap row's identity was imported before with other values."""
+    same = IsncsciExam.objects.filter(
+        patient=c.patient, exam_date=c.exam_date, values=_clean(c.row.values)
+    ).first()
+    if same is not None:
+        report.skipped.append(SkippedRow(c.row.row, f"already recorded as exam {same.pk}"))
+        return True
+    identity = _identity(c.row, source)
+    if identity[0] == "redcap":
+        imported = IsncsciExam.objects.filter(patient=c.patient, source__source="redcap")
+        earlier = next(
+            (
+                exam
+                for exam in imported.select_related("source")
+                if tuple(exam.source.fields.get(col, "") for col in REDCAP_IDENTITY) == identity[2:]
+            ),
+            None,
+        )
+        if earlier is not None:
+            report.errors.append(
+                RowError(
+                    c.row.row, "record_id", c.row.study_id,
+                    f"{_described(identity)} was imported before as exam {earlier.pk} with "
+                    "other values: correct that exam instead",
+                )
+            )  # fmt: skip
+            return True
+    return False
 
 
 def import_exams(
@@ -136,7 +208,25 @@ def import_exams(
 ) -> ImportReport:
     """Check every row; unless ``dry_run`` or any row is bad, record them all in one transaction."""
     report = ImportReport(rows=len(rows))
-    checked = [c for c in (_check(actor, row, report.errors) for row in rows) if c is not None]
+    seen: dict[tuple[str, ...], ExamRow] = {}
+    checked = []
+    for row in rows:
+        identity = _identity(row, source)
+        first = seen.setdefault(identity, row)
+        if first is not row:
+            if _same(first, row):
+                report.skipped.append(SkippedRow(row.row, f"repeats row {first.row}"))
+            else:
+                report.errors.append(
+                    RowError(
+                        row.row, "record_id", row.study_id,
+                        f"{_described(identity)} is also row {first.row}, with other values",
+                    )
+                )  # fmt: skip
+            continue
+        good = _check(actor, row, report.errors)
+        if good is not None and not _recorded(good, source, report):
+            checked.append(good)
     if report.errors or dry_run:
         return report
     try:

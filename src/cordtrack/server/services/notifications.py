@@ -1,21 +1,22 @@
-"""Reporting an adverse event and telling the site's monitors when it is serious.
+"""Telling the site's monitors about a serious adverse event.
 
-The e-mail goes through Django's mail backend after the transaction commits, so a refused or
-rolled-back report sends nothing. It names the study id, term and grade only (no identifiers);
-the monitors' dashboards list the same open serious events.
+The e-mail is written to the outbox (:mod:`cordtrack.server.outbox`) in the transaction of the
+save that made the event serious, so a committed event always has its notification, a rolled-back
+one never does, and a mail server that is down or not configured never breaks the save: the
+message waits in the outbox and ``cordtrack outbox deliver`` (or the worker) sends it with
+retries. It names the study id, term and grade only (no identifiers); the monitors' dashboards
+list the same open serious events. One event is notified once (``sae:<event id>``), whether it
+was serious when reported or became serious on correction.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.mail import send_mail
-from django.db import transaction
-
 from ..accounts.models import Role, User
-from ..patients.models import Patient
+from ..outbox.delivery import enqueue
+from ..outbox.models import OutboxMessage
 from ..safety.models import AdverseEvent
-from . import safety
+
+TOPIC_SERIOUS_EVENT = "serious_adverse_event"
 
 
 def monitors_of(site_id: int) -> list[User]:
@@ -32,13 +33,12 @@ def address_of(user: User) -> str:
     return user.email or (user.username if "@" in user.username else "")
 
 
-def notify_serious_event(event: AdverseEvent) -> int:
-    """Send one e-mail to every monitor of the event's site; returns how many were sent."""
+def enqueue_serious_event(event: AdverseEvent) -> OutboxMessage | None:
+    """Queue one e-mail to every monitor of a serious event's site (inside the save's
+    transaction); None when the event is not serious, has no monitor, or was already queued."""
     if not event.serious:
-        return 0
-    recipients = [a for a in (address_of(u) for u in monitors_of(event.patient.site_id)) if a]
-    if not recipients:
-        return 0
+        return None
+    recipients = [address_of(u) for u in monitors_of(event.patient.site_id)]
     subject = f"Serious adverse event at {event.patient.site.code}: {event.patient.study_id}"
     body = (
         f"A serious adverse event was reported for {event.patient.study_id}.\n"
@@ -46,12 +46,4 @@ def notify_serious_event(event: AdverseEvent) -> int:
         f"Review it in CordTrack: /patients/{event.patient_id}/ (open serious events are listed "
         "on your dashboard)."
     )
-    return send_mail(subject, body, None, recipients)
-
-
-def report_and_notify(actor: Any, patient: Patient, **values: Any) -> AdverseEvent:
-    """:func:`safety.report_adverse_event`, then the monitors' e-mail once it is committed."""
-    with transaction.atomic():
-        event = safety.report_adverse_event(actor, patient, **values)
-        transaction.on_commit(lambda: notify_serious_event(event))
-    return event
+    return enqueue(TOPIC_SERIOUS_EVENT, recipients, subject, body, dedupe_key=f"sae:{event.pk}")

@@ -115,6 +115,8 @@ def record_injury(
     errors = FieldErrors()
     if injury_date > timezone.localdate():
         errors.add("injury_date", "cannot be in the future")
+    if injury_date.year < patient.year_of_birth:
+        errors.add("injury_date", f"is before the patient's birth (born {patient.year_of_birth})")
     traumatic_cause = cause in TRAUMATIC_CAUSES
     if (etiology == Etiology.TRAUMATIC) != traumatic_cause:
         errors.add("cause", "does not match the etiology (traumatic or non-traumatic)")

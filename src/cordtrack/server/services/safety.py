@@ -19,11 +19,12 @@ from ..signatures.models import Meaning
 from ..therapy.models import Administration, CellProductLot
 from . import signatures
 from .base import FieldErrors, create, update
+from .notifications import enqueue_serious_event
 
 _FIELDS = (
     "term", "onset_date", "resolution_date", "ctcae_grade", *SERIOUSNESS_FIELDS, "relatedness",
     "expected", "action", "outcome", "administration", "lot", "awareness_date",
-    "initial_report_date",
+    "initial_report_date", "baseline",
 )  # fmt: skip
 
 
@@ -47,6 +48,9 @@ def _check(patient: Patient, values: dict[str, Any]) -> dict[str, Any]:
         errors.add("onset_date", "cannot be in the future")
     if onset is not None and resolved is not None and resolved < onset:
         errors.add("resolution_date", "is before the onset")
+    if resolved is not None and resolved > timezone.localdate():
+        errors.add("resolution_date", "cannot be in the future")
+    _check_baseline(errors, patient, values)
     outcome = values.get("outcome")
     if assessment.grade == rules.CtcaeGrade.DEATH and outcome != Outcome.FATAL:
         errors.add("outcome", "a grade 5 event has a fatal outcome")
@@ -73,6 +77,33 @@ def _check(patient: Patient, values: dict[str, Any]) -> dict[str, Any]:
     return {**values, **derived, "lot": lot, "serious": assessment.serious}
 
 
+def _check_baseline(errors: FieldErrors, patient: Patient, values: dict[str, Any]) -> None:
+    """An event that began before consent is accepted only as a baseline (pre-treatment) event,
+    and a baseline event begins before the first administration."""
+    onset: dt.date | None = values.get("onset_date")
+    if onset is None:
+        return
+    consent = patient.consent_date
+    if values.get("baseline"):
+        first = (
+            Administration.objects.filter(patient=patient)
+            .order_by("administered_at")
+            .values_list("administered_at", flat=True)
+            .first()
+        )
+        if first is not None and onset >= timezone.localdate(first):
+            errors.add(
+                "baseline",
+                f"a baseline event begins before the first administration ({first:%Y-%m-%d})",
+            )
+    elif consent is not None and onset < consent:
+        errors.add(
+            "onset_date",
+            f"is before consent ({consent:%Y-%m-%d}): record it as a baseline (pre-treatment) "
+            "event, or correct the date",
+        )
+
+
 def _check_clock(errors: FieldErrors, values: dict[str, Any]) -> None:
     """Awareness (first knowledge) is on or after onset; the initial report on or after it."""
     today = timezone.localdate()
@@ -92,7 +123,7 @@ def _check_clock(errors: FieldErrors, values: dict[str, Any]) -> None:
 def report_adverse_event(actor: Any, patient: Patient, **values: Any) -> AdverseEvent:
     """Record a new adverse event; seriousness is derived per ICH E2A (grade 5 implies death).
     Awareness (first knowledge, the start of a serious event's reporting clock) defaults to the
-    day it is reported."""
+    day it is reported. A serious event queues the monitors' e-mail in the same transaction."""
     require(actor, patient.site_id, Cap.CLINICAL)
     unknown = set(values) - set(_FIELDS)
     if unknown:
@@ -100,14 +131,16 @@ def report_adverse_event(actor: Any, patient: Patient, **values: Any) -> Adverse
     values = {**values, "awareness_date": values.get("awareness_date") or timezone.localdate()}
     clean = _check(patient, values)
     with transaction.atomic():
-        return create(actor, AdverseEvent(patient=patient, reported_by=actor, **clean))
+        event = create(actor, AdverseEvent(patient=patient, reported_by=actor, **clean))
+        enqueue_serious_event(event)
+    return event
 
 
 def correct_adverse_event(
     actor: Any, event: AdverseEvent, *, reason: str = "", **changes: Any
 ) -> AdverseEvent:
     """Change fields of an event; a signed event needs a reason. Old → new values are audited.
-    A closed event is not changed."""
+    A closed event is not changed. An event that becomes serious queues the monitors' e-mail."""
     require(actor, event.patient.site_id, Cap.CLINICAL)
     if event.closed_at is not None:
         errors = FieldErrors()
@@ -116,7 +149,9 @@ def correct_adverse_event(
     current = {name: getattr(event, name) for name in _FIELDS}
     clean = _check(event.patient, {**current, **changes})
     with transaction.atomic():
-        return update(actor, event, clean, reason=reason)
+        update(actor, event, clean, reason=reason)
+        enqueue_serious_event(event)
+    return event
 
 
 def sign_adverse_event(

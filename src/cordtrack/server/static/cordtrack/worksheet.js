@@ -104,6 +104,7 @@
       live.setAttribute("aria-busy", "true");
       var body = new FormData(form);
       body.delete("reason");
+      body.delete("_form_token"); // the save's one-time token; classifying saves nothing
       fetch(form.dataset.classifyUrl, {
         method: "POST",
         body: body,
