@@ -13,7 +13,20 @@ a field whose sets of values differ must be one of
   ZPP, or adds the non-key muscle where no reading with it is C);
 
 and where the exam has few enough readings, CordTrack's set must be the enumeration oracle's.
-Star flags are counted per field where the values agree.
+Where the values agree and only star flags differ, the difference must be one of (the flip
+definition: ``tests/support/flips.py``; docs/isncsci.md, "The star")
+
+- ``star-follows-the-flip``: whether the result carries a star at all, CordTrack agrees with the
+  flip definition (the other judgement on a starred value changes the result, or does not) and
+  the reference does not;
+- ``star-on-other-values``: both star the result, on different values;
+- ``grade-star-by-route``: CordTrack stars an AIS grade every route to which rests on a
+  judgement, where the other judgement reaches the same grades by another route;
+- ``judgement-excludes-values``: the other judgement would add a value (the flip changes the
+  result) while every value listed is reached by some route without a judgement, so CordTrack
+  stars none of them and the reference stars one;
+
+counted per class and field (``star:<class>:<field>``).
 """
 
 from __future__ import annotations
@@ -28,6 +41,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent / "support"))
 
+from flips import resting_on_judgement  # noqa: E402
 from oracle import count_readings, possible  # noqa: E402
 
 from cordtrack.isncsci import RESULT_KEYS, classify, parse_exam  # noqa: E402
@@ -60,12 +74,27 @@ def value_class(exam: Mapping[str, object], key: str, mine: str, ref: str) -> st
     return None
 
 
+def star_class(exam: Mapping[str, object], key: str, mine: str, ref: str) -> str | None:
+    """The documented class of a difference in star flags only, None if it has none."""
+    ours, theirs = "*" in mine, "*" in ref
+    if ours and theirs:
+        return "star-on-other-values"
+    rests = resting_on_judgement(exam)[key]
+    if ours == rests:
+        return "star-follows-the-flip"
+    if key == "asiaImpairmentScale" and ours:
+        return "grade-star-by-route"
+    if theirs and rests:
+        return "judgement-excludes-values"
+    return None
+
+
 def compare(
     exams: Iterable[dict[str, object]],
     refs: Iterable[Mapping[str, str]],
     oracle_limit: int = ORACLE_LIMIT,
 ) -> tuple[Counter[str], list[tuple[object, str, str, str]]]:
-    """Counts per class (value classes, then ``star:<field>`` where only stars differ, and
+    """Counts per class (value classes, then ``star:<class>:<field>`` where only stars differ, and
     ``exams``, ``identical``) and the unexplained differences."""
     counts: Counter[str] = Counter()
     bad: list[tuple[object, str, str, str]] = []
@@ -78,7 +107,11 @@ def compare(
             if mine[key] == ref[key]:
                 continue
             if values(mine[key]) == values(ref[key]):
-                counts[f"star:{key}"] += 1
+                star = star_class(exam, key, mine[key], ref[key])
+                if star is None:
+                    bad.append((exam.get("id"), key, mine[key], ref[key]))
+                else:
+                    counts[f"star:{star}:{key}"] += 1
                 continue
             kind = value_class(exam, key, mine[key], ref[key])
             if kind is not None and oracle is None and count_readings(exam) <= oracle_limit:

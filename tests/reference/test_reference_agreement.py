@@ -5,13 +5,15 @@ the package these tests are skipped. The product itself never needs node.
 What it pins: the harness reproduces the 128 published cases; determined exams agree on every
 field; on undetermined exams every difference in sets of values is of a documented class
 (``differences.py``: the reference lists an AIS grade or a motor ZPP that no reading gives) and,
-where the readings can be enumerated, CordTrack's set is the oracle's. Star flags are measured
-(docs/isncsci.md) and the share of identical exams held above a floor.
+where the readings can be enumerated, CordTrack's set is the oracle's; every difference in star
+flags only is of a documented class (``differences.star_class``, judged by the flip definition);
+the share of identical exams is held above a floor.
 """
 
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -64,3 +66,11 @@ def test_undetermined_exams_differ_from_the_reference_only_in_documented_classes
     assert unexplained == []
     # A drop below the floor is a regression (figures in docs/isncsci.md).
     assert counts["identical"] / counts["exams"] >= 0.93
+    # Star differences: mostly where CordTrack follows the flip definition and the reference does
+    # not; the classes where CordTrack departs from it stay rare (docs/isncsci.md, "The star").
+    stars = Counter({k.split(":")[1]: 0 for k in counts if k.startswith("star:")})
+    for k, v in counts.items():
+        if k.startswith("star:"):
+            stars[k.split(":")[1]] += v
+    departing = stars["grade-star-by-route"] + stars["judgement-excludes-values"]
+    assert departing <= 0.25 * stars["star-follows-the-flip"], stars

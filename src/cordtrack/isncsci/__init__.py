@@ -17,7 +17,7 @@ from .types import RESULT_KEYS
 
 #: Identifies the rules in force: stored classifications carry it, so that a registry can find and
 #: recompute those made by another version. Bump it whenever any output can change.
-ENGINE_VERSION = "isncsci-2019/cordtrack-1"
+ENGINE_VERSION = "isncsci-2019/cordtrack-2"
 
 __all__ = [
     "ENGINE_VERSION",

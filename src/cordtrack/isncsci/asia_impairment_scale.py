@@ -9,11 +9,11 @@
 - D, motor incomplete with at least half of the key muscles below the NLI at grade 3 or more.
 - E, normal: sensation and motor function normal in all segments (and VAC present).
 
-Each branch follows every reading the exam's undetermined values allow. Stars follow the published
-reference: B rests on a judgement if its sacral sensation or its absent motor function does;
-C if any
-route to it does (a possible NLI reached through a judgement, when VAC makes the injury motor
-incomplete, or a count that needs one); D only if every route to it does.
+Each branch follows every reading the exam's undetermined values allow. Stars (docs/isncsci.md,
+"The star"): B rests on a judgement if its sacral sensation or its absent motor function does;
+C if any route to it does (motor function below on either side read through a judgement, a
+possible NLI reached through one when VAC makes the injury motor incomplete, or a count that
+needs one); D only if every route to it does, through the motor function or the count.
 """
 
 from __future__ import annotations
@@ -92,7 +92,10 @@ class _Grades:
             least = sum(1 for a in below if all(ok for ok, _ in a))
             least_plain = sum(1 for a in below if (False, False) not in a)
             if 2 * most >= total:
-                d_star = star or 2 * most_plain < total
+                # D rests on the route and the muscles' grades, not on the NLI's star: a D
+                # reached below an NLI read through a judgement is D below the other NLI too
+                # wherever the count allows (the reference agrees; tests/property/test_star_rule).
+                d_star = route_star or 2 * most_plain < total
                 self.d = d_star if self.d is None else (self.d and d_star)
             if 2 * least < total:
                 c_star = star or 2 * least_plain >= total
@@ -143,7 +146,8 @@ def asia_impairment_scale(
                 if False in right and False in left:
                     found.add("B", sensed_star or right.found[False] or left.found[False])
                 if True in right or True in left:
-                    star = min(right.found.get(True, True), left.found.get(True, True))
+                    # C rests on a judgement if either side's function below does (any route).
+                    star = right.found.get(True, False) or left.found.get(True, False)
                     grades.grade_by_strength(exam, nli, star, vac=False)
     grades.into(found)
     if trace is not None:

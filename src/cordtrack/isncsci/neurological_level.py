@@ -21,6 +21,7 @@ from .types import INTACT, KEY_MUSCLE_LEVELS, RESULT_LEVELS, SENSORY_LEVELS
 
 RESULT = "neurologicalLevelOfInjury"
 LEVEL_ORDER = (*RESULT_LEVELS, INTACT)
+_RANK = {level: i for i, level in enumerate(LEVEL_ORDER)}
 _MUSCLE_AT = {SENSORY_LEVELS.index(m): k for k, m in enumerate(KEY_MUSCLE_LEVELS)}
 _NO_MUSCLE: tuple[Grade, ...] = ((NORMAL, False, False),)
 
@@ -90,14 +91,25 @@ def neurological_level(
             found.add(INTACT, acc or last)
             for_grading.add(INTACT, acc or last)
     right_stars, left_stars = dict(right_motor.values), dict(left_motor.values)
+    right_top, left_top = _RANK[right_motor.values[0][0]], _RANK[left_motor.values[0][0]]
     for level in found.found:
-        if (
-            level in right_stars
-            and level in left_stars
-            and (right_stars[level] or left_stars[level])
-        ):
-            found.found[level] = True
+        if level in right_stars and level in left_stars:
+            rank = _RANK[level]
+            if _tie_starred(
+                right_stars[level], right_top < rank, left_stars[level], left_top < rank
+            ):
+                found.found[level] = True
     return found.possible(LEVEL_ORDER), for_grading.possible(LEVEL_ORDER)
+
+
+def _tie_starred(right_star: bool, right_above: bool, left_star: bool, left_above: bool) -> bool:
+    """The star tie rule, for a level both sides' motor levels may be: a side whose level there
+    rests on a judgement stars the NLI when that side's level may also be more rostral (published
+    case 126: left ``C5,C6*``, the NLI ``C5,C6*``), or when both sides' levels there are starred.
+    A side whose level is there without a judgement, the other's level never more rostral, makes
+    the NLI that level whatever the judgement: C1 with an unstarred 0 at C2 on one side (issue 18),
+    T9 with an unstarred T10 on one side and ``NT*`` on the other."""
+    return (right_star and (left_star or right_above)) or (left_star and (right_star or left_above))
 
 
 def _explain(

@@ -167,7 +167,8 @@ def _grade_by_strength(
 ) -> NDArray[np.uint8]:
     """For each route (active, route star, VAC present): C or D by the share of key muscles below
     each possible NLI with grade 3 or more. C is starred if any route and NLI is (OR), D only if
-    every one is (AND): per exam the bits D reached, D reached unstarred, C reached, C starred."""
+    every route is (AND; the NLI's star does not enter it): per exam the bits D reached, D
+    reached unstarred, C reached, C starred."""
     reach, starred = nli
     n = reach.shape[0]
     active = np.zeros(n, np.bool_)
@@ -190,10 +191,13 @@ def _grade_by_strength(
     level_star = ((starred.take(rows) >> level.astype(np.uint32)) & 1) != 0
     found = np.zeros(rows.size, dtype=np.uint8)
     for on, route_star, vac in routes:
-        star = route_star.take(rows) | level_star if vac else route_star.take(rows)
+        # C also rests on an NLI reached through a judgement where VAC makes the injury motor
+        # incomplete (published case 120); D does not (scalar: _Grades.grade_by_strength).
+        route = route_star.take(rows)
+        star = route | level_star if vac else route
         here = on.take(rows)
         d_here, c_here = here & d, here & c
-        found |= d_here * _D_REACH | (d_here & ~(star | d_judged)) * _D_PLAIN
+        found |= d_here * _D_REACH | (d_here & ~(route | d_judged)) * _D_PLAIN
         found |= c_here * _C_REACH | (c_here & (star | c_judged)) * _C_STAR
         if vac:
             # With VAC, some reading with this NLI has every key muscle below it at its lowest
@@ -268,7 +272,8 @@ def asia_impairment_scale(
         [
             # VAC present: motor incomplete (a binary finding carries no star).
             (vac != NO, np.zeros(vac.shape, np.bool_), True),
-            (route & (rt | lt), (~rt | ~rtp) & (~lt | ~ltp), False),
+            # C is starred if either side's function below rests on a judgement (any route).
+            (route & (rt | lt), (rt & ~rtp) | (lt & ~ltp), False),
         ],
     )
     c_reach, c_star = (grades & _C_REACH) != 0, (grades & _C_STAR) != 0

@@ -70,6 +70,12 @@ _MUSCLE_ROWS = np.array(sorted(MUSCLE_AT), dtype=np.intp)
 _START = frozenset({(False, False, False)})
 
 
+def _above_lowest(levels: NDArray[np.uint32]) -> NDArray[np.uint32]:
+    """The bits above the lowest set bit of each mask: the levels caudal to the most rostral."""
+    lowest = levels & (~levels + np.uint32(1))
+    return ~((lowest << np.uint32(1)) - np.uint32(1))  # 0 for 0: the subtraction wraps
+
+
 def _build() -> tuple[Automaton, Program]:
     automaton = Automaton(_KINDS, [_START], 2, lambda s: [(0, s[0] or s[1]), (1, s[0] or s[1])])
     return automaton, automaton.program(
@@ -113,6 +119,9 @@ def neurological_levels(
     start = _PROGRAM.start(_AUTOMATON.set_id(_START), right.shape[1])
     found, for_grading = _PROGRAM.run(inputs, start)
     reach, starred = split(found)
-    # A level that is a possible motor level on both sides, starred on either, is starred.
-    starred |= reach & right_motor[0] & left_motor[0] & (right_motor[1] | left_motor[1])
+    # The star tie rule (scalar: neurological_level._tie_starred) on the levels both sides' motor
+    # levels may be: starred on a side whose level may also be more rostral, or on both sides.
+    (r_reach, r_star), (l_reach, l_star) = right_motor, left_motor
+    tie = (r_star & (l_star | _above_lowest(r_reach))) | (l_star & _above_lowest(l_reach))
+    starred |= reach & r_reach & l_reach & tie
     return (reach, starred), split(for_grading)
