@@ -473,3 +473,25 @@ def test_a_document_download_is_one_entry_the_services_own(demo_db: Demo, client
 
     (entry,) = AuditEntry.objects.filter(seq__gt=before)
     assert (entry.action, entry.model) == ("download", "intake.document")
+
+
+def test_a_patients_audit_page_lists_the_list_reads_that_named_them(
+    client: Client, alice: User, dora: User, make_patient: Callable[..., Patient], north: Site
+) -> None:
+    from cordtrack.server.services import exams
+
+    from .conftest import TODAY, normal_exam
+
+    first, second, unread = make_patient(north), make_patient(north), make_patient(north)
+    for patient in (first, second):
+        exams.record_exam(alice, patient, normal_exam(), exam_date=TODAY)
+    ApiClient(alice).get("/exams")
+    (listed,) = AuditEntry.objects.filter(object_id="list")
+    assert listed.changes["patients"] == [first.pk, second.pk]
+    client.force_login(dora)
+
+    page = client.get(f"/patients/{first.pk}/audit/?status=view").content.decode()
+    other = client.get(f"/patients/{unread.pk}/audit/?status=view").content.decode()
+
+    assert "GET /api/v1/exams" in page
+    assert "GET /api/v1/exams" not in other

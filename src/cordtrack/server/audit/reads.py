@@ -30,7 +30,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_init
 from django.http import HttpRequest, HttpResponseBase
 
@@ -143,6 +145,24 @@ def record_reads(
     )  # fmt: skip
     with transaction.atomic():
         append_many(actor, [change])
+
+
+def entries_about(patient_id: int) -> models.QuerySet[AuditEntry]:
+    """Every entry about one patient: those naming them (``patient_id``) and the list reads that
+    named them among others (``changes.patients`` of the ``list`` entries)."""
+    lists = AuditEntry.objects.filter(model="patients.patient", object_id="list")
+    if connection.vendor == "postgresql":
+        named = lists.filter(changes__patients__contains=[patient_id])
+    else:  # SQLite has no JSON containment lookup; its json_each reads the array
+        table = AuditEntry._meta.db_table
+        named = lists.filter(
+            pk__in=RawSQL(
+                f"SELECT a.id FROM {table} a, json_each(a.changes, '$.patients') p "
+                "WHERE a.model = 'patients.patient' AND a.object_id = 'list' AND p.value = %s",
+                (patient_id,),
+            )
+        )
+    return AuditEntry.objects.filter(Q(patient_id=patient_id) | Q(pk__in=named.values("pk")))
 
 
 class AuditReads:
