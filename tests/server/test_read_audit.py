@@ -25,7 +25,7 @@ from cordtrack.server.accounts.models import Site, User
 from cordtrack.server.audit.models import AuditEntry
 from cordtrack.server.exams.models import IsncsciExam
 from cordtrack.server.followup.models import Visit
-from cordtrack.server.intake.models import Document
+from cordtrack.server.intake.models import Document, EligibilityScreening
 from cordtrack.server.monitoring.models import DataQuery, Target
 from cordtrack.server.patients.models import Patient
 from cordtrack.server.safety.models import AdverseEvent
@@ -71,6 +71,8 @@ NO_PATIENT_DATA: dict[str, str] = {
     "inquiry-status": WRITE,
     "exam-sign": WRITE,
     "ae-sign": WRITE,
+    "ae-close": WRITE,
+    "screening-confirm": WRITE,
     "logistics-arranged": WRITE,
     "exam-classify": "classifies the values posted to it; reads no record",
     "verify": WRITE,
@@ -106,6 +108,10 @@ NO_PATIENT_DATA: dict[str, str] = {
             "api-v1:create_verification",
             "api-v1:update_adverse_event",
             "api-v1:create_follow_up",
+            "api-v1:sign_exam",
+            "api-v1:sign_adverse_event",
+            "api-v1:close_adverse_event",
+            "api-v1:confirm_screening",
         ],
         WRITE,
     ),
@@ -143,6 +149,7 @@ PATIENT_DATA: dict[str, tuple[Url, str]] = {
     "document-download": _u("/documents/{document}/download/"),
     "document-preview": _u("/documents/{document}/preview.png"),
     "screening-new": _u("/patients/{patient}/screening/new/"),
+    "screening-detail": _u("/screenings/{screening}/"),
     "exam-new": _u("/patients/{patient}/exams/new/"),
     "exam-detail": _u("/exams/{exam}/"),
     "exam-edit": _u("/exams/{exam}/edit/"),
@@ -198,6 +205,7 @@ PATIENT_DATA: dict[str, tuple[Url, str]] = {
 KNOWN = {
     "patient": Patient, "document": Document, "exam": IsncsciExam, "ae": AdverseEvent,
     "visit": Visit, "administration": Administration, "query": DataQuery,
+    "screening": EligibilityScreening,
 }  # fmt: skip
 
 _ADMIN_VIEWS = ("changelist", "change", "history", "delete", "add")
@@ -259,7 +267,10 @@ def demo_db(db: None, settings: Any) -> Demo:
     )
     lot = CellProductLot.objects.filter(site=north).exclude(source_patient=None).first()
     assert lot is not None
-    ids = {"patient": patient.pk, "exam": exam.pk, "query": query.pk, "lot": lot.pk}
+    screening = EligibilityScreening.objects.filter(patient__site=north).order_by("pk").first()
+    assert screening is not None
+    ids = {"patient": patient.pk, "exam": exam.pk, "query": query.pk, "lot": lot.pk,
+           "screening": screening.pk}  # fmt: skip
     for key, model in KNOWN.items():
         pk = _first(model, Demo(staff, staff, staff, patient, {}, {}))
         assert pk is not None, f"the demo patient has no {model.__name__}"
@@ -313,6 +324,7 @@ def known(template_ids: dict[str, int], url: str) -> set[int]:
 _SEGMENTS = {
     "patient": "patients", "document": "documents", "exam": "exams", "ae": "adverse-events",
     "visit": "visits", "administration": "administrations", "query": "queries",
+    "screening": "screenings",
 }  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""Every read of patient data, audited by one mechanism (ADR 0030).
+"""Every read of patient data, audited by one mechanism (ADR 0031).
 
 While a signed-in user's request is served, every record of a patient that is loaded from the
 database is noted: a ``post_init`` receiver on each model that declares ``PATIENT_PATH`` (the
