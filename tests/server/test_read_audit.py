@@ -72,6 +72,7 @@ NO_PATIENT_DATA: dict[str, str] = {
     "exam-sign": WRITE,
     "ae-sign": WRITE,
     "ae-close": WRITE,
+    "lot-release": WRITE,
     "screening-confirm": WRITE,
     "logistics-arranged": WRITE,
     "exam-classify": "classifies the values posted to it; reads no record",
@@ -112,6 +113,7 @@ NO_PATIENT_DATA: dict[str, str] = {
             "api-v1:sign_adverse_event",
             "api-v1:close_adverse_event",
             "api-v1:confirm_screening",
+            "api-v1:release_lot",
         ],
         WRITE,
     ),
@@ -163,6 +165,7 @@ PATIENT_DATA: dict[str, tuple[Url, str]] = {
     "dashboard": _u("/dashboard/"),
     "portal": _u("/portal/", PATIENT),
     "lot-list": _u("/lots/"),  # an autologous lot names its source patient
+    "lot-detail": _u("/lots/{lot}/"),  # its source patient, the patients it was given to
     "reports:cohort": _u("/reports/cohort/"),  # lists the patients behind its figures
     "reports:cohort-pdf": _u("/reports/cohort.pdf"),
     "reports:safety": _u("/reports/safety/"),  # lists serious events by patient
