@@ -19,6 +19,11 @@ from cordtrack.server.services import followup
 from .conftest import TODAY
 
 
+def _changes() -> int:
+    """Audit entries of changes (pages opened on the way are audited as views)."""
+    return AuditEntry.objects.exclude(action__in=("view", "download")).count()
+
+
 def _upcoming(actor: User, patient: Patient, protocol: Protocol) -> Visit:
     """The patient's first visit (day 0 = today: in the logistics list)."""
     return followup.schedule_visits(actor, patient, protocol, TODAY)[0]
@@ -131,7 +136,7 @@ def test_an_item_can_be_unticked_and_an_unneeded_one_is_refused(
     )
     with pytest.raises(ValidationError, match="lodging is not needed"):
         followup.mark_arranged(bob, none_needed, "lodging")
-    count = AuditEntry.objects.count()
+    count = _changes()
     response = client.post(
         f"/visits/{visit.pk}/logistics/arranged/", {"item": "lodging", "arranged": "yes"},
         follow=True,
@@ -139,7 +144,7 @@ def test_an_item_can_be_unticked_and_an_unneeded_one_is_refused(
     assert "lodging is not needed for this visit" in response.content.decode()
     bogus = client.post(f"/visits/{visit.pk}/logistics/arranged/", {"item": "companion"})
     assert bogus.status_code == 302
-    assert AuditEntry.objects.count() == count
+    assert _changes() == count
 
 
 def test_another_sites_coordinator_is_refused_with_404(
@@ -147,7 +152,7 @@ def test_another_sites_coordinator_is_refused_with_404(
     logistics: Logistics,
 ) -> None:  # fmt: skip
     other = make_user("coordinator@sth", Role.COORDINATOR, south)
-    count = AuditEntry.objects.count()
+    count = _changes()
     client.force_login(other)
 
     response = client.post(
@@ -157,7 +162,7 @@ def test_another_sites_coordinator_is_refused_with_404(
     assert response.status_code == 404
     logistics.refresh_from_db()
     assert not logistics.travel_arranged
-    assert AuditEntry.objects.count() == count
+    assert _changes() == count
     assert str(visit.patient.study_id) not in client.get("/logistics/").content.decode()
     with pytest.raises(PermissionDenied):
         followup.mark_arranged(other, logistics, "travel")
@@ -168,7 +173,7 @@ def test_a_monitor_sees_the_status_but_cannot_tick(
     logistics: Logistics,
 ) -> None:  # fmt: skip
     monitor = make_user("monitor@nth", Role.MONITOR, north)
-    count = AuditEntry.objects.count()
+    count = _changes()
     client.force_login(monitor)
 
     page = client.get("/logistics/").content.decode()
@@ -181,7 +186,7 @@ def test_a_monitor_sees_the_status_but_cannot_tick(
     assert response.status_code == 403
     logistics.refresh_from_db()
     assert not logistics.travel_arranged
-    assert AuditEntry.objects.count() == count
+    assert _changes() == count
     with pytest.raises(PermissionDenied):
         followup.mark_arranged(monitor, logistics, "travel")
 

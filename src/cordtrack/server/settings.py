@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every read of patient data in the request: one audit entry (audit/reads.py, ADR 0031).
+    "cordtrack.server.audit.reads.AuditReads",
     "django_otp.middleware.OTPMiddleware",
     "cordtrack.server.accounts.middleware.RequireOTPWhenEnrolled",
     "cordtrack.server.accounts.middleware.PatientsStayInThePortal",

@@ -13,6 +13,10 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         checks.register(audit_key_check, checks.Tags.security)
+        # Every read of patient data in a request is audited by one mechanism (ADR 0031).
+        from .reads import install
+
+        install()
 
 
 def audit_key_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:

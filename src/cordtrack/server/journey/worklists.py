@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from ..access import Cap, get_scoped_or_404, scoped, site_ids
 from ..audit.models import AuditAction, AuditEntry
+from ..audit.reads import entries_about
 from ..exams.models import IsncsciExam
 from ..followup.models import Visit, VisitStatus
 from ..intake.models import InquiryStatus
@@ -236,5 +237,5 @@ def audit_spec(patient: Patient) -> ListSpec:
 def patient_audit(request: HttpRequest, pk: int) -> HttpResponse | StreamingHttpResponse:
     """Every audit entry about this patient's records (roles with the audit capability)."""
     patient = get_scoped_or_404(request.user, Patient.objects.all(), Cap.AUDIT, pk=pk)
-    entries = AuditEntry.objects.filter(patient_id=patient.pk)
+    entries = entries_about(patient.pk)  # with the list reads that named them among others
     return render_list(request, audit_spec(patient), entries)

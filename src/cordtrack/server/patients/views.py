@@ -1,4 +1,5 @@
-"""Patient list (scoped, searchable), detail (audit-logged), registration and consent."""
+"""Patient list (scoped, searchable), detail, registration and consent (reads audited by
+``audit.reads``)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from django.views.decorators.http import require_http_methods
 
 from ..access import Cap, can, get_scoped_or_404, scoped, site_ids
 from ..accounts.models import Site
-from ..audit.chain import record_view
 from ..forms import add_service_errors, date_field
 from ..intake.models import DocumentKind, InquiryStatus, ReferralSource
 from ..journey.timeline import timeline as journey_timeline
@@ -60,7 +60,6 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_scoped_or_404(
         request.user, Patient.objects.select_related("site", "injury"), pk=pk
     )
-    record_view(request.user, patient)
     user = request.user
     staff = can(user, patient.site_id, Cap.READ)
     context = {

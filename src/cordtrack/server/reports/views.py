@@ -14,8 +14,6 @@ from cordtrack.outcomes import ClaimParseError, ResponderDefinition, check_claim
 
 from ..access import Cap, get_scoped_or_404, own_patient_id, site_ids
 from ..accounts.models import Site
-from ..audit.chain import record_view
-from ..audit.models import AuditAction
 from ..exams.models import IsncsciExam
 from ..patients.models import Patient
 from ..services import signatures
@@ -154,11 +152,10 @@ def claim(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/claim.html", context)
 
 
-def _patient(request: HttpRequest, pk: int, action: str = AuditAction.VIEW) -> Patient:
-    """The patient if the user may see them (else 404); the view or download is audit-logged."""
-    patient = get_scoped_or_404(request.user, with_related(Patient.objects.all()), pk=pk)
-    record_view(request.user, patient, AuditAction(action))
-    return patient
+def _patient(request: HttpRequest, pk: int) -> Patient:
+    """The patient if the user may see them (else 404); the view or the PDF's download is in
+    the audit trail, as every read of patient data is (``audit.reads``)."""
+    return get_scoped_or_404(request.user, with_related(Patient.objects.all()), pk=pk)
 
 
 @login_required
@@ -177,7 +174,7 @@ def _signed(patient: Patient) -> list[tuple[IsncsciExam, Any]]:
 
 @login_required
 def progress_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = _patient(request, pk, AuditAction.DOWNLOAD)
+    patient = _patient(request, pk)
     context = {**patient_context(patient_report(patient)), "exam_signatures": _signed(patient)}
     pdf = render_pdf("reports/pdf/progress.html", context)
     return _pdf_response(pdf, f"progress-{patient.study_id}.pdf")

@@ -13,7 +13,6 @@ from ninja.pagination import paginate
 from cordtrack import isncsci
 
 from ...access import scoped
-from ...audit.chain import record_view
 from ...exams.models import IsncsciExam
 from ...followup.models import Visit
 from ...intake.models import EligibilityScreening, Protocol
@@ -122,7 +121,6 @@ def create_patient(request: HttpRequest, payload: PatientIn) -> Status[dict[str,
 @router.get("/patients/{patient_id}", response=responses(200, PatientOut), tags=["patients"])
 def get_patient(request: HttpRequest, patient_id: int) -> dict[str, Any]:
     patient = one(request, Patient.objects.select_related("site"), checked_id(patient_id))
-    record_view(user_of(request), patient)
     return patient_out(patient)
 
 
