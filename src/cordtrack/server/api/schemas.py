@@ -1,4 +1,8 @@
-"""Request and response bodies of the API (Pydantic, through django-ninja)."""
+"""Request and response bodies of the API (Pydantic, through django-ninja).
+
+Request bodies use the strict types and documented choices of :mod:`.vocabulary`, so the OpenAPI
+document says exactly what is accepted (tests/server/test_api_schema_contract.py).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,43 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, field_validator
+from pydantic import ConfigDict, WithJsonSchema, field_validator
 
-MAX_ID = 2**31 - 1
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+from cordtrack.clinical.instruments import INSTRUMENTS
+
+from ..intake.models import ReferralSource
+from ..patients.models import Sex
+from ..safety.models import Action, Outcome, Relatedness
+from ..services.intake import ASSESSED_CONDITIONS
+from ..therapy.models import CellType, Route, Source
+from .vocabulary import (
+    Bool,
+    Day,
+    Id,
+    Int,
+    Moment,
+    Number,
+    conditions_schema,
+    exam_values_schema,
+    one_of,
+    unknown_exam_keys,
+)
+
+_VALUES_DOC = (
+    "the flat exam keys of the published cases (c5RightMotor, s4_5LeftPrick, analContraction...), "
+    "every value a string of the worksheet; all but the lowest non-key muscles are required "
+    'unless "status" is "draft" ("" or a missing key is an empty cell)'
+)
+_DRAFT_VALUES = exam_values_schema(complete=False, description=_VALUES_DOC)
+_COMPLETE_VALUES = exam_values_schema(complete=True, description=_VALUES_DOC)
+
+
+def _known_exam_keys(values: dict[str, str]) -> dict[str, str]:
+    unknown = unknown_exam_keys(values)
+    if unknown:
+        shown = ", ".join(repr(k) for k in unknown[:5])
+        raise ValueError(f"not keys of the worksheet: {shown}")
+    return values
 
 
 def _no_nul(value: Any) -> Any:
@@ -40,10 +77,10 @@ class In(Schema):
 
 class PatientIn(In):
     site: str = Field(max_length=5, description="site code, e.g. NTH")
-    year_of_birth: int = Field(ge=1900, le=2100)
-    sex: str = Field(description="F, M or X")
-    received_on: dt.date | None = Field(None, description="the inquiry's date (default: today)")
-    referral_source: str = Field("self", description="self, physician or other")
+    year_of_birth: Int = Field(ge=1900, le=2100)
+    sex: str = one_of(Sex.values, description="F, M or X")
+    received_on: Day | None = Field(None, description="the inquiry's date (default: today)")
+    referral_source: str = one_of(ReferralSource.values, "self")
 
 
 class PatientOut(Schema):
@@ -58,28 +95,51 @@ class PatientOut(Schema):
 
 
 class ExamIn(In):
-    patient_id: Id
-    exam_date: dt.date
-    visit_id: Id | None = Field(None, description="the protocol visit the exam belongs to")
-    values: dict[str, str] = Field(
-        description="the flat exam keys of the published cases (c5RightMotor, s4_5LeftPrick, "
-        "analContraction...), every value a string; keys may be missing only in a draft"
+    # A complete exam (no status) fills every required cell; a draft any of them.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {
+                    "properties": {
+                        "status": {"const": "draft"},
+                        # at least one cell filled: not every value ""
+                        "values": {"not": {"additionalProperties": {"const": ""}}},
+                    },
+                    "required": ["status"],
+                },
+                {"properties": {"status": {"type": "null"}, "values": _COMPLETE_VALUES}},
+            ]
+        }
     )
+
+    patient_id: Id
+    exam_date: Day
+    visit_id: Id | None = Field(None, description="the protocol visit the exam belongs to")
+    values: Annotated[dict[str, str], WithJsonSchema(_DRAFT_VALUES)]
     status: Literal["draft"] | None = Field(
         None,
         description='"draft": a half-filled exam is accepted (empty cells are taken as NT for '
         "a provisional classification); an exam is signed with POST /exams/{id}/sign",
     )
 
+    _values = field_validator("values")(_known_exam_keys)
+
 
 class ExamPatchIn(In):
-    values: dict[str, str] = Field(
-        default_factory=dict,
-        description='cells to change, merged into the stored values ("" empties a cell, '
-        "allowed only while the exam is a draft)",
-    )
+    values: Annotated[
+        dict[str, str],
+        WithJsonSchema(
+            exam_values_schema(
+                complete=False,
+                description='cells to change, merged into the stored values ("" empties a cell, '
+                "allowed only while the exam is a draft)",
+            )
+        ),
+    ] = Field(default_factory=dict)
     reason: str = Field("", max_length=500, description="required once the exam is signed")
     visit_id: Id | None = Field(None, description="link to this visit (null: to none)")
+
+    _values = field_validator("values")(_known_exam_keys)
 
 
 class SignIn(In):
@@ -124,11 +184,13 @@ class ExamOut(Schema):
 class ScreeningIn(In):
     patient_id: Id
     protocol_id: Id
-    screened_on: dt.date | None = None
-    medically_stable: bool | None = None
-    conditions: dict[str, bool | None] = Field(
+    screened_on: Day | None = None
+    medically_stable: Bool | None = None
+    conditions: Annotated[
+        dict[str, Bool | None], WithJsonSchema(conditions_schema(ASSESSED_CONDITIONS))
+    ] = Field(
         default_factory=dict,
-        description="assessed conditions (True = present), e.g. active_infection",
+        description="assessed conditions (true = present), e.g. active_infection",
     )
 
 
@@ -160,19 +222,19 @@ class ConfirmIn(SignIn):
 class ReleaseTest(In):
     test: str = Field(max_length=100)
     result: str = Field(default="", max_length=100)
-    passed: bool
+    passed: Bool
 
 
 class LotIn(In):
     site: str = Field(max_length=5)
     lot_number: str = Field(max_length=40)
     manufacturer: str = Field(max_length=100)
-    cell_type: str
-    source: str
-    manufactured_on: dt.date
-    expires_on: dt.date
+    cell_type: str = one_of(CellType.values)
+    source: str = one_of(Source.values)
+    manufactured_on: Day
+    expires_on: Day
     viability_pct: Decimal = Field(ge=0, le=100, max_digits=5, decimal_places=2)
-    cell_count: int = Field(ge=1, le=2**62)
+    cell_count: Int = Field(ge=1, le=2**62)
     release_tests: list[ReleaseTest]
     source_patient_id: Id | None = None
     donor_code: str = Field(default="", max_length=40)
@@ -198,21 +260,27 @@ class LotOut(Schema):
 
 
 class Vitals(In):
-    hr: float
-    sbp: float
-    dbp: float
-    temp_c: float
-    spo2: float
+    hr: Number
+    sbp: Number
+    dbp: Number
+    temp_c: Number
+    spo2: Number
+
+
+class VitalsByPhase(In):
+    before: Vitals
+    during: Vitals
+    after: Vitals
 
 
 class AdministrationIn(In):
     patient_id: Id
     lot_id: Id
-    administered_at: dt.datetime
-    route: str
-    dose_total_cells: int = Field(ge=1, le=2**62)
+    administered_at: Moment
+    route: str = one_of(Route.values)
+    dose_total_cells: Int = Field(ge=1, le=2**62)
     weight_kg: Decimal = Field(ge=0, le=1000, max_digits=5, decimal_places=1)
-    vitals: dict[str, Vitals] = Field(description="before, during and after")
+    vitals: VitalsByPhase = Field(description="before, during and after")
 
 
 class AdministrationOut(Schema):
@@ -229,26 +297,26 @@ class AdministrationOut(Schema):
 class AdverseEventIn(In):
     patient_id: Id
     term: str = Field(max_length=120)
-    onset_date: dt.date
-    resolution_date: dt.date | None = None
-    ctcae_grade: int = Field(ge=1, le=5)
-    death: bool = False
-    life_threatening: bool = False
-    hospitalisation: bool = False
-    disability: bool = False
-    congenital_anomaly: bool = False
-    important_medical_event: bool = False
-    relatedness: str
-    expected: bool
-    action: str
-    outcome: str
+    onset_date: Day
+    resolution_date: Day | None = None
+    ctcae_grade: Int = Field(ge=1, le=5)
+    death: Bool = False
+    life_threatening: Bool = False
+    hospitalisation: Bool = False
+    disability: Bool = False
+    congenital_anomaly: Bool = False
+    important_medical_event: Bool = False
+    relatedness: str = one_of(Relatedness.values)
+    expected: Bool
+    action: str = one_of(Action.values)
+    outcome: str = one_of(Outcome.values)
     administration_id: Id | None = None
     lot_id: Id | None = None
-    awareness_date: dt.date | None = Field(
+    awareness_date: Day | None = Field(
         None, description="first knowledge (default: today); a serious event's clock starts here"
     )
-    initial_report_date: dt.date | None = None
-    baseline: bool = Field(
+    initial_report_date: Day | None = None
+    baseline: Bool = Field(
         False,
         description="a pre-treatment condition (onset before consent or the first "
         "administration): recorded, never counted as treatment-emergent",
@@ -292,15 +360,15 @@ class VisitOut(Schema):
 
 
 class VisitDoneIn(In):
-    done_on: dt.date
+    done_on: Day
     reason: str = Field(default="", max_length=500)
 
 
 class InstrumentIn(In):
     patient_id: Id
-    instrument: str = Field(max_length=20)
+    instrument: str = one_of(sorted(INSTRUMENTS), max_length=20)
     responses: dict[str, Any]
-    recorded_on: dt.date
+    recorded_on: Day
     visit_id: Id | None = None
 
 

@@ -7,16 +7,20 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from .schemas import Id, In
+from ..monitoring.models import Target
+from ..patients.models import MedicationRoute
+from ..safety.models import FollowUpStatus, Outcome
+from .schemas import In
+from .vocabulary import Bool, Day, Id, Int, one_of
 
 
 class MedicationIn(In):
     patient_id: Id
     name: str = Field(min_length=1, max_length=120)
     dose: str = Field(default="", max_length=60)
-    route: str = Field(default="", max_length=15, description="oral, intravenous, subcutaneous...")
-    start_date: dt.date | None = None
-    stop_date: dt.date | None = None
+    route: str = one_of(["", *MedicationRoute.values], "", max_length=15)
+    start_date: Day | None = None
+    stop_date: Day | None = None
     indication: str = Field(default="", max_length=120)
     atc_code: str = Field(
         default="", max_length=7,
@@ -40,8 +44,8 @@ class MedicationOut(Schema):
 class MedicalHistoryIn(In):
     patient_id: Id
     condition: str = Field(min_length=1, max_length=120)
-    onset_date: dt.date | None = None
-    ongoing: bool = True
+    onset_date: Day | None = None
+    ongoing: Bool = True
     icd10: str = Field(default="", max_length=8)
 
 
@@ -55,8 +59,7 @@ class MedicalHistoryOut(Schema):
 
 
 class QueryIn(In):
-    target: str = Field(description="exam, adverse_event, administration, medication, "
-                        "medical_history")  # fmt: skip
+    target: str = one_of(Target.values)
     target_id: Id
     field: str = Field(
         default="", max_length=60,
@@ -101,7 +104,7 @@ class QueryOut(Schema):
 
 
 class VerifyIn(In):
-    target: str
+    target: str = one_of(Target.values)
     target_id: Id
     fields: list[str] = Field(default_factory=list, description="empty: the whole record")
 
@@ -139,17 +142,14 @@ class ClockOut(Schema):
 
 
 class FollowUpIn(In):
-    date: dt.date
-    status: str = Field(description="ongoing, improving, worsening or resolved")
-    outcome: str = Field(
-        description="recovering, recovered, sequelae (recovered with sequelae), not_recovered, "
-        "fatal or unknown"
-    )
-    ctcae_grade: int | None = Field(None, ge=1, le=5, description="the grade now, if changed")
+    date: Day
+    status: str = one_of(FollowUpStatus.values)
+    outcome: str = one_of(Outcome.values, description="sequelae: recovered with sequelae")
+    ctcae_grade: Int | None = Field(None, ge=1, le=5, description="the grade now, if changed")
     reason: str = Field("", max_length=300, description="required when the grade changes")
     treatment: str = Field("", max_length=1000)
     note: str = Field("", max_length=2000)
-    resolution_date: dt.date | None = None
+    resolution_date: Day | None = None
 
 
 class FollowUpOut(Schema):
@@ -170,13 +170,13 @@ class AdverseEventPatchIn(In):
     """A follow-up or resolution (grade, outcome, resolution date, treatment), and/or the
     reporting dates."""
 
-    date: dt.date | None = Field(None, description="of the follow-up (default: today)")
-    status: str | None = Field(None, description="ongoing, improving, worsening or resolved")
-    outcome: str | None = None
-    ctcae_grade: int | None = Field(None, ge=1, le=5)
+    date: Day | None = Field(None, description="of the follow-up (default: today)")
+    status: str | None = one_of(FollowUpStatus.values, None)
+    outcome: str | None = one_of(Outcome.values, None)
+    ctcae_grade: Int | None = Field(None, ge=1, le=5)
     reason: str = Field("", max_length=300, description="required when the grade changes")
     treatment: str = Field("", max_length=1000)
     note: str = Field("", max_length=2000)
-    resolution_date: dt.date | None = None
-    awareness_date: dt.date | None = None
-    initial_report_date: dt.date | None = None
+    resolution_date: Day | None = None
+    awareness_date: Day | None = None
+    initial_report_date: Day | None = None

@@ -11,7 +11,7 @@ from ...access import Cap, get_scoped_or_404, site_ids
 from ...accounts.models import Site, User
 from ...patients.models import Patient
 from ...services.base import FieldErrors
-from ..schemas import MAX_ID
+from ..vocabulary import MAX_ID
 
 
 def user_of(request: HttpRequest) -> User:

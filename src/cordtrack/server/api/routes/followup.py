@@ -17,9 +17,9 @@ from ...followup.models import InstrumentResponse, Visit, VisitStatus
 from ...patients.models import ConsentStatus, Patient
 from ...safety.models import AdverseEvent
 from ...services import followup as followup_services
-from ..api import Paged, Pages
 from ..errors import responses
 from ..idempotency import OPENAPI_EXTRA, idempotent
+from ..pagination import Paged, Pages
 from ..schemas import (
     InstrumentIn,
     InstrumentOut,

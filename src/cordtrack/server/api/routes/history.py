@@ -12,9 +12,9 @@ from ninja.pagination import paginate
 from ...access import scoped
 from ...patients.models import Comorbidity, Medication
 from ...services import history as history_services
-from ..api import Paged, Pages
 from ..errors import responses
 from ..idempotency import OPENAPI_EXTRA, idempotent
+from ..pagination import Paged, Pages
 from ..trial_schemas import MedicalHistoryIn, MedicalHistoryOut, MedicationIn, MedicationOut
 from . import patient_of, user_of
 from .records import ByPatient, by_patient

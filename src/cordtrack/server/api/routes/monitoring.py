@@ -15,10 +15,9 @@ from ...monitoring.models import DataQuery, QueryStatus, SourceVerification
 from ...services import queries as query_services
 from ...services import verification
 from ...services.base import FieldErrors
-from ..api import Paged, Pages
 from ..errors import responses
 from ..idempotency import OPENAPI_EXTRA, idempotent
-from ..schemas import MAX_ID
+from ..pagination import Paged, Pages
 from ..trial_schemas import (
     QueryAnswerIn,
     QueryIn,
@@ -30,6 +29,7 @@ from ..trial_schemas import (
     VerificationOut,
     VerifyIn,
 )
+from ..vocabulary import MAX_ID
 from . import checked_id, site_of, user_of
 
 router = Router()

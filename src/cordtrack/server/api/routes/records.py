@@ -23,11 +23,10 @@ from ...services import patients as patient_services
 from ...services import signatures
 from ...services.base import FieldErrors
 from ...signatures.models import Meaning
-from ..api import Paged, Pages
 from ..errors import responses
 from ..idempotency import OPENAPI_EXTRA, idempotent
+from ..pagination import Paged, Pages
 from ..schemas import (
-    MAX_ID,
     ExamIn,
     ExamOut,
     ExamPatchIn,
@@ -36,6 +35,7 @@ from ..schemas import (
     ScreeningIn,
     ScreeningOut,
 )
+from ..vocabulary import MAX_ID
 from . import checked_id, one, patient_of, related, site_of, user_of
 
 router = Router()
@@ -147,6 +147,10 @@ def create_exam(request: HttpRequest, payload: ExamIn) -> Status[dict[str, Any]]
     patient = patient_of(request, payload.patient_id)
     visit = related(request, Visit.objects.all(), payload.visit_id, "visit_id")
     draft = payload.status == "draft"
+    if draft and not any(payload.values.values()):
+        errors = FieldErrors()
+        errors.add("values", "a draft needs at least one filled cell")
+        errors.raise_if_any()
     if not draft:
         isncsci.parse_exam(payload.values)  # ExamValidationError → 422 naming key and value
     exam = exam_services.record_exam(

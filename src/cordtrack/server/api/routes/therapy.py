@@ -17,9 +17,9 @@ from ...services import therapy as therapy_services
 from ...services.base import FieldErrors
 from ...signatures.models import Meaning
 from ...therapy.models import Administration, CellProductLot
-from ..api import Paged, Pages
 from ..errors import responses
 from ..idempotency import OPENAPI_EXTRA, idempotent
+from ..pagination import Paged, Pages
 from ..schemas import (
     AdministrationIn,
     AdministrationOut,
@@ -127,7 +127,7 @@ def create_administration(
     """Record an administration; refused when the chain of identity breaks."""
     patient = patient_of(request, payload.patient_id)
     lot = related(request, CellProductLot.objects.all(), payload.lot_id, "lot_id")
-    vitals = {phase: v.model_dump() for phase, v in payload.vitals.items()}
+    vitals = payload.vitals.model_dump()
     administration = therapy_services.administer(
         user_of(request),
         patient,
