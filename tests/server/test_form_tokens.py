@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from django.test import Client
 
@@ -13,6 +14,7 @@ from cordtrack.server import formtokens
 from cordtrack.server.accounts.models import Role, Site, User
 from cordtrack.server.outbox.models import OutboxMessage
 from cordtrack.server.patients.models import Patient
+from cordtrack.server.safety import views as safety_views
 from cordtrack.server.safety.models import AdverseEvent
 
 from .conftest import TODAY
@@ -128,3 +130,25 @@ def test_the_same_form_sent_back_with_other_content_is_a_new_submission(
     assert client.post(url, edited).status_code == 302
     assert client.post(url, edited).status_code == 302
     assert sorted(AdverseEvent.objects.values_list("term", flat=True)) == ["Headache", "Meningitis"]
+
+
+def test_a_post_that_fails_after_saving_is_rolled_back_whole_and_its_retry_saves_once(
+    alice: User, make_patient: Callable[..., Patient], north: Site, monkeypatch: Any
+) -> None:
+    patient = make_patient(north)
+    client = Client(raise_request_exception=False)
+    client.force_login(alice)
+    url = f"/patients/{patient.pk}/adverse-events/new/"
+    body = {**SERIOUS, formtokens.FIELD: _token(client, url)}
+
+    def broken(*args: object, **kwargs: object) -> None:  # after the service committed its part
+        raise RuntimeError("the page broke after the save")
+
+    monkeypatch.setattr(safety_views.messages, "warning", broken)
+    assert client.post(url, body).status_code == 500
+    assert not AdverseEvent.objects.exists()  # not saved behind an error page
+
+    monkeypatch.undo()
+    assert client.post(url, body).status_code == 302
+    assert client.post(url, body).status_code == 302
+    assert AdverseEvent.objects.filter(patient=patient).count() == 1
