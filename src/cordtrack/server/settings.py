@@ -1,8 +1,12 @@
 """Django settings for the CordTrack registry, read from the environment (see ``env.py``).
 
+The environment is completed first from the local settings file (``var/cordtrack.env`` of the
+checkout, or the file ``CORDTRACK_ENV_FILE`` names; ``envfile.py``), which ``make run`` writes with
+generated keys and absolute paths: a variable set in the environment wins over the file.
+
 Variables (all optional unless noted):
 
-``CORDTRACK_SECRET_KEY``   required unless ``CORDTRACK_DEBUG`` or ``CORDTRACK_DEMO`` is on
+``CORDTRACK_SECRET_KEY``   required unless ``CORDTRACK_DEBUG`` is on: 32+ characters, 10+ different
 ``CORDTRACK_DEBUG``        1 for local development (never in production)
 ``CORDTRACK_DEMO``         1 allows ``load_demo`` to create the demo sites, users and patients
 ``CORDTRACK_DEMO_COHORT``  treated cohort patients per demo site that ``load_demo`` adds (400)
@@ -10,7 +14,8 @@ Variables (all optional unless noted):
                            (default: on in demo mode only); ``CORDTRACK_PUBLISH_MIN_PATIENTS``
                            the smallest group shown (default 20, at least 10)
 ``DATABASE_URL``           e.g. ``postgres://postgres@127.0.0.1:5432/cordtrack``; default SQLite
-``CORDTRACK_VAR_DIR``      where the SQLite file and uploaded documents live (default ``./var``)
+``CORDTRACK_VAR_DIR``      where the SQLite file and uploaded documents live (default ``var/`` of
+                           the checkout, see ``envfile.project_root``)
 ``CORDTRACK_ALLOWED_HOSTS`` comma-separated (default ``127.0.0.1,localhost``)
 ``CORDTRACK_MAX_UPLOAD_MB`` largest accepted document (default 25)
 ``CORDTRACK_SECURE_COOKIES`` default: on unless DEBUG
@@ -32,10 +37,16 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_int, env_list, env_str
+from . import envfile
+from .env import env_bool, env_int, env_key, env_list, env_str
+
+try:
+    ENV_FILE = envfile.load()
+except envfile.EnvFileError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-VAR_DIR = Path(env_str("CORDTRACK_VAR_DIR", str(Path.cwd() / "var"))).resolve()
+VAR_DIR = Path(env_str("CORDTRACK_VAR_DIR", str(envfile.default_var_dir()))).expanduser().resolve()
 
 DEBUG = env_bool("CORDTRACK_DEBUG")
 DEMO_MODE = env_bool("CORDTRACK_DEMO")
@@ -45,12 +56,9 @@ DEMO_COHORT_PER_SITE = env_int("CORDTRACK_DEMO_COHORT", 400, minimum=0)
 EXPECT_PUBLISH_REGISTRY = env_bool("CORDTRACK_PUBLISH_REGISTRY", DEMO_MODE)
 EXPECT_MIN_PATIENTS = env_int("CORDTRACK_PUBLISH_MIN_PATIENTS", 20, minimum=10)
 
-if DEBUG or DEMO_MODE:
-    SECRET_KEY = env_str("CORDTRACK_SECRET_KEY", "insecure-demo-key-not-for-real-patients")
-else:
-    SECRET_KEY = env_str("CORDTRACK_SECRET_KEY")
-if len(SECRET_KEY) < 32 and not (DEBUG or DEMO_MODE):
-    raise ImproperlyConfigured("CORDTRACK_SECRET_KEY must be at least 32 characters")
+# Outside debug mode the key is required and must not be weak (``cordtrack config init``
+# generates it, and the audit key: see "Audit trail" below).
+SECRET_KEY = env_key("CORDTRACK_SECRET_KEY", debug_default="insecure-debug-key" if DEBUG else None)
 
 ALLOWED_HOSTS = env_list("CORDTRACK_ALLOWED_HOSTS", ("127.0.0.1", "localhost"))
 
