@@ -59,7 +59,7 @@ def _run(command: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedPr
 def _make_run(base: Path) -> tuple[Path, Path]:
     """`make run`'s set-up, without the server: the settings file and a home directory."""
     home = base / "home"
-    home.mkdir()
+    home.mkdir(parents=True)
     env_file = base / "var" / "cordtrack.env"
     env = _environment(env_file, home)
     steps = [
