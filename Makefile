@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run config migrate demo-data test test-server lint format bench test-reference clean
+.PHONY: install run serve config migrate demo-data test test-server lint format bench test-reference clean
 .PHONY: test-e2e screenshots
 
 $(BIN)/python:
@@ -35,6 +35,15 @@ migrate: config
 
 demo-data: migrate
 	$(MANAGE) load_demo
+
+# The production configuration on http://127.0.0.1:8000: gunicorn (workers from the CPUs), debug
+# off whatever var/cordtrack.env says, static files collected and served by WhiteNoise, JSON logs.
+# `config init` without --demo only adds missing keys (docs/deploy.md).
+serve: install
+	$(BIN)/cordtrack config init
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(BIN)/cordtrack serve
 
 # The browser tests (tests/e2e) drive Debian's Chromium; Playwright's own browser download is not
 # used. Installed here when missing (as root, no prompt; the package lists are fetched only if

@@ -69,7 +69,9 @@ def _init(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None
-    Path(values["CORDTRACK_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
+    # The var/ folder the file names, with the folder collected static files go to (WhiteNoise
+    # looks there even in debug mode).
+    (Path(values["CORDTRACK_VAR_DIR"]) / "static").mkdir(parents=True, exist_ok=True)
     if added:
         print(f"{path}: added {', '.join(added)}")
     if kept:

@@ -28,6 +28,7 @@ Variables (all optional unless noted):
                            comma-separated keys of older entries after a rotation
 ``CORDTRACK_AUDIT_ANCHORS_FILE`` where the trail's head is appended after each write
                            (default ``var/audit-anchors.jsonl``)
+``CORDTRACK_LOG_FORMAT``   ``json`` (default outside debug mode) or ``plain``
 """
 
 from __future__ import annotations
@@ -91,7 +92,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id every later log line carries, and the request's own log line.
+    "cordtrack.server.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (hashed names, compressed) straight after the security headers (ADR 0030).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the body; then outermost, so no-store covers every answer.
     "cordtrack.server.hygiene.RequestBodyLimit",
     "cordtrack.server.hygiene.NoStoreWhenSignedIn",
@@ -144,6 +149,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers wait for each other instead of failing; the audit chain relies on serialised appends.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # SQLite creates the file but not its folder ("unable to open database file" otherwise).
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -196,6 +204,14 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("CORDTRACK_SSL_REDIRECT", False)
     if env_bool("CORDTRACK_BEHIND_PROXY"):  # only behind a proxy that sets this header itself
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A load balancer probes /healthz over the private network, without TLS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# /healthz: each a dotted path to a () -> (ok, detail) callable (cordtrack.server.health).
+HEALTH_CHECKS = [
+    "cordtrack.server.health.database",
+    "cordtrack.server.health.migrations",
+]
 
 # django-csp 4: nothing inline, nothing from other origins.
 CONTENT_SECURITY_POLICY = {
@@ -221,6 +237,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# `cordtrack manage collectstatic` writes each file under a name with its content's hash, and a
+# gzip and Brotli copy; WhiteNoise serves them with a year's cache lifetime (ADR 0030). In debug
+# mode the original names are used and no collecting is needed.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -245,23 +268,45 @@ EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env_str("CORDTRACK_EMAIL_FROM", "cordtrack@localhost")
 
 # --- Logging: ids and counts only -------------------------------------------------------------
+# One JSON object a line (``CORDTRACK_LOG_FORMAT=json``, the default outside debug mode) or plain
+# text; every line carries the request id (cordtrack.server.requestlog), none a query string.
+LOG_FORMAT = env_str("CORDTRACK_LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(f"CORDTRACK_LOG_FORMAT={LOG_FORMAT!r} is not json or plain")
 DEFAULT_EXCEPTION_REPORTER_FILTER = "cordtrack.server.logsafety.NoPatientDataReporterFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"no_patient_data": {"()": "cordtrack.server.logsafety.StripQueryStrings"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {
+        "no_patient_data": {"()": "cordtrack.server.logsafety.StripQueryStrings"},
+        "request_id": {"()": "cordtrack.server.requestlog.RequestIdFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": True,
+        },
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["no_patient_data"],
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "no_patient_data"],
         }
     },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # The development server logs each request itself (django.server).
+        "cordtrack.request": {
+            "handlers": ["console"],
+            "level": "WARNING" if DEBUG else "INFO",
+            "propagate": False,
+        },
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "pydicom": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },

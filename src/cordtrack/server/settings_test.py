@@ -15,7 +15,15 @@ os.environ.setdefault("CORDTRACK_AUDIT_KEY", "test-only-audit-key-0123456789-ABC
 os.environ.setdefault("CORDTRACK_VAR_DIR", tempfile.mkdtemp(prefix="cordtrack-test-var-"))
 
 from .settings import *  # noqa: F403
-from .settings import DATABASES
+from .settings import DATABASES, STATIC_ROOT, STORAGES
+
+# Tests run with DEBUG off but without `collectstatic`: original file names, no manifest (and an
+# empty folder where WhiteNoise looks for collected files).
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 # Each test run gets its own database; the SQLite test database lives in memory.
 DATABASES["default"].setdefault("TEST", {})
