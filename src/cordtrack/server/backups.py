@@ -63,7 +63,8 @@ class Summary:
 
 def anchors_file() -> Path:
     """The registry's audit anchors file (settings.AUDIT_ANCHORS_FILE, else var/)."""
-    return Path(getattr(settings, "AUDIT_ANCHORS_FILE", Path(settings.VAR_DIR) / ANCHORS))
+    configured = getattr(settings, "AUDIT_ANCHORS_FILE", None)
+    return Path(configured) if configured else Path(settings.VAR_DIR) / ANCHORS
 
 
 def _sha256(path: Path) -> str:
