@@ -32,6 +32,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     setup_django()
+    from django.conf import settings
     from django.core.management import call_command
     from django.core.management.base import CommandError
 
@@ -48,8 +49,13 @@ def run(args: argparse.Namespace) -> int:
         f"restored: {summary.engine} database ({summary.audit_entries} audit entries), "
         f"{summary.documents} documents{anchors}"
     )
+    # `audit verify` reads the registry's own anchors file (settings.AUDIT_ANCHORS_FILE), where
+    # the backup's anchors were just put.
+    kept = getattr(settings, "AUDIT_ANCHORS_FILE", None)
     try:
-        call_command("audit", "verify", anchors=anchors_file() if summary.anchors else None)
+        call_command(
+            "audit", "verify", anchors=anchors_file() if summary.anchors and not kept else None
+        )
     except CommandError as exc:
         print(
             f"cordtrack restore: {exc}; is CORDTRACK_AUDIT_KEY the backed-up registry's key?",
