@@ -141,3 +141,15 @@ def test_debug_mode_runs_without_keys(tmp_path: Path) -> None:
     checked = cordtrack("config", "check", env=env, cwd=tmp_path)
     assert checked.returncode == 0, checked.stderr
     assert "settings file: none (environment only)" in checked.stdout
+
+
+def test_init_says_when_the_environment_names_another_database_than_the_file(
+    tmp_path: Path,
+) -> None:
+    env = bare_environment(CORDTRACK_ENV_FILE=str(tmp_path / "var" / "cordtrack.env"))
+    assert cordtrack("config", "init", "--demo", env=env, cwd=tmp_path).returncode == 0
+    other = {**env, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/elsewhere"}
+    again = cordtrack("config", "init", "--demo", env=other, cwd=tmp_path)
+    assert again.returncode == 0
+    assert "DATABASE_URL in the environment differs" in again.stderr
+    assert "sqlite:///" in (tmp_path / "var" / "cordtrack.env").read_text()

@@ -76,6 +76,16 @@ def _init(args: argparse.Namespace) -> int:
         print(f"{path}: added {', '.join(added)}")
     if kept:
         print(f"{path}: kept {', '.join(kept)} as set there")
+        # `DATABASE_URL=… make run` after a first run on SQLite: this run uses the environment's
+        # database, later commands without it the file's. Say so rather than surprise.
+        written = envfile.read(path).get("DATABASE_URL")
+        given = os.environ.get("DATABASE_URL")
+        if given and written and given != written:
+            print(
+                f"cordtrack config: note: DATABASE_URL in the environment differs from {path}'s; "
+                "commands run without it use the file's (edit the file to change it)",
+                file=sys.stderr,
+            )
     return 0
 
 
