@@ -24,7 +24,7 @@ from pathlib import Path
 from . import ConfigurationError, UsageError, setup_django
 
 NAME = "serve"
-HELP = "serve the registry with gunicorn (production configuration, debug off)"
+HELP = "serve the registry in production (gunicorn, debug off)"
 CONFIG_MODULE = "python:cordtrack.server.gunicorn_conf"
 
 
