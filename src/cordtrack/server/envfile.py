@@ -7,7 +7,7 @@ over the file: production sets every variable in the environment and names no fi
 (``CORDTRACK_ENV_FILE=`` empty turns the file off).
 
 The file is ``KEY=VALUE`` lines (``#`` comments), read with python-dotenv without ``$``
-interpolation (ADR 0031). This module does not import Django: ``config init`` runs before a
+interpolation (ADR 0032). This module does not import Django: ``config init`` runs before a
 settings module can load.
 """
 

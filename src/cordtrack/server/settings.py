@@ -95,7 +95,7 @@ MIDDLEWARE = [
     # First: the request id every later log line carries, and the request's own log line.
     "cordtrack.server.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Static files (hashed names, compressed) straight after the security headers (ADR 0032).
+    # Static files (hashed names, compressed) straight after the security headers (ADR 0035).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the body; then outermost, so no-store covers every answer.
     "cordtrack.server.hygiene.RequestBodyLimit",
@@ -238,7 +238,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 # `cordtrack manage collectstatic` writes each file under a name with its content's hash, and a
-# gzip and Brotli copy; WhiteNoise serves them with a year's cache lifetime (ADR 0032). In debug
+# gzip and Brotli copy; WhiteNoise serves them with a year's cache lifetime (ADR 0035). In debug
 # mode the original names are used and no collecting is needed.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
