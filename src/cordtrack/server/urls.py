@@ -15,7 +15,8 @@ admin.site.site_header = "CordTrack data stewardship"
 admin.site.site_title = "CordTrack admin"
 
 urlpatterns = [
-    path("healthz", health.healthz, name="healthz"),
+    # Unnamed: the load balancer's probe, no page of the registry (it shows no patient data).
+    path("healthz", health.healthz),
     path("", account_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
