@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run migrate demo-data test test-server lint format bench test-reference clean
+.PHONY: install run serve config migrate demo-data test test-server lint format bench test-reference clean
 .PHONY: test-e2e screenshots
 
 $(BIN)/python:
@@ -19,18 +19,31 @@ install: $(STAMP)
 
 # The registry with demo data on http://127.0.0.1:8000 (SQLite in var/cordtrack.sqlite3 unless
 # DATABASE_URL names a PostgreSQL database). Demo users: see README ("Demo users").
-DEMO_ENV := CORDTRACK_DEMO=1 CORDTRACK_DEBUG=1
+# `config` writes var/cordtrack.env once (generated keys, absolute paths, demo and debug on; a key
+# already there is kept): every later command, the server and `cordtrack ...` from any directory,
+# reads it, so nothing needs exporting.
 MANAGE := $(BIN)/python -m cordtrack.server
 
 run: demo-data
-	$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:8000
+	$(MANAGE) runserver 127.0.0.1:8000
 
-migrate: install
-	mkdir -p var
-	$(DEMO_ENV) $(MANAGE) migrate --noinput
+config: install
+	$(BIN)/cordtrack config init --demo
+
+migrate: config
+	$(MANAGE) migrate --noinput
 
 demo-data: migrate
-	$(DEMO_ENV) $(MANAGE) load_demo
+	$(MANAGE) load_demo
+
+# The production configuration on http://127.0.0.1:8000: gunicorn (workers from the CPUs), debug
+# off whatever var/cordtrack.env says, static files collected and served by WhiteNoise, JSON logs.
+# `config init` without --demo only adds missing keys (docs/deploy.md).
+serve: install
+	$(BIN)/cordtrack config init
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(BIN)/cordtrack serve
 
 # The browser tests (tests/e2e) drive Debian's Chromium; Playwright's own browser download is not
 # used. Installed here when missing (as root, no prompt; the package lists are fetched only if

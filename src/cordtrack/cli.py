@@ -2,7 +2,7 @@
 
 Subcommands are the modules of :mod:`cordtrack.commands` (see there for what a module defines).
 Exit status: 0 on success, 1 when the work was done but something in it failed (a bad input row, a
-disagreement), 2 for a usage error.
+disagreement), 2 for a usage error, 78 for a bad configuration (one line naming the variable).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn, Protocol, cast
 
 from . import __version__, commands
-from .commands import UsageError
+from .commands import EXIT_CONFIG, ConfigurationError, UsageError
 
 PROG = "cordtrack"
 EXIT_USAGE = 2
@@ -102,6 +102,9 @@ def _status(args: argparse.Namespace) -> int:
     except UsageError as exc:
         print(f"{PROG} {args._command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except ConfigurationError as exc:
+        print(f"{PROG} {args._command}: configuration: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     except BrokenPipeError:
         # The reader went away (`cordtrack classify big.jsonl | head`): stop quietly, and keep
         # Python from failing again when it flushes stdout at exit.

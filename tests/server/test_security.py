@@ -123,6 +123,7 @@ def test_env_helpers_fail_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_production_settings_refuse_to_start_without_a_secret_key() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CORDTRACK_", "DJANGO_"))}
+    env["CORDTRACK_ENV_FILE"] = ""  # not the checkout's var/cordtrack.env
     result = subprocess.run(
         [sys.executable, "-c", "import cordtrack.server.settings"],
         env=env, capture_output=True, text=True, check=False,
@@ -133,6 +134,7 @@ def test_production_settings_refuse_to_start_without_a_secret_key() -> None:
 
 def _settings_with(**env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("CORDTRACK_", "DJANGO_"))}
+    clean["CORDTRACK_ENV_FILE"] = ""  # not the checkout's var/cordtrack.env
     code = "import cordtrack.server.settings as s; print(s.AUDIT_KEY)"
     return subprocess.run(
         [sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True,

@@ -40,15 +40,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
     import sys
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cordtrack.server.settings")
-    import django
     from django.core.management import call_command
     from django.core.management.base import CommandError
 
-    django.setup()
+    from . import setup_django
+
+    setup_django()
     try:
         call_command("audit", args.action, anchors=args.anchors, to=args.to)
     except CommandError as exc:

@@ -97,13 +97,12 @@ def _generate(args: argparse.Namespace) -> int:
     if args.patients < 1:
         raise UsageError("--patients must be at least 1")
     codes = site_codes(args.sites)
-    import os
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cordtrack.server.settings")
-    import django
     from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    from . import setup_django
+
+    setup_django()
     from cordtrack.server.synthetic import generate
 
     started = time.perf_counter()

@@ -42,12 +42,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def boot() -> None:
-    import os
+    from . import setup_django
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cordtrack.server.settings")
-    import django
-
-    django.setup()
+    setup_django()
 
 
 def patients_for(args: argparse.Namespace) -> Any:

@@ -38,12 +38,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cordtrack.server.settings")
-    import django
+    from . import setup_django
 
-    django.setup()
+    setup_django()
     from cordtrack.server.reports import figures, serialize
     from cordtrack.server.reports.context import outcomes_context, safety_context
     from cordtrack.server.reports.pdf import render_pdf

@@ -32,12 +32,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cordtrack.server.settings")
-    import django
+    from . import setup_django
 
-    django.setup()
+    setup_django()
     from django.core.exceptions import ValidationError
 
     from cordtrack.server.accounts.models import User

@@ -57,3 +57,35 @@ def env_list(name: str, default: tuple[str, ...] = ()) -> list[str]:
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+# Placeholders people paste from examples; a key containing one is refused outside debug mode.
+_PLACEHOLDERS = ("insecure", "changeme", "change-me", "example")
+KEY_MIN_LENGTH = 32
+KEY_MIN_DISTINCT = 10
+
+
+def env_key(name: str, debug_default: str | None = None) -> str:
+    """A secret key: required (unless ``debug_default`` is given: debug mode), at least 32
+    characters of which 10 different, and no placeholder text."""
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        if debug_default is not None:
+            return debug_default
+        raise ImproperlyConfigured(
+            f"environment variable {name} is required (`cordtrack config init` generates one)"
+        )
+    if debug_default is not None:
+        return value
+    lowered = value.lower()
+    if (
+        len(value) < KEY_MIN_LENGTH
+        or len(set(value)) < KEY_MIN_DISTINCT
+        or any(word in lowered for word in _PLACEHOLDERS)
+    ):
+        raise ImproperlyConfigured(
+            f"{name} is too weak: it needs {KEY_MIN_LENGTH}+ random characters "
+            f"({KEY_MIN_DISTINCT}+ different, no placeholder text); `cordtrack config init` "
+            "generates one"
+        )
+    return value

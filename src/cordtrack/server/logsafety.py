@@ -16,7 +16,11 @@ _QUERY = re.compile(r"\?[^\s\"]*")
 
 
 class StripQueryStrings(logging.Filter):
-    """Drops query strings from log lines: ``GET /patients/?q=NTH-0001`` → ``GET /patients/?…``."""
+    """Drops query strings from log lines: ``GET /patients/?q=NTH-0001`` → ``GET /patients/?…``.
+
+    Django attaches the request to its own records (``django.request``: ``record.request``), which
+    a JSON formatter would write out whole, query string included: it is replaced by its method
+    and path."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.args:
@@ -24,6 +28,10 @@ class StripQueryStrings(logging.Filter):
             record.args = ()
         if isinstance(record.msg, str):
             record.msg = _QUERY.sub("?…", record.msg)
+        request = getattr(record, "request", None)
+        if request is not None and not isinstance(request, str):
+            method = getattr(request, "method", "")
+            record.request = f"{method} {getattr(request, 'path', '')}".strip()
         return True
 
 

@@ -1,8 +1,12 @@
 """Django settings for the CordTrack registry, read from the environment (see ``env.py``).
 
+The environment is completed first from the local settings file (``var/cordtrack.env`` of the
+checkout, or the file ``CORDTRACK_ENV_FILE`` names; ``envfile.py``), which ``make run`` writes with
+generated keys and absolute paths: a variable set in the environment wins over the file.
+
 Variables (all optional unless noted):
 
-``CORDTRACK_SECRET_KEY``   required unless ``CORDTRACK_DEBUG`` or ``CORDTRACK_DEMO`` is on
+``CORDTRACK_SECRET_KEY``   required unless ``CORDTRACK_DEBUG`` is on: 32+ characters, 10+ different
 ``CORDTRACK_DEBUG``        1 for local development (never in production)
 ``CORDTRACK_DEMO``         1 allows ``load_demo`` to create the demo sites, users and patients
 ``CORDTRACK_DEMO_COHORT``  treated cohort patients per demo site that ``load_demo`` adds (400)
@@ -10,7 +14,8 @@ Variables (all optional unless noted):
                            (default: on in demo mode only); ``CORDTRACK_PUBLISH_MIN_PATIENTS``
                            the smallest group shown (default 20, at least 10)
 ``DATABASE_URL``           e.g. ``postgres://postgres@127.0.0.1:5432/cordtrack``; default SQLite
-``CORDTRACK_VAR_DIR``      where the SQLite file and uploaded documents live (default ``./var``)
+``CORDTRACK_VAR_DIR``      where the SQLite file and uploaded documents live (default ``var/`` of
+                           the checkout, see ``envfile.project_root``)
 ``CORDTRACK_ALLOWED_HOSTS`` comma-separated (default ``127.0.0.1,localhost``)
 ``CORDTRACK_MAX_UPLOAD_MB`` largest accepted document (default 25)
 ``CORDTRACK_SECURE_COOKIES`` default: on unless DEBUG
@@ -23,6 +28,7 @@ Variables (all optional unless noted):
                            comma-separated keys of older entries after a rotation
 ``CORDTRACK_AUDIT_ANCHORS_FILE`` where the trail's head is appended after each write
                            (default ``var/audit-anchors.jsonl``)
+``CORDTRACK_LOG_FORMAT``   ``json`` (default outside debug mode) or ``plain``
 """
 
 from __future__ import annotations
@@ -32,10 +38,16 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_int, env_list, env_str
+from . import envfile
+from .env import env_bool, env_int, env_key, env_list, env_str
+
+try:
+    ENV_FILE = envfile.load()
+except envfile.EnvFileError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-VAR_DIR = Path(env_str("CORDTRACK_VAR_DIR", str(Path.cwd() / "var"))).resolve()
+VAR_DIR = Path(env_str("CORDTRACK_VAR_DIR", str(envfile.default_var_dir()))).expanduser().resolve()
 
 DEBUG = env_bool("CORDTRACK_DEBUG")
 DEMO_MODE = env_bool("CORDTRACK_DEMO")
@@ -45,12 +57,9 @@ DEMO_COHORT_PER_SITE = env_int("CORDTRACK_DEMO_COHORT", 400, minimum=0)
 EXPECT_PUBLISH_REGISTRY = env_bool("CORDTRACK_PUBLISH_REGISTRY", DEMO_MODE)
 EXPECT_MIN_PATIENTS = env_int("CORDTRACK_PUBLISH_MIN_PATIENTS", 20, minimum=10)
 
-if DEBUG or DEMO_MODE:
-    SECRET_KEY = env_str("CORDTRACK_SECRET_KEY", "insecure-demo-key-not-for-real-patients")
-else:
-    SECRET_KEY = env_str("CORDTRACK_SECRET_KEY")
-if len(SECRET_KEY) < 32 and not (DEBUG or DEMO_MODE):
-    raise ImproperlyConfigured("CORDTRACK_SECRET_KEY must be at least 32 characters")
+# Outside debug mode the key is required and must not be weak (``cordtrack config init``
+# generates it, and the audit key: see "Audit trail" below).
+SECRET_KEY = env_key("CORDTRACK_SECRET_KEY", debug_default="insecure-debug-key" if DEBUG else None)
 
 ALLOWED_HOSTS = env_list("CORDTRACK_ALLOWED_HOSTS", ("127.0.0.1", "localhost"))
 
@@ -83,7 +92,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id every later log line carries, and the request's own log line.
+    "cordtrack.server.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (hashed names, compressed) straight after the security headers (ADR 0035).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the body; then outermost, so no-store covers every answer.
     "cordtrack.server.hygiene.RequestBodyLimit",
     "cordtrack.server.hygiene.NoStoreWhenSignedIn",
@@ -138,6 +151,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers wait for each other instead of failing; the audit chain relies on serialised appends.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # SQLite creates the file but not its folder ("unable to open database file" otherwise).
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -190,6 +206,14 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("CORDTRACK_SSL_REDIRECT", False)
     if env_bool("CORDTRACK_BEHIND_PROXY"):  # only behind a proxy that sets this header itself
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A load balancer probes /healthz over the private network, without TLS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# /healthz: each a dotted path to a () -> (ok, detail) callable (cordtrack.server.health).
+HEALTH_CHECKS = [
+    "cordtrack.server.health.database",
+    "cordtrack.server.health.migrations",
+]
 
 # django-csp 4: nothing inline, nothing from other origins.
 CONTENT_SECURITY_POLICY = {
@@ -215,6 +239,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# `cordtrack manage collectstatic` writes each file under a name with its content's hash, and a
+# gzip and Brotli copy; WhiteNoise serves them with a year's cache lifetime (ADR 0035). In debug
+# mode the original names are used and no collecting is needed.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -239,23 +270,45 @@ EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env_str("CORDTRACK_EMAIL_FROM", "cordtrack@localhost")
 
 # --- Logging: ids and counts only -------------------------------------------------------------
+# One JSON object a line (``CORDTRACK_LOG_FORMAT=json``, the default outside debug mode) or plain
+# text; every line carries the request id (cordtrack.server.requestlog), none a query string.
+LOG_FORMAT = env_str("CORDTRACK_LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(f"CORDTRACK_LOG_FORMAT={LOG_FORMAT!r} is not json or plain")
 DEFAULT_EXCEPTION_REPORTER_FILTER = "cordtrack.server.logsafety.NoPatientDataReporterFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"no_patient_data": {"()": "cordtrack.server.logsafety.StripQueryStrings"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {
+        "no_patient_data": {"()": "cordtrack.server.logsafety.StripQueryStrings"},
+        "request_id": {"()": "cordtrack.server.requestlog.RequestIdFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": True,
+        },
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["no_patient_data"],
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "no_patient_data"],
         }
     },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # The development server logs each request itself (django.server).
+        "cordtrack.request": {
+            "handlers": ["console"],
+            "level": "WARNING" if DEBUG else "INFO",
+            "propagate": False,
+        },
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "pydicom": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from . import health
 from .accounts import site_views
 from .accounts import views as account_views
 from .api.api import api as api_v1
@@ -14,6 +15,8 @@ admin.site.site_header = "CordTrack data stewardship"
 admin.site.site_title = "CordTrack admin"
 
 urlpatterns = [
+    # Unnamed: the load balancer's probe, no page of the registry (it shows no patient data).
+    path("healthz", health.healthz),
     path("", account_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,4 +1,4 @@
-"""WSGI entry point: ``gunicorn cordtrack.server.wsgi``."""
+"""WSGI entry point: ``cordtrack serve`` runs ``gunicorn cordtrack.server.wsgi:application``."""
 
 from __future__ import annotations
 
