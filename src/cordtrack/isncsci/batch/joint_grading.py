@@ -20,6 +20,7 @@ from ..joint_grading import joint_grades
 from ..types import RESULT_LEVELS, Binary
 from . import readings
 from .codes import BINARY_VALUES, MOTOR_VALUES, NA_BIT, SENSORY_VALUES
+from .determined import grades_and_motor_zpps
 from .encode import ExamArrays
 
 Result = tuple[NDArray[np.uint32], NDArray[np.uint32]]
@@ -76,26 +77,24 @@ def exact_masks(
     arrays: ExamArrays, columns: NDArray[np.intp]
 ) -> tuple[NDArray[np.uint32], NDArray[np.uint32]]:
     """Per column, the AIS grades and the motor ZPPs (right, left) that single readings give, as
-    masks to keep: by classifying every reading where there are at most
-    :data:`.readings.LIMIT`, else by the scalar :func:`joint_grades`.
+    masks to keep: by grading every reading as a determined exam (:mod:`.determined`) where there
+    are at most :data:`.readings.LIMIT`, else by the scalar :func:`joint_grades`.
 
     Returns
     -------
     ais : ndarray of uint32, shape (m,)
     zpp : ndarray of uint32, shape (2, m)
     """
-    from .classification import classify_batch  # the batch engine classifies the readings
-    from .result import SET_KEYS
-
     m = columns.size
     ais = np.full(m, 0xFFFFFFFF, dtype=np.uint32)
     zpp = np.full((2, m), 0xFFFFFFFF, dtype=np.uint32)
     expanded, starts, small = readings.expand(arrays, columns)
     if starts.size:
-        reached = classify_batch(expanded, workers=1).reached
-        keys = [SET_KEYS.index(k) for k in ("asiaImpairmentScale", "rightMotorZpp", "leftMotorZpp")]
-        found = np.bitwise_or.reduceat(reached[keys], starts, axis=1)
-        ais[small], zpp[:, small] = found[0], found[1:]
+        # Each reading is a determined exam: its grade and motor ZPPs by the definitions.
+        grade, motor_zpp = grades_and_motor_zpps(expanded)
+        one = np.uint32(1)
+        ais[small] = np.bitwise_or.reduceat(one << grade.astype(np.uint32), starts)
+        zpp[:, small] = np.bitwise_or.reduceat(one << motor_zpp.astype(np.uint32), starts, axis=1)
     for at in np.flatnonzero(~small).tolist():
         joint = joint_grades(exam_at(arrays, int(columns[at])))
         ais[at] = 0x1F & ~((0 if joint.c else int(_C)) | (0 if joint.d else int(_D)))
