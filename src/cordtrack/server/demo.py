@@ -30,7 +30,7 @@ from .demo_exams import CONVERSION, make_exam, severity_at
 from .demo_files import synthetic_dicom, synthetic_pdf, upload
 from .followup.models import Visit
 from .intake.models import TRANSITIONS, Inquiry, InquiryStatus, Protocol
-from .intake.protocols import DEMO_CRITERIA, DEMO_SCHEDULE
+from .intake.protocols import DEMO_RANDOMISED, DEMO_UNCONTROLLED
 from .patients.models import Cause, ConsentStatus, Etiology, Patient
 from .services import (
     ae_followup,
@@ -80,17 +80,26 @@ def _users(site: Site) -> dict[str, User]:
     return users
 
 
-def _protocol() -> Protocol:
+def _version(doc: dict[str, Any]) -> Protocol:
     protocol, _ = Protocol.objects.get_or_create(
-        code="CT-MSC-IT",
-        version="1",
+        code=doc["code"],
+        version=doc["version"],
         defaults={
-            "title": "Intrathecal MSC in subacute SCI (demo)",
-            "criteria": DEMO_CRITERIA,
-            "schedule": DEMO_SCHEDULE,
+            "title": doc["name"], "criteria": doc["criteria"], "schedule": doc["schedule"],
+            "design": doc["design"], "arms": doc["arms"],
+            "randomisation": doc.get("randomisation", {}), "instruments": doc["instruments"],
+            "treatment_plan": doc["treatment_plan"], "status": "active",
+            "activation_reason": "demo protocol", "activated_at": timezone.now(),
+            "created_at": timezone.now(),
         },
-    )
+    )  # fmt: skip
     return protocol
+
+
+def _protocol() -> Protocol:
+    """The uncontrolled demo protocol; the randomised one is created beside it."""
+    _version(DEMO_RANDOMISED)
+    return _version(DEMO_UNCONTROLLED)
 
 
 class _SitePlan:

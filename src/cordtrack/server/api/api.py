@@ -20,6 +20,7 @@ from .routes import (
     followup,
     history,
     monitoring,
+    protocols,
     records,
     signing,
     therapy,
@@ -50,5 +51,15 @@ api = NinjaAPI(
     docs_url=None,  # Swagger UI would load assets from a CDN; the CSP refuses them
 )
 errors.install(api)
-for _module in (records, therapy, followup, history, monitoring, adverse_events, fhir, signing):
+for _module in (
+    records,
+    therapy,
+    followup,
+    history,
+    monitoring,
+    adverse_events,
+    fhir,
+    signing,
+    protocols,
+):
     api.add_router("", _module.router)
