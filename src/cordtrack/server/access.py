@@ -57,6 +57,9 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
     Role.SITE_ADMIN: frozenset({Cap.READ, Cap.USERS, Cap.AUDIT}),
     # A patient reads their own record only; handled through PATIENT_PATH, never through sites.
     Role.PATIENT: frozenset(),
+    # The unblinded statistician reads the site (as a monitor would) and, alone, the allocation
+    # lists (services/randomisation.py; ADR 0033). It enters no data.
+    Role.UNBLINDED: frozenset({Cap.READ}),
 }
 
 M = TypeVar("M", bound=models.Model)

@@ -28,6 +28,7 @@ from cordtrack.clinical.instruments import INSTRUMENTS
 from .accounts.models import Membership, Role, Site, User
 from .demo_exams import CONVERSION, make_exam, severity_at
 from .demo_files import synthetic_dicom, synthetic_pdf, upload
+from .demo_trial import WAITING_AT_NORTH, waiting_for_randomisation
 from .followup.models import Visit
 from .intake.models import TRANSITIONS, Inquiry, InquiryStatus, Protocol
 from .intake.protocols import DEMO_RANDOMISED, DEMO_UNCONTROLLED
@@ -97,8 +98,7 @@ def _version(doc: dict[str, Any]) -> Protocol:
 
 
 def _protocol() -> Protocol:
-    """The uncontrolled demo protocol; the randomised one is created beside it."""
-    _version(DEMO_RANDOMISED)
+    """The uncontrolled demo protocol (the randomised one is made by :func:`load` beside it)."""
     return _version(DEMO_UNCONTROLLED)
 
 
@@ -358,7 +358,7 @@ def load(cohort_per_site: int | None = None) -> dict[str, int]:
 
     if not settings.DEMO_MODE:
         raise ImproperlyConfigured("demo data is only loaded with CORDTRACK_DEMO=1")
-    protocol = _protocol()
+    protocol, randomised = _protocol(), _version(DEMO_RANDOMISED)
     created = 0
     for code, name in SITES:
         site, _ = Site.objects.get_or_create(code=code, defaults={"name": name})
@@ -370,6 +370,8 @@ def load(cohort_per_site: int | None = None) -> dict[str, int]:
             created += len(made)
             follow = next(p for p in made if p.inquiries.get().status == S.IN_FOLLOWUP)
             patients.link_patient_user(users[Role.SITE_ADMIN], follow, users[Role.PATIENT])
+            if code == "NTH":
+                created += len(waiting_for_randomisation(site, users, randomised, WAITING_AT_NORTH))
     per_site = settings.DEMO_COHORT_PER_SITE if cohort_per_site is None else cohort_per_site
     codes = [code for code, _ in SITES]
     if per_site and not already_generated(COHORT_SEED, codes, cohort=True):

@@ -21,6 +21,7 @@ from .routes import (
     history,
     monitoring,
     protocols,
+    randomisations,
     records,
     signing,
     therapy,
@@ -61,5 +62,6 @@ for _module in (
     fhir,
     signing,
     protocols,
+    randomisations,
 ):
     api.add_router("", _module.router)

@@ -7,6 +7,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from .schemas import Id, In
+
 
 class ProtocolVersionOut(Schema):
     version_id: int = Field(description="this version's record id (screenings' protocol_id)")
@@ -32,3 +34,37 @@ class ProtocolVersionOut(Schema):
 class ProtocolOut(ProtocolVersionOut):
     id: str = Field(description="the protocol's code, stable across versions")
     versions: int = Field(description="how many versions (draft, active, retired) it has")
+
+
+class RandomisationIn(In):
+    patient_id: Id
+
+
+class RandomisationOut(Schema):
+    id: int
+    patient_id: int
+    protocol_id: str = Field(description="the protocol's code")
+    version_id: int = Field(description="the protocol version active when randomised")
+    screening_id: int
+    stratum: str
+    arm: str
+    randomised_at: dt.datetime
+
+
+class AllocationRowOut(Schema):
+    stratum: str
+    sequence: int
+    block: int
+    block_size: int
+    arm: str
+    used_by: str | None = Field(description="study id of the patient given this row")
+
+
+class AllocationListOut(Schema):
+    protocol_id: str
+    arms: list[str]
+    factors: dict[str, list[str]]
+    block_sizes: list[int]
+    seed: int
+    created_at: dt.datetime
+    rows: list[AllocationRowOut]

@@ -212,3 +212,59 @@ class EligibilityScreening(models.Model):
 
     def __str__(self) -> str:
         return f"screening {self.pk} ({self.decision})"
+
+
+class AllocationList(models.Model):
+    """The concealed randomisation list of one randomised protocol (all its versions).
+
+    The list itself is never stored: it is regenerated from ``seed`` and the design copied here at
+    creation (``cordtrack.outcomes.randomisation``), which is prefix-stable, so the next
+    allocation of a stratum is row ``n + 1`` of that stratum's list. Only the unblinded role reads
+    this row (ADR 0033); it is kept out of every page, export and API response of other roles.
+    """
+
+    protocol_code = models.CharField(max_length=30, unique=True)
+    seed = models.BigIntegerField()
+    arms = models.JSONField()
+    factors = models.JSONField()
+    block_sizes = models.JSONField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"allocation list of {self.protocol_code}"
+
+
+class Randomisation(models.Model):
+    """A patient's allocation: signed when made, never changed or removed (only annotated)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="randomisations")
+    protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="+")
+    protocol_code = models.CharField(max_length=30)
+    screening = models.ForeignKey(EligibilityScreening, on_delete=models.PROTECT, related_name="+")
+    stratum = models.CharField(max_length=100)
+    sequence = models.PositiveIntegerField()
+    arm = models.CharField(max_length=30)
+    randomised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    randomised_at = models.DateTimeField()
+
+    SITE_PATH: ClassVar[str] = "patient__site"
+    PATIENT_PATH: ClassVar[str] = "patient"
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=("patient", "protocol_code"), name="randomised_once_per_protocol"
+            ),
+            # Two concurrent randomisations cannot take the same row of a stratum's list.
+            models.UniqueConstraint(
+                fields=("protocol_code", "stratum", "sequence"), name="allocation_row_used_once"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"randomisation {self.pk}"
