@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0002_protocol_versions'),
+        ('intake', '0003_protocol_versions'),
         ('therapy', '0001_initial'),
     ]
 

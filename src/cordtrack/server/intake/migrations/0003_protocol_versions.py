@@ -19,7 +19,7 @@ def _one_active_per_code(apps: Any, schema_editor: Any) -> None:
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0001_initial'),
+        ('intake', '0002_screening_confirmation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

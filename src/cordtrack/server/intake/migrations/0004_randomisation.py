@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0002_protocol_versions'),
+        ('intake', '0003_protocol_versions'),
         ('patients', '0002_medications_and_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
