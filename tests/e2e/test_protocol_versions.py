@@ -43,7 +43,7 @@ def test_a_data_manager_drafts_diffs_and_activates_a_version_that_screening_then
     page.get_by_label("Reason").fill("Extend to motor-incomplete AIS D (amendment 2)")
     page.get_by_label("Password (signature)").fill("not my password")
     page.get_by_role("button", name="Sign and activate").click()
-    expect(page.locator(".messages")).to_contain_text("password: does not match")
+    expect(page.locator(".messages")).to_contain_text("password: is not correct")
     expect(page.locator("h1 [data-status]")).to_have_text("Draft")
     page.get_by_label("Reason").fill("Extend to motor-incomplete AIS D (amendment 2)")
     page.get_by_label("Password (signature)").fill(PASSWORD)

@@ -17,7 +17,7 @@ from cordtrack.server.accounts.models import Site, User
 from cordtrack.server.intake.models import Protocol, Randomisation
 from cordtrack.server.intake.protocols import DEMO_RANDOMISED
 from cordtrack.server.patients.models import Patient
-from cordtrack.server.services import exams, intake, patients, randomisation
+from cordtrack.server.services import exams, intake, patients, randomisation, signatures
 
 from .conftest import TODAY, complete_t6_exam, normal_exam
 
@@ -38,6 +38,9 @@ def trial(
         schedule=d["schedule"], arms=d["arms"], design="randomised",
         randomisation=d["randomisation"],
     )  # fmt: skip
+    alice.set_password("randomise-with-care-2026")
+    alice.save()
+    signing = signatures.reauthenticate(alice, "randomise-with-care-2026", None)
     made: dict[str, list[Randomisation]] = {}
     for n in range(10):
         p = make_patient(north)
@@ -48,13 +51,13 @@ def trial(
         base = exams.record_exam(
             alice, p, complete_t6_exam(), exam_date=TODAY - dt.timedelta(days=420)
         )
-        exams.sign_exam(alice, base)
-        intake.screen_eligibility(alice, p, rct, FIT)
+        exams.sign_exam(alice, base, password=signing)
+        screening = intake.screen_eligibility(alice, p, rct, FIT)
+        intake.confirm_eligibility(alice, screening, decision="eligible", password=signing)
         r = randomisation.randomise(bob, p)
         later = normal_exam() if n % 3 == 0 else complete_t6_exam()
-        exams.sign_exam(
-            alice, exams.record_exam(alice, p, later, exam_date=TODAY - dt.timedelta(days=30))
-        )
+        follow_up = exams.record_exam(alice, p, later, exam_date=TODAY - dt.timedelta(days=50))
+        exams.sign_exam(alice, follow_up, password=signing)
         made.setdefault(r.arm, []).append(r)
     # Randomised back then (the service stamps now; the report reads the date).
     Randomisation.objects.update(randomised_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=415))

@@ -17,11 +17,12 @@ from cordtrack.server.audit.models import AuditEntry
 from cordtrack.server.intake.models import AllocationList, Protocol, Randomisation
 from cordtrack.server.intake.protocols import DEMO_RANDOMISED
 from cordtrack.server.patients.models import Patient
-from cordtrack.server.services import intake, patients
+from cordtrack.server.services import intake, patients, signatures
 
 from .conftest import TODAY
 from .test_api_helpers import ApiClient
 
+PASSWORD = "randomise-with-care-2026"
 FIT = {"medically_stable": True, "active_infection": False, "malignancy": False,
        "pregnancy": False}  # fmt: skip
 
@@ -40,13 +41,24 @@ def rct(db: None) -> Protocol:
 def screened(
     alice: User, rct: Protocol, make_patient: Callable[..., Patient], north: Site
 ) -> Callable[..., Patient]:
-    def make(level: str = "T6", ais: str = "A", consented: bool = True) -> Patient:
+    """A screened patient; the proposal confirmed by alice's signature unless ``confirm=False``."""
+    alice.set_password(PASSWORD)
+    alice.save()
+    signing = signatures.reauthenticate(alice, PASSWORD, None)
+
+    def make(
+        level: str = "T6", ais: str = "A", consented: bool = True, confirm: bool = True
+    ) -> Patient:
         p = make_patient(north, consented=consented)
         patients.record_injury(
             alice, p, injury_date=TODAY - dt.timedelta(days=60), etiology="traumatic",
             cause="fall", level=level, baseline_ais=ais,
         )  # fmt: skip
-        intake.screen_eligibility(alice, p, rct, FIT)
+        screening = intake.screen_eligibility(alice, p, rct, FIT)
+        if confirm:
+            intake.confirm_eligibility(
+                alice, screening, decision=screening.decision, password=signing
+            )
         return p
 
     return make
@@ -86,6 +98,7 @@ def test_a_clinician_randomises_too_but_not_a_data_manager_or_another_site(
         ({"consented": False}, "has not consented"),
         ({"ais": "D"}, "not eligible"),  # the protocol takes AIS A-C
         ({"level": "C2"}, "not eligible"),  # C4 to T12
+        ({"confirm": False}, "no clinician has confirmed it"),  # a proposal is not a decision
     ],
 )
 def test_a_patient_who_cannot_be_randomised_gets_422_naming_why(

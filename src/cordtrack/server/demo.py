@@ -371,7 +371,9 @@ def load(cohort_per_site: int | None = None) -> dict[str, int]:
             follow = next(p for p in made if p.inquiries.get().status == S.IN_FOLLOWUP)
             patients.link_patient_user(users[Role.SITE_ADMIN], follow, users[Role.PATIENT])
             if code == "NTH":
-                created += len(waiting_for_randomisation(site, users, randomised, WAITING_AT_NORTH))
+                created += len(
+                    waiting_for_randomisation(site, users, randomised, WAITING_AT_NORTH, PASSWORD)
+                )
     per_site = settings.DEMO_COHORT_PER_SITE if cohort_per_site is None else cohort_per_site
     codes = [code for code, _ in SITES]
     if per_site and not already_generated(COHORT_SEED, codes, cohort=True):

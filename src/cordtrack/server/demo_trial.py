@@ -14,7 +14,7 @@ from django.utils import timezone
 from .accounts.models import Role, Site, User
 from .intake.models import InquiryStatus, Protocol
 from .patients.models import ConsentStatus, Etiology, Patient
-from .services import intake, patients
+from .services import intake, patients, signatures
 
 #: How many wait at North (issue 15: at least five).
 WAITING_AT_NORTH = 6
@@ -24,12 +24,14 @@ _FIT = {"medically_stable": True, "active_infection": False, "malignancy": False
 
 
 def waiting_for_randomisation(
-    site: Site, users: dict[str, User], protocol: Protocol, count: int
+    site: Site, users: dict[str, User], protocol: Protocol, count: int, password: str
 ) -> list[Patient]:
-    """``count`` consented patients screened eligible against ``protocol``, not randomised."""
+    """``count`` consented patients screened eligible against ``protocol`` (the clinician's
+    decision confirmed with a signature; ``password`` is the demo password), not randomised."""
     rng = random.Random(f"cordtrack-demo-rct-{site.code}")
     today = timezone.localdate()
     coordinator, clinician = users[Role.COORDINATOR], users[Role.CLINICIAN]
+    signing = signatures.reauthenticate(clinician, password, None)
     made = []
     for n in range(count):
         injury = today - dt.timedelta(days=rng.randint(30, 200))
@@ -48,7 +50,8 @@ def waiting_for_randomisation(
         )  # fmt: skip
         inquiry = p.inquiries.get()
         intake.advance_inquiry(coordinator, inquiry, InquiryStatus.UNDER_REVIEW)
-        intake.screen_eligibility(clinician, p, protocol, _FIT, screened_on=today)
+        screening = intake.screen_eligibility(clinician, p, protocol, _FIT, screened_on=today)
+        intake.confirm_eligibility(clinician, screening, decision="eligible", password=signing)
         intake.advance_inquiry(coordinator, inquiry, InquiryStatus.ELIGIBLE)
         made.append(p)
     return made

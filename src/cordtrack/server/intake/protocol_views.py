@@ -141,7 +141,7 @@ def protocol_activate(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         protocol_services.activate_version(
             request.user, version, reason=form.cleaned_data.get("reason", ""),
-            password=form.cleaned_data.get("password", ""),
+            password=form.cleaned_data.get("password", ""), request=request,
         )  # fmt: skip
     except ValidationError as exc:
         for field, errs in exc.message_dict.items():

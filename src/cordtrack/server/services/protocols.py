@@ -4,7 +4,8 @@ A protocol is the set of ``Protocol`` rows sharing a code; each row is a version
 (draft, active, retired). Drafting checks the whole document field by field
 (``cordtrack.clinical.protocol_document``) and saves nothing when any field is bad. Activation is
 a signed act: the data manager re-enters their password and gives a reason, both recorded in the
-audit trail (action ``sign``); the previous active version is retired in the same transaction.
+audit trail (action ``sign``); the password is checked by the signature service's
+re-authentication (ADR 0030); the previous active version is retired in the same transaction.
 Records that followed a version (screenings, visits, administrations) keep pointing at it.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 import yaml
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from cordtrack.clinical.protocol_document import Change, check_document, diff_documents
@@ -26,6 +28,7 @@ from ..audit.models import AuditAction
 from ..intake.models import Decision, EligibilityScreening, Protocol, ProtocolStatus
 from ..patients.models import Patient
 from ..therapy.models import CellType, Route
+from . import signatures
 from .base import FieldErrors, create
 
 #: Largest import accepted (a protocol document is a few kilobytes).
@@ -105,17 +108,22 @@ def diff_against_active(version: Protocol) -> list[Change]:
     return diff_documents(base, version.document())
 
 
-def activate_version(actor: Any, version: Protocol, *, reason: str, password: str) -> Protocol:
-    """Activate a draft (signed: password re-entered, reason given); retire the current one."""
+def activate_version(
+    actor: Any, version: Protocol, *, reason: str, password: str,
+    request: HttpRequest | None = None,
+) -> Protocol:  # fmt: skip
+    """Activate a draft (signed: password re-entered, reason given); retire the current one.
+
+    The password goes through the signature service's re-authentication (ADR 0030), so a wrong
+    one counts towards the sign-in lockout like any other signing attempt."""
     _require_manager(actor)
     errors = FieldErrors()
     if version.status != ProtocolStatus.DRAFT:
         errors.add("status", f"only a draft can be activated (this version is {version.status})")
     if not reason.strip():
         errors.add("reason", "is required to activate a protocol version")
-    if not password or not actor.check_password(password):
-        errors.add("password", "does not match: re-enter your password to sign")
     errors.raise_if_any()
+    signatures.reauthenticate(actor, password, request)  # outside the transaction: it counts
     with transaction.atomic():
         current = (
             Protocol.objects.select_for_update()

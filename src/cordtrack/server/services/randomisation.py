@@ -143,11 +143,19 @@ def randomise(actor: Any, patient: Patient) -> Randomisation:
     done = Randomisation.objects.filter(patient=patient, protocol_code=protocol.code).first()
     if done is not None:
         raise AlreadyRandomisedError(done)
-    if screening.decision != Decision.ELIGIBLE:
+    # The clinician's signed decision counts, not the rules' proposal (ADR 0030).
+    decided = screening.confirmed_decision
+    if screening.decision != Decision.ELIGIBLE and decided != Decision.ELIGIBLE:
         errors.add(
             "patient_id",
             f"latest screening ({protocol}, {screening.screened_on}) is "
             f"{screening.get_decision_display().lower()}, not eligible",
+        )
+    elif decided != Decision.ELIGIBLE:
+        errors.add(
+            "patient_id",
+            f"latest screening ({protocol}, {screening.screened_on}) proposes eligible, but no "
+            "clinician has confirmed it with a signature",
         )
     active = Protocol.objects.filter(code=protocol.code, status=ProtocolStatus.ACTIVE).first()
     if active is None:
