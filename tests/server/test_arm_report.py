@@ -103,3 +103,20 @@ def test_the_pdf_report_shows_the_flow_and_the_differences(
                   "randomised, concurrent control"):  # fmt: skip
         assert words in text
     assert "uncontrolled" not in text.lower()
+
+
+def test_a_randomised_protocol_nobody_is_randomised_in_yet_reports_empty_arms(
+    capsys: pytest.CaptureFixture[str], north: Site
+) -> None:
+    d = DEMO_RANDOMISED
+    Protocol.objects.create(
+        code=d["code"], version="1", title=d["name"], criteria=d["criteria"],
+        schedule=d["schedule"], arms=d["arms"], design="randomised",
+        randomisation=d["randomisation"],
+    )  # fmt: skip
+    assert main([*COMMAND, "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["flow"]["randomised"] == 0
+    assert report["comparison"]["responder_difference"] is None
+    assert "at least 2 patients per arm" in report["comparison"]["motor_change_note"]
+    assert report["per_arm"]["SHAM-IT"]["safety"]["any"] is None  # nobody exposed: no rate
