@@ -62,9 +62,12 @@ def test_a_data_manager_drafts_diffs_and_activates_a_version_that_screening_then
         answer = "yes" if question == "medically_stable" else "no"
         page.locator(f"input[name={question}][value={answer}]").check()
     page.get_by_role("button", name="Evaluate and record").click()
+    screening = page.locator("#screening")
+    expect(screening).to_contain_text("CT-MSC-IT v2")
+    expect(screening).to_contain_text("AIS A, B, C or D")
+    page.goto(f"/patients/{earlier.patient_id}/")
     screenings = page.locator("section.card", has_text="Eligibility screening")
     expect(screenings).to_contain_text("CT-MSC-IT v2")
-    expect(screenings).to_contain_text("AIS A, B, C or D")
-    expect(screenings).to_contain_text(f"CT-MSC-IT v1 · {earlier.get_decision_display()}")
+    expect(screenings).to_contain_text(f"CT-MSC-IT v1 · {earlier.screened_on:%Y-%m-%d}")
     earlier.refresh_from_db()
     assert earlier.protocol.version == "1"
