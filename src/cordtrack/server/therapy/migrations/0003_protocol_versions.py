@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('intake', '0003_protocol_versions'),
-        ('therapy', '0001_initial'),
+        ('therapy', '0002_lot_release'),
     ]
 
     operations = [
