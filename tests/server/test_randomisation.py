@@ -158,3 +158,20 @@ def test_only_the_unblinded_role_reads_the_list_and_the_seed_is_in_no_audit_entr
     used = [r for r in body["rows"] if r["used_by"] == patient.study_id]
     assert [r["arm"] for r in used] == [arm]
     assert AuditEntry.objects.filter(model="intake.allocationlist", action="view").count() == 1
+
+
+def test_the_admin_shows_stewards_an_allocation_list_without_its_seed(
+    bob: User, dora: User, screened: Callable[..., Patient]
+) -> None:
+    from django.test import Client
+
+    ApiClient(bob).post("/randomisations", {"patient_id": screened().pk})
+    lst = AllocationList.objects.get()
+    dora.is_staff = True
+    dora.save()
+    client = Client()
+    client.force_login(dora)
+    page = client.get(f"/admin/intake/allocationlist/{lst.pk}/change/")
+    assert page.status_code == 200
+    assert "CT-MSC-RCT" in page.content.decode()
+    assert str(lst.seed) not in page.content.decode()
