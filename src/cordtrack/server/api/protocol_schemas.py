@@ -7,7 +7,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from .schemas import Id, In
+from .schemas import In
+from .vocabulary import Id
 
 
 class ProtocolVersionOut(Schema):

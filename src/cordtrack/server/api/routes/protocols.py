@@ -13,8 +13,8 @@ from ninja.pagination import paginate
 
 from ...access import site_ids
 from ...intake.models import Protocol, ProtocolStatus
-from ..pagination import Paged, Pages
 from ..errors import responses
+from ..pagination import Paged, Pages
 from ..protocol_schemas import ProtocolOut, ProtocolVersionOut
 from . import user_of
 

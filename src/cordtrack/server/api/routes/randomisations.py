@@ -13,8 +13,8 @@ from ninja.pagination import paginate
 from ...access import scoped
 from ...intake.models import AllocationList, Randomisation
 from ...services import randomisation as services
-from ..pagination import Paged, Pages
 from ..errors import responses
+from ..pagination import Paged, Pages
 from ..protocol_schemas import (
     AllocationListOut,
     AllocationRowOut,
