@@ -155,8 +155,9 @@ def test_only_the_unblinded_role_reads_the_list_and_the_seed_is_in_no_audit_entr
     assert listed.status_code == 200
     body = listed.json()
     assert body["seed"] == seed
-    used = [r for r in body["rows"] if r["used_by"] == patient.study_id]
+    used = [r for r in body["rows"] if r["used"]]
     assert [r["arm"] for r in used] == [arm]
+    assert patient.study_id not in listed.text
     assert AuditEntry.objects.filter(model="intake.allocationlist", action="view").count() == 1
 
 

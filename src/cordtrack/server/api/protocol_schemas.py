@@ -58,7 +58,7 @@ class AllocationRowOut(Schema):
     block: int
     block_size: int
     arm: str
-    used_by: str | None = Field(description="study id of the patient given this row")
+    used: bool = Field(description="whether a randomisation has taken this row")
 
 
 class AllocationListOut(Schema):

@@ -206,8 +206,8 @@ def allocation_rows(actor: Any, protocol_code: str) -> tuple[AllocationList, lis
         {
             "stratum": a.stratum, "sequence": a.sequence, "block": a.block,
             "block_size": a.block_size, "arm": a.arm,
-            "used_by": used[(a.stratum, a.sequence)].patient.study_id
-            if (a.stratum, a.sequence) in used else None,
+            # Whether the row is taken, not by whom: the list names no patient.
+            "used": (a.stratum, a.sequence) in used,
         }
         for rows in allocation_list(design_of(lst, per)).values()
         for a in rows

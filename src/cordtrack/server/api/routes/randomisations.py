@@ -8,13 +8,10 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Router, Status
 from ninja.errors import HttpError
-from ninja.pagination import paginate
 
-from ...access import scoped
 from ...intake.models import AllocationList, Randomisation
 from ...services import randomisation as services
 from ..errors import responses
-from ..pagination import Paged, Pages
 from ..protocol_schemas import (
     AllocationListOut,
     AllocationRowOut,
@@ -44,15 +41,6 @@ def create_randomisation(request: HttpRequest, payload: RandomisationIn) -> Stat
     except services.AlreadyRandomisedError as exc:
         raise HttpError(409, f"patient {patient.pk} is {exc}") from None
     return Status(201, randomisation_out(made))
-
-
-@router.get(
-    "/randomisations", response=responses(200, list[RandomisationOut]), tags=["randomisation"]
-)
-@paginate(Pages)
-def list_randomisations(request: HttpRequest) -> Any:
-    rows = scoped(user_of(request), Randomisation.objects.all()).order_by("randomised_at", "pk")
-    return Paged(rows, randomisation_out)
 
 
 @router.get(
