@@ -33,13 +33,23 @@ class Cap(StrEnum):
     QUERIES = "queries"  # raise, close and re-open data queries
     SDV = "sdv"  # source data verification marks
     SAFETY_REVIEW = "safety_review"  # close a followed-up adverse event with a signature
+    PROTOCOLS = "protocols"  # draft and activate protocol versions (not site-scoped)
 
 
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
     Role.CLINICIAN: frozenset({Cap.READ, Cap.CLINICAL, Cap.VISITS}),
     Role.COORDINATOR: frozenset({Cap.READ, Cap.INTAKE, Cap.VISITS, Cap.PRODUCTS}),
     Role.DATA_MANAGER: frozenset(
-        {Cap.READ, Cap.INTAKE, Cap.CLINICAL, Cap.VISITS, Cap.PRODUCTS, Cap.AUDIT, Cap.QUERIES}
+        {
+            Cap.READ,
+            Cap.INTAKE,
+            Cap.CLINICAL,
+            Cap.VISITS,
+            Cap.PRODUCTS,
+            Cap.AUDIT,
+            Cap.QUERIES,
+            Cap.PROTOCOLS,
+        }
     ),
     # A monitor reads, raises and closes queries, verifies against source and closes adverse
     # events after review (a signature): it enters no data.
@@ -47,6 +57,9 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
     Role.SITE_ADMIN: frozenset({Cap.READ, Cap.USERS, Cap.AUDIT}),
     # A patient reads their own record only; handled through PATIENT_PATH, never through sites.
     Role.PATIENT: frozenset(),
+    # The unblinded statistician reads the site (as a monitor would) and, alone, the allocation
+    # lists (services/randomisation.py; ADR 0033). It enters no data.
+    Role.UNBLINDED: frozenset({Cap.READ}),
 }
 
 M = TypeVar("M", bound=models.Model)
