@@ -60,6 +60,7 @@ class Demo:
 #: Routes that show no patient data, each with the reason (walked all the same, when a GET).
 NO_PATIENT_DATA: dict[str, str] = {
     "home": "a redirect to the patient list or the portal",
+    "healthz": "the health check: database, migrations and worker heartbeat, no records",
     "login": "the sign-in form",
     "logout": "POST only: signs out",
     "otp-verify": "the user's own second factor",

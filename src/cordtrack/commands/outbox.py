@@ -5,7 +5,7 @@ to the outbox in the same transaction; this command sends it. ``cordtrack outbox
 every due message once; ``--loop`` keeps delivering every ``--interval`` seconds until stopped
 (Ctrl-C or SIGTERM). A failed attempt is retried with a growing wait (30 s doubling to 1 h, ten
 attempts); ``cordtrack outbox status`` lists what is not sent yet; ``cordtrack outbox requeue
-[ID ...]`` retries messages that failed for good. Delivery is at least once (ADR 0031).
+[ID ...]`` retries messages that failed for good. Delivery is at least once (ADR 0036).
 
 exit status: 0 done, 1 a message failed for good, 2 usage error
 """

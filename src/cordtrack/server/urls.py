@@ -16,7 +16,7 @@ admin.site.site_title = "CordTrack admin"
 
 urlpatterns = [
     # Unnamed: the load balancer's probe, no page of the registry (it shows no patient data).
-    path("healthz", health.healthz),
+    path("healthz", health.healthz, name="healthz"),
     path("", account_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
