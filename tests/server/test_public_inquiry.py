@@ -15,11 +15,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
 from cordtrack.server.accounts.models import Site, User
-from cordtrack.server.demo_files import synthetic_dicom
+from cordtrack.server.demo_files import synthetic_dicom, synthetic_pdf
 from cordtrack.server.intake.models import Document, DocumentKind, Inquiry, InquiryStatus
 from cordtrack.server.patients.models import Patient
 
-PDF = b"%PDF-1.4\n% synthetic test document\n%%EOF\n"
+PDF = synthetic_pdf("Synthetic discharge letter")
 
 
 @pytest.fixture(autouse=True)

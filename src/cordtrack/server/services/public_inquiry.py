@@ -122,8 +122,8 @@ def submit_inquiry(data: InquiryForm) -> Inquiry:
                     description=data.description.strip(), contact_consent_at=now,
                 ),
             )  # fmt: skip
-            for kind, kept in stored:
-                documents.record(None, patient, kind, kept)
+            for document_kind, kept in stored:
+                documents.record(None, patient, document_kind, kept)
         return inquiry
     except BaseException:
         for _kind, kept in stored:
