@@ -18,6 +18,8 @@ Variables (all optional unless noted):
                            the checkout, see ``envfile.project_root``)
 ``CORDTRACK_ALLOWED_HOSTS`` comma-separated (default ``127.0.0.1,localhost``)
 ``CORDTRACK_MAX_UPLOAD_MB`` largest accepted document (default 25)
+``CORDTRACK_INQUIRY_RATE_LIMIT`` public inquiries (/inquire/) per client address per hour (5);
+                           ``CORDTRACK_INQUIRY_SITE`` the site code receiving them (first site)
 ``CORDTRACK_SECURE_COOKIES`` default: on unless DEBUG
 ``CORDTRACK_EMAIL_HOST`` (``_PORT``, ``_USER``, ``_PASSWORD``, ``_TLS``, ``_FROM``): the SMTP
                            server the outbox sends through (default: files in var/mail in
@@ -236,6 +238,10 @@ DOCUMENTS_DIR = VAR_DIR / "documents"
 MAX_UPLOAD_BYTES = env_int("CORDTRACK_MAX_UPLOAD_MB", 25, minimum=1) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The public inquiry form (/inquire/): submissions per client address per hour, and the site
+# (code) that receives them (default: the first site).
+INQUIRY_RATE_LIMIT = env_int("CORDTRACK_INQUIRY_RATE_LIMIT", 5, minimum=1)
+INQUIRY_SITE = env_str("CORDTRACK_INQUIRY_SITE", "")
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]

@@ -59,6 +59,19 @@ class Inquiry(models.Model):
         max_length=20, choices=InquiryStatus.choices, default=InquiryStatus.NEW, db_index=True
     )
     status_changed_at = models.DateTimeField()
+    # Filled by the public inquiry form (/inquire/); staff-registered inquiries leave them blank.
+    # The reference is what the inquirer quotes: random, never the database id.
+    reference = models.CharField(max_length=16, unique=True, null=True, blank=True)
+    injury_region = models.CharField(max_length=12, blank=True)
+    injury_level = models.CharField(max_length=20, blank=True)  # as the inquirer wrote it
+    completeness = models.CharField(max_length=12, blank=True)
+    injury_date = models.DateField(null=True, blank=True)
+    country = models.CharField(max_length=80, blank=True)
+    preferred_language = models.CharField(max_length=8, blank=True)
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=30, blank=True)
+    description = models.TextField(max_length=2000, blank=True)
+    contact_consent_at = models.DateTimeField(null=True, blank=True)
 
     SITE_PATH: ClassVar[str] = "patient__site"
     PATIENT_PATH: ClassVar[str] = "patient"
@@ -89,8 +102,9 @@ class Document(models.Model):
     sha256 = models.CharField(max_length=64, db_index=True)
     dicom_header = models.JSONField(null=True, blank=True)
     deidentified_ok = models.BooleanField(null=True, blank=True)
+    # None: sent through the public inquiry form, by someone without an account.
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import protocol_views, screening, views
+from . import protocol_views, public, screening, views
 
 urlpatterns = [
+    path("inquire/", public.inquire, name="inquire"),
     path("patients/<int:pk>/documents/", views.document_upload, name="document-upload"),
     path("documents/<int:pk>/", views.document_detail, name="document-detail"),
     path("documents/<int:pk>/download/", views.document_download, name="document-download"),

@@ -8,6 +8,7 @@ import io
 import os
 import tempfile
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -142,33 +143,47 @@ def _size(n: int) -> str:
     return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
 
 
-def upload_document(actor: Any, patient: Patient, kind: str, upload: UploadedFile) -> Document:
-    """Check type and size, store the file by checksum, read DICOM headers, record and audit."""
-    require(actor, patient.site_id, Cap.INTAKE)
-    errors = FieldErrors()
+@dataclass(frozen=True)
+class Stored:
+    """A checked upload, in the store by checksum, not yet recorded."""
+
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    header: dict[str, Any] | None
+
+
+def check_and_store(
+    upload: UploadedFile, errors: FieldErrors, field: str = "file", *, named: bool = False
+) -> Stored | None:
+    """Check an upload's name, size and content (sniffed, not the client's declared type) and store
+    it; a refused file is not kept and its reason is added to ``errors`` under ``field`` (with
+    the file's name first when ``named``, for a field of several files)."""
     name = Path(upload.name or "").name
+    who = f"{name}: " if named else ""
     extension = Path(name).suffix.lower()
-    if kind not in DocumentKind.values:
-        errors.add("kind", f"{kind!r} is not a document type")
+    before = len(errors.errors.get(field, []))
     if extension not in EXTENSIONS:
-        errors.add("file", "only PDF, PNG, JPEG and DICOM (.dcm) files are accepted")
+        errors.add(field, f"{who}only PDF, PNG, JPEG and DICOM (.dcm) files are accepted")
     if upload.size is None or upload.size > settings.MAX_UPLOAD_BYTES:
-        errors.add("file", f"is larger than the {_size(settings.MAX_UPLOAD_BYTES)} limit")
+        errors.add(field, f"{who}is larger than the {_size(settings.MAX_UPLOAD_BYTES)} limit")
     if upload.size == 0:
-        errors.add("file", "is empty")
-    errors.raise_if_any()
+        errors.add(field, f"{who}is empty")
+    if len(errors.errors.get(field, [])) > before:
+        return None
     sha, size, head = _store(upload)
     content_type = sniff(head)
     if content_type is None or content_type != EXTENSIONS[extension]:
         _discard(sha)
-        errors.add("file", f"content is not a valid {extension[1:].upper()} file")
-        errors.raise_if_any()
-        raise AssertionError("unreachable")
+        errors.add(field, f"{who}content is not a valid {extension[1:].upper()} file")
+        return None
     problem = content_problem(storage_path(sha), content_type)
     if problem is not None:
         _discard(sha)
-        errors.add("file", f"content is not a valid {extension[1:].upper()} file: it {problem}")
-        errors.raise_if_any()
+        kind_name = extension[1:].upper()
+        errors.add(field, f"{who}content is not a valid {kind_name} file: it {problem}")
+        return None
     header = None
     if content_type == DICOM:
         try:
@@ -176,17 +191,46 @@ def upload_document(actor: Any, patient: Patient, kind: str, upload: UploadedFil
                 header = dicom_header(fh)
         except Exception:  # a damaged header: refuse rather than store what cannot be reviewed
             _discard(sha)
-            errors.add("file", "the DICOM header cannot be read")
-            errors.raise_if_any()
-    with transaction.atomic():
-        return create(
-            actor,
-            Document(
-                patient=patient, kind=kind, content_type=content_type, original_name=name[:200],
-                size=size, sha256=sha, dicom_header=header, uploaded_by=actor,
-                deidentified_ok=None if header is None else not header["identifying"],
-            ),
-        )  # fmt: skip
+            errors.add(field, f"{who}the DICOM header cannot be read")
+            return None
+    return Stored(name[:200], content_type, size, sha, header)
+
+
+def discard(stored: Stored) -> None:
+    """Remove a stored file that was not recorded (after a rollback), unless another has it."""
+    _discard(stored.sha256)
+
+
+def record(actor: Any, patient: Patient, kind: str, stored: Stored) -> Document:
+    """The document row of a stored file (call inside ``transaction.atomic``)."""
+    header = stored.header
+    return create(
+        actor,
+        Document(
+            patient=patient, kind=kind, content_type=stored.content_type,
+            original_name=stored.name, size=stored.size, sha256=stored.sha256,
+            dicom_header=header, uploaded_by=actor if getattr(actor, "pk", None) else None,
+            deidentified_ok=None if header is None else not header["identifying"],
+        ),
+    )  # fmt: skip
+
+
+def upload_document(actor: Any, patient: Patient, kind: str, upload: UploadedFile) -> Document:
+    """Check type and size, store the file by checksum, read DICOM headers, record and audit."""
+    require(actor, patient.site_id, Cap.INTAKE)
+    errors = FieldErrors()
+    if kind not in DocumentKind.values:
+        errors.add("kind", f"{kind!r} is not a document type")
+    errors.raise_if_any()
+    stored = check_and_store(upload, errors)
+    errors.raise_if_any()
+    assert stored is not None
+    try:
+        with transaction.atomic():
+            return record(actor, patient, kind, stored)
+    except BaseException:
+        discard(stored)
+        raise
 
 
 def review_deidentification(actor: Any, document: Document, ok: bool, reason: str = "") -> Document:
