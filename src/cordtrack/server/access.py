@@ -33,13 +33,23 @@ class Cap(StrEnum):
     QUERIES = "queries"  # raise, close and re-open data queries
     SDV = "sdv"  # source data verification marks
     SAFETY_REVIEW = "safety_review"  # close a followed-up adverse event with a signature
+    EXPORT = "export"  # bulk exports of the site's records, run as background jobs (/jobs/)
 
 
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
     Role.CLINICIAN: frozenset({Cap.READ, Cap.CLINICAL, Cap.VISITS}),
     Role.COORDINATOR: frozenset({Cap.READ, Cap.INTAKE, Cap.VISITS, Cap.PRODUCTS}),
     Role.DATA_MANAGER: frozenset(
-        {Cap.READ, Cap.INTAKE, Cap.CLINICAL, Cap.VISITS, Cap.PRODUCTS, Cap.AUDIT, Cap.QUERIES}
+        {
+            Cap.READ,
+            Cap.INTAKE,
+            Cap.CLINICAL,
+            Cap.VISITS,
+            Cap.PRODUCTS,
+            Cap.AUDIT,
+            Cap.QUERIES,
+            Cap.EXPORT,
+        }
     ),
     # A monitor reads, raises and closes queries, verifies against source and closes adverse
     # events after review (a signature): it enters no data.
