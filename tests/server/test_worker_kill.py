@@ -34,7 +34,8 @@ print(jobs.start_export(user, site).pk)
 
 STATE = (
     "SELECT j.state, j.done, j.total, j.attempts, j.rows, j.checkpoint, t.status, t.worker_ids"
-    " FROM jobs_job j JOIN django_tasks_database_dbtaskresult t ON t.id = j.task_id WHERE j.id = {job}"
+    " FROM jobs_job j JOIN django_tasks_database_dbtaskresult t ON t.id = j.task_id"
+    " WHERE j.id = {job}"
 )
 
 
