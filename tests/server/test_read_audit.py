@@ -73,6 +73,11 @@ NO_PATIENT_DATA: dict[str, str] = {
     "ae-sign": WRITE,
     "ae-close": WRITE,
     "lot-release": WRITE,
+    "jobs:list": "the user's own background jobs: kind, site, state, progress and row counts",
+    "jobs:start-export": WRITE,
+    "jobs:download": "the requester's own export file (a job id, none on the demo): every patient "
+    "in it is audited as a download (services.exports.record_export) before a byte is sent; "
+    "tests/server/test_jobs.py",
     "screening-confirm": WRITE,
     "logistics-arranged": WRITE,
     "exam-classify": "classifies the values posted to it; reads no record",
@@ -440,7 +445,7 @@ _PLAIN = {
     "portal-questionnaire": "/portal/questionnaires/pain_nrs/",
     "reports:evidence": "/reports/evidence/", "expect:page": "/expect/",
     "api-v1:site_reports": "/api/v1/reports/sites", "api-v1:sdv_progress": "/api/v1/sdv?site=NTH",
-    "admin:index": "/admin/",
+    "admin:index": "/admin/", "jobs:list": "/jobs/",
     "admin:app_list": "/admin/patients/",
 }  # fmt: skip
 
