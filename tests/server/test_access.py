@@ -132,6 +132,7 @@ CAPS = {
     Role.MONITOR: {"audit", "safety_review"},
     Role.SITE_ADMIN: {"audit"},
     Role.PATIENT: set(),
+    Role.UNBLINDED: set(),  # reads; enters nothing
 }
 
 

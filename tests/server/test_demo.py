@@ -11,9 +11,10 @@ from django.test import Client, override_settings
 from cordtrack.server.accounts.models import Role, Site, User
 from cordtrack.server.audit.chain import verify
 from cordtrack.server.demo import PASSWORD
+from cordtrack.server.demo_trial import WAITING_AT_NORTH
 from cordtrack.server.exams.models import IsncsciExam
 from cordtrack.server.followup.models import Logistics
-from cordtrack.server.intake.models import Inquiry
+from cordtrack.server.intake.models import Inquiry, Protocol
 from cordtrack.server.patients.models import Patient
 from cordtrack.server.safety.models import AdverseEvent
 
@@ -34,8 +35,8 @@ def test_the_demo_covers_the_journey_and_every_demo_user_sees_only_their_site(db
     call_command("load_demo")  # idempotent
 
     assert (Patient.objects.count(), IsncsciExam.objects.count(), User.objects.count()) == counts
-    assert counts[0] == 60 + 2 * COHORT
-    assert counts[2] == 12
+    assert counts[0] == 60 + WAITING_AT_NORTH + 2 * COHORT
+    assert counts[2] == 14  # seven roles at two sites
     statuses = set(Inquiry.objects.values_list("status", flat=True))
     assert statuses >= {"new", "under_review", "not_eligible", "in_followup", "completed"}
     assert AdverseEvent.objects.exists()
@@ -45,6 +46,14 @@ def test_the_demo_covers_the_journey_and_every_demo_user_sees_only_their_site(db
     assert not Logistics.objects.exclude(visit__status="scheduled").filter(travel_arranged=False)
     assert IsncsciExam.objects.exclude(ais="").count() == IsncsciExam.objects.count()
     assert list(verify()) == []
+    waiting = Patient.objects.filter(
+        site__code="NTH", consent_status="consented", screenings__decision="eligible",
+        screenings__protocol__code="CT-MSC-RCT", randomisations__isnull=True,
+    ).distinct()  # fmt: skip
+    assert waiting.count() >= 5
+    assert set(Protocol.objects.filter(status="active").values_list("code", "design")) == {
+        ("CT-MSC-IT", "uncontrolled"), ("CT-MSC-RCT", "randomised"),
+    }  # fmt: skip
 
     for site in Site.objects.all():
         other = Site.objects.exclude(pk=site.pk).get()
@@ -59,4 +68,5 @@ def test_the_demo_covers_the_journey_and_every_demo_user_sees_only_their_site(db
                 assert "My CordTrack" in page
                 assert page.count(f"{site.code}-") == 1
             else:
-                assert f"{30 + COHORT} patients" in page, name
+                waiting = WAITING_AT_NORTH if site.code == "NTH" else 0
+                assert f"{30 + waiting + COHORT} patients" in page, name

@@ -9,7 +9,8 @@ from django.contrib import admin
 from cordtrack.server.audit.admin import AuditHistoryAdmin
 
 CLINICAL_APPS = ("patients", "intake", "exams", "therapy", "safety", "followup", "monitoring")
-SHARED = {"intake.protocol"}  # protocols are used by every site
+# Protocols and their allocation lists are used by every site.
+SHARED = {"intake.protocol", "intake.allocationlist"}
 
 
 @pytest.mark.parametrize(

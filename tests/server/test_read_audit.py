@@ -94,6 +94,15 @@ NO_PATIENT_DATA: dict[str, str] = {
     "api-v1:api-root": "the API's documentation page",
     "api-v1:site_reports": "aggregates per site",
     "api-v1:sdv_progress": "verification progress counts",
+    "protocol-list": "protocols (shared by every site)",
+    "protocol-new": "an empty protocol draft form",
+    "protocol-detail": "a protocol's versions",
+    "protocol-draft": "a protocol version's document to edit",
+    "protocol-version": "a protocol version and its diff",
+    "protocol-activate": WRITE,
+    "api-v1:list_protocols": "protocols (shared by every site)",
+    "api-v1:list_versions": "a protocol's versions",
+    "api-v1:allocation_list": "the allocation list: arms and whether each row is taken, no patient",
     **dict.fromkeys(
         [
             "api-v1:create_patient",
@@ -119,6 +128,7 @@ NO_PATIENT_DATA: dict[str, str] = {
             "api-v1:close_adverse_event",
             "api-v1:confirm_screening",
             "api-v1:release_lot",
+            "api-v1:create_randomisation",
         ],
         WRITE,
     ),

@@ -2,9 +2,11 @@
 
 ``cordtrack report outcomes --site NTH --format json`` prints the cohort report (responder
 definition, rates with Wilson 95% intervals, lost-to-follow-up bounds, strata beside the natural
-history, Kaplan-Meier steps); ``safety`` the adverse-event rates with exact intervals. ``--format
-pdf`` writes the PDF to ``-o FILE`` (required for pdf). Reads the database named by DATABASE_URL
-(default var/cordtrack.sqlite3).
+history, Kaplan-Meier steps); with ``--protocol`` naming a randomised protocol (``CT-MSC-RCT``) it
+prints the arm comparison instead (per-arm figures, differences with 95% intervals, CONSORT
+flow); ``safety`` the adverse-event rates with exact intervals. ``--format pdf`` writes the PDF
+to ``-o FILE`` (required for pdf). Reads the database named by DATABASE_URL (default
+var/cordtrack.sqlite3).
 
 exit status: 0 done, 2 usage error (unknown site, pdf without -o)
 """
@@ -55,7 +57,18 @@ def run(args: argparse.Namespace) -> int:
     if args.definition not in figures.DEFINITIONS:
         raise UsageError(f"unknown definition {args.definition!r}; {DEFINITION_HELP}")
     sites = tuple(args.site)
-    if args.kind == "outcomes":
+    from cordtrack.server.intake.models import Protocol
+
+    randomised = Protocol.objects.filter(code=args.protocol, design="randomised").exists()
+    if args.kind == "outcomes" and randomised:
+        # A randomised protocol: figures per arm, their differences and a CONSORT flow.
+        from cordtrack.server.reports.arms import arm_report
+
+        data = arm_report(
+            sites, args.protocol, figures.definition_for(args.definition, args.at_least)
+        )
+        template, context = "reports/pdf/arms.html", {"r": data}
+    elif args.kind == "outcomes":
         filters = figures.CohortFilters(
             sites, args.protocol, args.cell_type, args.route, args.baseline_ais, args.phase
         )

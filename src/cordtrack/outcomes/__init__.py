@@ -16,6 +16,9 @@ poisson       exact Poisson limits and Student's t quantiles
 survival      Kaplan-Meier time to first AIS improvement with Greenwood intervals
 safety_rates  adverse-event rates with exact intervals, grade x relatedness counts, SAE list
 claims        the claim check
+randomisation stratified permuted-block randomisation lists from a seed
+arm_comparison  differences between arms: Newcombe interval, ANCOVA change difference, exact
+              safety rates per arm
 errors        the exception tree
 
 Every clinical figure comes from ``cordtrack.clinical.evidence`` (the package's versioned evidence
@@ -24,6 +27,15 @@ data) with its source; see ``docs/outcomes.md`` and ``docs/evidence.md``.
 
 from __future__ import annotations
 
+from .arm_comparison import (
+    ChangeDifference,
+    DifferenceInterval,
+    DifferenceMethod,
+    InsufficientDataError,
+    change_difference,
+    newcombe_difference,
+    safety_rates_by_arm,
+)
 from .change import (
     Assessment,
     ChangeRange,
@@ -83,6 +95,15 @@ from .intervals import (
     format_percent,
     wilson_interval,
 )
+from .randomisation import (
+    Allocation,
+    RandomisationDesign,
+    allocation_list,
+    design_problems,
+    max_imbalance,
+    strata,
+    stratum_label,
+)
 from .references import Reference, ReferenceOutcome
 from .safety_rates import AdverseEventRecord, EventRate, SafetySummary, safety_summary
 from .survival import (
@@ -100,7 +121,9 @@ __all__ = [
     "UNCONTROLLED",
     "AdverseEventRecord",
     "AisImprovement",
+    "Allocation",
     "Assessment",
+    "ChangeDifference",
     "ChangeRange",
     "ChangeStatus",
     "ChangeVsExpected",
@@ -109,11 +132,14 @@ __all__ = [
     "ClaimVerdict",
     "CohortRate",
     "ComparatorProfile",
+    "DifferenceInterval",
+    "DifferenceMethod",
     "EventRate",
     "Expectation",
     "FigureUse",
     "FollowUp",
     "ImprovementTimes",
+    "InsufficientDataError",
     "IntervalMethod",
     "KaplanMeierCurve",
     "KaplanMeierStep",
@@ -128,6 +154,7 @@ __all__ = [
     "PatientCourse",
     "Phase",
     "PhaseCutoffs",
+    "RandomisationDesign",
     "RateInterval",
     "Reference",
     "ReferenceOutcome",
@@ -143,6 +170,8 @@ __all__ = [
     "UndefinedRateError",
     "WalkingPrognosis",
     "ais_change",
+    "allocation_list",
+    "change_difference",
     "change_from_baseline",
     "change_vs_expected",
     "check_claim",
@@ -153,19 +182,25 @@ __all__ = [
     "default_thresholds",
     "describe",
     "describe_rate",
+    "design_problems",
     "expectation",
     "format_percent",
     "kaplan_meier",
     "level_change",
     "level_group",
+    "max_imbalance",
     "natural_history",
+    "newcombe_difference",
     "observed_vs_expected",
     "parse_claim",
     "phase_of",
     "reference_for",
+    "safety_rates_by_arm",
     "safety_summary",
     "select",
+    "strata",
     "stratify",
+    "stratum_label",
     "time_to_ais_improvement",
     "walking_prognosis",
     "wilson_interval",

@@ -34,6 +34,7 @@ class Cap(StrEnum):
     SDV = "sdv"  # source data verification marks
     SAFETY_REVIEW = "safety_review"  # close a followed-up adverse event with a signature
     EXPORT = "export"  # bulk exports of the site's records, run as background jobs (/jobs/)
+    PROTOCOLS = "protocols"  # draft and activate protocol versions (not site-scoped)
 
 
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
@@ -49,6 +50,7 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
             Cap.AUDIT,
             Cap.QUERIES,
             Cap.EXPORT,
+            Cap.PROTOCOLS,
         }
     ),
     # A monitor reads, raises and closes queries, verifies against source and closes adverse
@@ -57,6 +59,9 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
     Role.SITE_ADMIN: frozenset({Cap.READ, Cap.USERS, Cap.AUDIT}),
     # A patient reads their own record only; handled through PATIENT_PATH, never through sites.
     Role.PATIENT: frozenset(),
+    # The unblinded statistician reads the site (as a monitor would) and, alone, the allocation
+    # lists (services/randomisation.py; ADR 0033). It enters no data.
+    Role.UNBLINDED: frozenset({Cap.READ}),
 }
 
 M = TypeVar("M", bound=models.Model)

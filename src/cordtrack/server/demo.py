@@ -28,9 +28,10 @@ from cordtrack.clinical.instruments import INSTRUMENTS
 from .accounts.models import Membership, Role, Site, User
 from .demo_exams import CONVERSION, make_exam, severity_at
 from .demo_files import synthetic_dicom, synthetic_pdf, upload
+from .demo_trial import WAITING_AT_NORTH, waiting_for_randomisation
 from .followup.models import Visit
 from .intake.models import TRANSITIONS, Inquiry, InquiryStatus, Protocol
-from .intake.protocols import DEMO_CRITERIA, DEMO_SCHEDULE
+from .intake.protocols import DEMO_RANDOMISED, DEMO_UNCONTROLLED
 from .patients.models import Cause, ConsentStatus, Etiology, Patient
 from .services import (
     ae_followup,
@@ -80,17 +81,25 @@ def _users(site: Site) -> dict[str, User]:
     return users
 
 
-def _protocol() -> Protocol:
+def _version(doc: dict[str, Any]) -> Protocol:
     protocol, _ = Protocol.objects.get_or_create(
-        code="CT-MSC-IT",
-        version="1",
+        code=doc["code"],
+        version=doc["version"],
         defaults={
-            "title": "Intrathecal MSC in subacute SCI (demo)",
-            "criteria": DEMO_CRITERIA,
-            "schedule": DEMO_SCHEDULE,
+            "title": doc["name"], "criteria": doc["criteria"], "schedule": doc["schedule"],
+            "design": doc["design"], "arms": doc["arms"],
+            "randomisation": doc.get("randomisation", {}), "instruments": doc["instruments"],
+            "treatment_plan": doc["treatment_plan"], "status": "active",
+            "activation_reason": "demo protocol", "activated_at": timezone.now(),
+            "created_at": timezone.now(),
         },
-    )
+    )  # fmt: skip
     return protocol
+
+
+def _protocol() -> Protocol:
+    """The uncontrolled demo protocol (the randomised one is made by :func:`load` beside it)."""
+    return _version(DEMO_UNCONTROLLED)
 
 
 class _SitePlan:
@@ -349,7 +358,7 @@ def load(cohort_per_site: int | None = None) -> dict[str, int]:
 
     if not settings.DEMO_MODE:
         raise ImproperlyConfigured("demo data is only loaded with CORDTRACK_DEMO=1")
-    protocol = _protocol()
+    protocol, randomised = _protocol(), _version(DEMO_RANDOMISED)
     created = 0
     for code, name in SITES:
         site, _ = Site.objects.get_or_create(code=code, defaults={"name": name})
@@ -361,6 +370,10 @@ def load(cohort_per_site: int | None = None) -> dict[str, int]:
             created += len(made)
             follow = next(p for p in made if p.inquiries.get().status == S.IN_FOLLOWUP)
             patients.link_patient_user(users[Role.SITE_ADMIN], follow, users[Role.PATIENT])
+            if code == "NTH":
+                created += len(
+                    waiting_for_randomisation(site, users, randomised, WAITING_AT_NORTH, PASSWORD)
+                )
     per_site = settings.DEMO_COHORT_PER_SITE if cohort_per_site is None else cohort_per_site
     codes = [code for code, _ in SITES]
     if per_site and not already_generated(COHORT_SEED, codes, cohort=True):

@@ -16,6 +16,8 @@ class Role(models.TextChoices):
     MONITOR = "monitor", "Monitor (read-only)"
     SITE_ADMIN = "site_admin", "Site administrator"
     PATIENT = "patient", "Patient"
+    # Holds the randomisation lists (issue 15, ADR 0033); reads no patient record.
+    UNBLINDED = "unblinded", "Unblinded statistician"
 
 
 class Site(models.Model):

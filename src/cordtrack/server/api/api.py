@@ -20,6 +20,8 @@ from .routes import (
     followup,
     history,
     monitoring,
+    protocols,
+    randomisations,
     records,
     signing,
     therapy,
@@ -50,5 +52,16 @@ api = NinjaAPI(
     docs_url=None,  # Swagger UI would load assets from a CDN; the CSP refuses them
 )
 errors.install(api)
-for _module in (records, therapy, followup, history, monitoring, adverse_events, fhir, signing):
+for _module in (
+    records,
+    therapy,
+    followup,
+    history,
+    monitoring,
+    adverse_events,
+    fhir,
+    signing,
+    protocols,
+    randomisations,
+):
     api.add_router("", _module.router)

@@ -17,7 +17,7 @@ from cordtrack.clinical.instruments import INSTRUMENTS, modified_ashworth
 
 from ..access import Cap, can, get_scoped_or_404
 from ..forms import add_service_errors, date_field
-from ..intake.models import Protocol
+from ..intake.models import Protocol, ProtocolStatus
 from ..patients.models import Patient
 from ..services import followup as followup_services
 from .models import Logistics, MobilityAid, TravelMode, Visit
@@ -195,7 +195,9 @@ def instrument_new(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 
 class ScheduleForm(forms.Form):
-    protocol = forms.ModelChoiceField(queryset=Protocol.objects.all())
+    protocol = forms.ModelChoiceField(
+        queryset=Protocol.objects.filter(status=ProtocolStatus.ACTIVE).order_by("code")
+    )
     reference_date = date_field(help_text="Day 0, usually the first administration")
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from django.contrib import admin
 
 from ..audit.admin import AuditHistoryAdmin
-from .models import Document, EligibilityScreening, Inquiry, Protocol
+from .models import (
+    AllocationList,
+    Document,
+    EligibilityScreening,
+    Inquiry,
+    Protocol,
+    Randomisation,
+)
 
 
 @admin.register(Inquiry)
@@ -33,3 +40,16 @@ class EligibilityScreeningAdmin(AuditHistoryAdmin):
     list_display = ("patient", "protocol", "decision", "reviewed_at")
     list_filter = ("decision",)
     search_fields = ("patient__study_id",)
+
+
+@admin.register(Randomisation)
+class RandomisationAdmin(AuditHistoryAdmin):
+    list_display = ("patient", "protocol_code", "stratum", "arm", "randomised_at")
+    search_fields = ("patient__study_id",)
+
+
+@admin.register(AllocationList)
+class AllocationListAdmin(AuditHistoryAdmin):
+    # Never the seed: stewards (data managers, monitors) stay blind to the list (ADR 0033).
+    exclude = ("seed",)
+    list_display = ("protocol_code", "created_at")

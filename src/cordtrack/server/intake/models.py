@@ -104,12 +104,22 @@ class Document(models.Model):
         return f"document {self.pk} ({self.kind})"
 
 
-class Protocol(models.Model):
-    """A treatment protocol version: its eligibility criteria and visit schedule, as data.
+class ProtocolStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    RETIRED = "retired", "Retired"
 
-    ``criteria`` is a list of ``{"code", "description", "kind", "params", "source"}`` rows of
-    ``cordtrack.clinical.eligibility``; ``schedule`` a ``cordtrack.clinical.visits``
-    ``VisitSchedule`` as a dict.
+
+class Protocol(models.Model):
+    """One version of a treatment protocol, as data (``cordtrack.clinical.protocol_document``).
+
+    A protocol is the set of rows sharing a ``code``; each row is a version. At most one version
+    per code is active: screenings, visits and administrations point at the version they
+    followed, so activating a new one never rewrites them. ``criteria`` holds
+    ``cordtrack.clinical.eligibility`` rows; ``schedule`` a ``cordtrack.clinical.visits``
+    ``VisitSchedule`` as a dict; ``instruments`` visit code -> instrument codes; ``arms`` a list of
+    ``{"name", "description"}``; ``randomisation`` the strata factors and block sizes (never the
+    seed). Rows made outside the drafting service (fixtures) are active by default.
     """
 
     code = models.CharField(max_length=30)
@@ -117,14 +127,56 @@ class Protocol(models.Model):
     title = models.CharField(max_length=200)
     criteria = models.JSONField(default=list)
     schedule = models.JSONField(default=list)
+    design = models.CharField(max_length=12, default="uncontrolled")
+    arms = models.JSONField(default=list, blank=True)
+    randomisation = models.JSONField(default=dict, blank=True)
+    instruments = models.JSONField(default=dict, blank=True)
+    treatment_plan = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        max_length=8, choices=ProtocolStatus.choices, default=ProtocolStatus.ACTIVE
+    )
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(null=True, blank=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    activated_at = models.DateTimeField(null=True, blank=True)
+    activation_reason = models.TextField(blank=True)
 
     class Meta:
         constraints = (
             models.UniqueConstraint(fields=("code", "version"), name="protocol_code_version"),
-        )
+            models.UniqueConstraint(
+                fields=("code",), condition=models.Q(status="active"),
+                name="protocol_one_active_version",
+            ),
+        )  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.code} v{self.version}"
+
+    @property
+    def arm_names(self) -> list[str]:
+        return [str(a.get("name")) for a in self.arms if isinstance(a, dict)]
+
+    def document(self) -> dict[str, object]:
+        """The version as the document a data manager imports, compares and activates."""
+        doc: dict[str, object] = {
+            "code": self.code, "name": self.title, "version": self.version,
+            "design": self.design, "arms": self.arms, "criteria": self.criteria,
+            "schedule": self.schedule, "instruments": self.instruments,
+            "treatment_plan": self.treatment_plan,
+        }  # fmt: skip
+        if self.design == "randomised":
+            doc["randomisation"] = self.randomisation
+        return doc
 
 
 class Decision(models.TextChoices):
@@ -160,3 +212,59 @@ class EligibilityScreening(models.Model):
 
     def __str__(self) -> str:
         return f"screening {self.pk} ({self.decision})"
+
+
+class AllocationList(models.Model):
+    """The concealed randomisation list of one randomised protocol (all its versions).
+
+    The list itself is never stored: it is regenerated from ``seed`` and the design copied here at
+    creation (``cordtrack.outcomes.randomisation``), which is prefix-stable, so the next
+    allocation of a stratum is row ``n + 1`` of that stratum's list. Only the unblinded role reads
+    this row (ADR 0033); it is kept out of every page, export and API response of other roles.
+    """
+
+    protocol_code = models.CharField(max_length=30, unique=True)
+    seed = models.BigIntegerField()
+    arms = models.JSONField()
+    factors = models.JSONField()
+    block_sizes = models.JSONField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"allocation list of {self.protocol_code}"
+
+
+class Randomisation(models.Model):
+    """A patient's allocation: signed when made, never changed or removed (only annotated)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="randomisations")
+    protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="+")
+    protocol_code = models.CharField(max_length=30)
+    screening = models.ForeignKey(EligibilityScreening, on_delete=models.PROTECT, related_name="+")
+    stratum = models.CharField(max_length=100)
+    sequence = models.PositiveIntegerField()
+    arm = models.CharField(max_length=30)
+    randomised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    randomised_at = models.DateTimeField()
+
+    SITE_PATH: ClassVar[str] = "patient__site"
+    PATIENT_PATH: ClassVar[str] = "patient"
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=("patient", "protocol_code"), name="randomised_once_per_protocol"
+            ),
+            # Two concurrent randomisations cannot take the same row of a stratum's list.
+            models.UniqueConstraint(
+                fields=("protocol_code", "stratum", "sequence"), name="allocation_row_used_once"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"randomisation {self.pk}"

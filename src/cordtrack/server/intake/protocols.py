@@ -48,3 +48,52 @@ DEMO_SCHEDULE: Final[dict[str, Any]] = {
          "label": "Month 12"},
     ],
 }  # fmt: skip
+
+DEMO_INSTRUMENTS: Final[dict[str, list[str]]] = {
+    "d0": ["isncsci"],
+    "m1": ["isncsci", "pain_nrs"],
+    "m3": ["isncsci", "scim_iii", "wisci_ii", "pain_nrs"],
+    "m6": ["isncsci", "scim_iii", "wisci_ii", "pain_nrs", "mas"],
+    "m12": ["isncsci", "scim_iii", "wisci_ii", "pain_nrs", "mas", "isci_qol_basic"],
+}
+
+DEMO_TREATMENT_PLAN: Final[dict[str, Any]] = {
+    "cell_types": ["bm_msc", "uc_msc"],
+    "routes": ["intrathecal"],
+    "dose_total_cells": {"min": 10_000_000, "max": 200_000_000},
+}
+
+#: The uncontrolled protocol: one arm, every patient treated.
+DEMO_UNCONTROLLED: Final[dict[str, Any]] = {
+    "code": "CT-MSC-IT",
+    "name": "Intrathecal MSC in subacute SCI (demo)",
+    "version": "1",
+    "design": "uncontrolled",
+    "arms": [{"name": "MSC-IT", "description": "intrathecal mesenchymal stromal cells"}],
+    "criteria": DEMO_CRITERIA,
+    "schedule": DEMO_SCHEDULE,
+    "instruments": DEMO_INSTRUMENTS,
+    "treatment_plan": DEMO_TREATMENT_PLAN,
+}
+
+#: The randomised protocol: cells versus a sham procedure (skin puncture without intrathecal
+#: injection), 1:1 in permuted blocks of 4 or 6 stratified by baseline AIS and level group.
+DEMO_RANDOMISED: Final[dict[str, Any]] = {
+    "code": "CT-MSC-RCT",
+    "name": "Intrathecal MSC versus sham procedure, randomised (demo)",
+    "version": "1",
+    "design": "randomised",
+    "arms": [
+        {"name": "MSC-IT", "description": "intrathecal mesenchymal stromal cells"},
+        {"name": "SHAM-IT", "description": "sham: skin puncture, no intrathecal injection"},
+    ],
+    "randomisation": {
+        "factors": {"ais": ["A", "B", "C"], "level_group": ["cervical", "T1-T9", "T10 and below"]},
+        "block_sizes": [4, 6],
+    },
+    "criteria": DEMO_CRITERIA,
+    "schedule": {**DEMO_SCHEDULE, "code": "CT-MSC-RCT", "name": "Randomised MSC follow-up",
+                 "reference": "randomisation"},
+    "instruments": DEMO_INSTRUMENTS,
+    "treatment_plan": DEMO_TREATMENT_PLAN,
+}  # fmt: skip

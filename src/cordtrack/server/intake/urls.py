@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import screening, views
+from . import protocol_views, screening, views
 
 urlpatterns = [
     path("patients/<int:pk>/documents/", views.document_upload, name="document-upload"),
@@ -13,4 +13,14 @@ urlpatterns = [
     path("patients/<int:pk>/screening/new/", views.screening_new, name="screening-new"),
     path("screenings/<int:pk>/", screening.screening_detail, name="screening-detail"),
     path("screenings/<int:pk>/confirm/", screening.screening_confirm, name="screening-confirm"),
+    path("protocols/", protocol_views.protocol_list, name="protocol-list"),
+    path("protocols/new/", protocol_views.protocol_draft, name="protocol-new"),
+    path("protocols/<str:code>/", protocol_views.protocol_detail, name="protocol-detail"),
+    path("protocols/<str:code>/new/", protocol_views.protocol_draft, name="protocol-draft"),
+    path("protocol-versions/<int:pk>/", protocol_views.protocol_version, name="protocol-version"),
+    path(
+        "protocol-versions/<int:pk>/activate/",
+        protocol_views.protocol_activate,
+        name="protocol-activate",
+    ),
 ]

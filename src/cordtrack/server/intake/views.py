@@ -16,7 +16,7 @@ from ..forms import add_service_errors, date_field, yes_no_field
 from ..patients.models import Patient
 from ..services import documents as document_services
 from ..services import intake as intake_services
-from .models import Document, DocumentKind, Inquiry, Protocol
+from .models import Document, DocumentKind, Inquiry, Protocol, ProtocolStatus
 from .preview import PREVIEWABLE, preview_png
 
 
@@ -132,7 +132,10 @@ def inquiry_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class ScreeningForm(forms.Form):
-    protocol = forms.ModelChoiceField(queryset=Protocol.objects.all())
+    # Only active versions: a draft is not yet in force and a retired one no longer is.
+    protocol = forms.ModelChoiceField(
+        queryset=Protocol.objects.filter(status=ProtocolStatus.ACTIVE).order_by("code")
+    )
     screened_on = date_field()
     medically_stable = yes_no_field("Medically stable")
     active_infection = yes_no_field("Active infection")

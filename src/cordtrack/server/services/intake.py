@@ -23,6 +23,7 @@ from ..intake.models import (
     Inquiry,
     InquiryStatus,
     Protocol,
+    ProtocolStatus,
 )
 from ..patients.models import Injury, Patient
 from ..signatures.models import Meaning
@@ -109,6 +110,12 @@ def screen_eligibility(
     screened_on = screened_on or timezone.localdate()
     if screened_on > timezone.localdate():
         errors.add("screened_on", "cannot be in the future")
+    if protocol.status != ProtocolStatus.ACTIVE:
+        errors.add(
+            "protocol",
+            f"{protocol} is {protocol.status}: screen against the active version of "
+            f"{protocol.code}",
+        )
     try:
         definition = clinical_protocol(protocol)
     except DefinitionError as exc:

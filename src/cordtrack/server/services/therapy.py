@@ -17,6 +17,7 @@ from ..signatures.models import Meaning
 from ..therapy.models import Administration, CellProductLot, Source
 from . import signatures
 from .base import FieldErrors, create
+from .protocols import followed_version
 
 VITAL_RANGES: dict[str, tuple[float, float]] = {
     "hr": (20, 250), "sbp": (50, 260), "dbp": (20, 160), "temp_c": (30, 43), "spo2": (50, 100),
@@ -158,6 +159,6 @@ def administer(
             Administration(
                 patient=patient, lot=lot, administered_at=administered_at, route=route,
                 dose_total_cells=dose_total_cells, weight_kg=weight_kg, dose_per_kg=per_kg,
-                vitals=vitals, operator=actor,
+                vitals=vitals, operator=actor, protocol=followed_version(patient),
             ),
         )  # fmt: skip

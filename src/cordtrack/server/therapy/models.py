@@ -104,6 +104,10 @@ class Administration(models.Model):
     operator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # The protocol version followed (that of the patient's screening); never rewritten.
+    protocol = models.ForeignKey(
+        "intake.Protocol", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     SITE_PATH: ClassVar[str] = "patient__site"
     PATIENT_PATH: ClassVar[str] = "patient"

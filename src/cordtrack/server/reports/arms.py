@@ -1,0 +1,194 @@
+"""The outcome report of a randomised protocol: figures per arm, differences, a CONSORT flow.
+
+Patients are analysed in the arm they were randomised to (intention to treat). Day 0 is the
+randomisation date: the baseline is the last signed, classified exam on or before it (else the
+first exam); follow-ups are the later exams. Per arm: the responder figures of the cohort report
+(``outcomes.cohort_rate``), patients with an adverse event and with a serious one (exact
+Clopper-Pearson intervals). Between the first two arms (arm 1 minus arm 2): the responder
+difference with Newcombe's interval, and the mean difference in total motor score change at the
+definition's time, adjusted for baseline (ANCOVA), with its t interval. The flow counts, as
+CONSORT 2010 does: screened, eligible, randomised, treated (an administration on or after
+randomisation), assessed at the definition's time, lost to follow-up, per arm.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from cordtrack.outcomes import (
+    FollowUp,
+    PatientCourse,
+    ResponderDefinition,
+    cohort_rate,
+    describe,
+)
+from cordtrack.outcomes.arm_comparison import (
+    InsufficientDataError,
+    change_difference,
+    newcombe_difference,
+    safety_rates_by_arm,
+)
+from cordtrack.outcomes.errors import UndefinedRateError
+
+from ..intake.models import Decision, InquiryStatus, Protocol, Randomisation
+from ..patients.models import Patient
+from ..safety.models import AdverseEvent
+from . import adapters
+from .serialize import rate as rate_json
+
+DESIGN_LABEL = "randomised, concurrent control"
+
+
+def _course(patient: Patient, day0: dt.date, today: dt.date) -> PatientCourse | None:
+    exams = [e for e in patient.exams.all() if e.classification and e.signed_at is not None]
+    exams.sort(key=lambda e: (e.exam_date, e.pk))
+    if not exams:
+        return None
+    before = [e for e in exams if e.exam_date <= day0]
+    base = before[-1] if before else exams[0]
+    instruments = list(patient.instruments.all())
+
+    def assessment(exam: Any, not_after: dt.date | None) -> Any:
+        # The same joining of instruments to an exam as the cohort report (adapters.timeline).
+        values, _ = adapters._nearest_instruments(instruments, exam.exam_date, not_after)
+        return adapters.assessment_of(exam.classification or {}, values)
+
+    later = [e for e in exams if e.exam_date > base.exam_date]
+    injury = getattr(patient, "injury", None)
+    return PatientCourse(
+        patient_id=patient.study_id,
+        baseline=assessment(base, day0),
+        days_since_injury_at_baseline=(base.exam_date - injury.injury_date).days
+        if injury is not None else None,
+        follow_ups=tuple(
+            FollowUp((e.exam_date - base.exam_date).days, assessment(e, None)) for e in later
+        ),
+        observed_until=(today - base.exam_date).days,
+        age_years=base.exam_date.year - patient.year_of_birth,
+    )  # fmt: skip
+
+
+def _motor_pair(course: PatientCourse, by_day: int, window: int) -> tuple[int, int] | None:
+    b = course.baseline
+    if b.uems is None or b.lems is None:
+        return None
+    usable = [
+        (abs(f.day - by_day), f)
+        for f in course.follow_ups
+        if abs(f.day - by_day) <= window
+        and f.assessment.uems is not None
+        and f.assessment.lems is not None
+    ]
+    if not usable:
+        return None
+    f = min(usable, key=lambda u: u[0])[1].assessment
+    assert f.uems is not None
+    assert f.lems is not None
+    return b.uems + b.lems, f.uems + f.lems
+
+
+def arm_report(
+    sites: Sequence[str], protocol_code: str, definition: ResponderDefinition,
+    today: dt.date | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Every figure of the arm comparison, JSON-ready."""
+    day = today or dt.date.today()
+    version = Protocol.objects.filter(code=protocol_code).order_by("-pk").first()
+    arms = version.arm_names if version is not None else []
+    randomised = list(
+        Randomisation.objects.filter(protocol_code=protocol_code, patient__site__code__in=sites)
+        .select_related("patient")
+        .order_by("randomised_at", "pk")
+    )
+    by_patient = {r.patient_id: r for r in randomised}
+    patients = {p.pk: p for p in adapters.with_related(Patient.objects.filter(pk__in=by_patient))}
+    screened = Patient.objects.filter(
+        site__code__in=sites, screenings__protocol__code=protocol_code
+    ).distinct()
+    eligible = screened.filter(screenings__decision=Decision.ELIGIBLE).distinct()
+    per_arm: dict[str, dict[str, Any]] = {}
+    courses: dict[str, list[PatientCourse]] = {a: [] for a in arms}
+    pairs: dict[str, list[tuple[int, int]]] = {a: [] for a in arms}
+    flow: dict[str, dict[str, int]] = {}
+    members = {arm: [r for r in randomised if r.arm == arm] for arm in arms}
+    for arm in arms:
+        for r in members[arm]:
+            course = _course(patients[r.patient_id], r.randomised_at.date(), day)
+            if course is not None:
+                courses[arm].append(course)
+                pair = _motor_pair(course, definition.by_day, definition.window_days)
+                if pair is not None:
+                    pairs[arm].append(pair)
+    for arm in arms:
+        # Each arm's rate carries the other arms as its concurrent control (the design label).
+        others = [c for a in arms if a != arm for c in courses[a]]
+        rate = cohort_rate(courses[arm], definition, control=others)
+        treated = sum(
+            1 for r in members[arm]
+            if any(a.administered_at.date() >= r.randomised_at.date()
+                   for a in patients[r.patient_id].administrations.all())
+        )  # fmt: skip
+        lost = sum(
+            1 for r in members[arm]
+            if patients[r.patient_id].inquiries.filter(status=InquiryStatus.LOST).exists()
+        )  # fmt: skip
+        flow[arm] = {
+            "randomised": len(members[arm]), "treated": treated,
+            "assessed": rate.responders + rate.non_responders + rate.undetermined,
+            "lost": lost, "without_baseline_exam": len(members[arm]) - len(courses[arm]),
+        }  # fmt: skip
+        ids = [r.patient_id for r in members[arm]]
+        events = AdverseEvent.objects.filter(patient_id__in=ids)
+        any_ae = events.values("patient_id").distinct().count()
+        serious = events.filter(serious=True).values("patient_id").distinct().count()
+        safety = safety_rates_by_arm({"any": (any_ae, len(ids)), "serious": (serious, len(ids))})
+        per_arm[arm] = {
+            "responders": rate_json(rate), "sentence": describe(rate),
+            "mean_motor_change": (
+                sum(f - b for b, f in pairs[arm]) / len(pairs[arm]) if pairs[arm] else None
+            ),
+            "safety": {
+                k: None if v is None else {"events": v.events, "patients": v.total,
+                                           "low": v.low, "high": v.high, "method": v.method.value}
+                for k, v in safety.items()
+            },
+        }  # fmt: skip
+    comparison: dict[str, Any] = {"arms": arms[:2]}
+    if len(arms) >= 2:
+        a, b = arms[0], arms[1]
+        ra, rb = per_arm[a]["responders"], per_arm[b]["responders"]
+        try:
+            comparison["responder_difference"] = newcombe_difference(
+                ra["responders"], ra["due"], rb["responders"], rb["due"]
+            ).to_dict()
+        except UndefinedRateError:
+            comparison["responder_difference"] = None
+        try:
+            comparison["motor_change_difference"] = change_difference(pairs[a], pairs[b]).to_dict()
+        except InsufficientDataError as exc:
+            comparison["motor_change_difference"] = None
+            comparison["motor_change_note"] = str(exc)
+    return {
+        "protocol": protocol_code,
+        "sites": list(sites),
+        "design": DESIGN_LABEL,
+        "definition": definition.definition,
+        "analysis": "intention to treat: patients in the arm they were randomised to",
+        "per_arm": per_arm,
+        "comparison": comparison,
+        "flow": {
+            "screened": screened.count(),
+            "eligible": eligible.count(),
+            "randomised": len(randomised),
+            "per_arm": flow,
+        },
+        "notes": [
+            "Differences are the first arm minus the second; 95% intervals: Newcombe hybrid score "
+            "for responders, ANCOVA (change adjusted for baseline total motor score) for motor "
+            "change. Safety rates per arm use exact Clopper-Pearson intervals.",
+            "Day 0 is the randomisation date; the baseline is the last signed exam on or before "
+            "it.",
+        ],
+    }
