@@ -24,7 +24,11 @@ install: $(STAMP)
 # reads it, so nothing needs exporting.
 MANAGE := $(BIN)/python -m cordtrack.server
 
+# The background worker (exports, periodic jobs; docs/adr/0034) runs beside the server and
+# stops with it.
 run: demo-data
+	@$(BIN)/cordtrack worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
 config: install

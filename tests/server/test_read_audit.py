@@ -74,6 +74,11 @@ NO_PATIENT_DATA: dict[str, str] = {
     "ae-sign": WRITE,
     "ae-close": WRITE,
     "lot-release": WRITE,
+    "jobs:list": "the user's own background jobs: kind, site, state, progress and row counts",
+    "jobs:start-export": WRITE,
+    "jobs:download": "the requester's own export file (a job id, none on the demo): every patient "
+    "in it is audited as a download (services.exports.record_export) before a byte is sent; "
+    "tests/server/test_jobs.py",
     "screening-confirm": WRITE,
     "logistics-arranged": WRITE,
     "exam-classify": "classifies the values posted to it; reads no record",
@@ -453,7 +458,7 @@ _PLAIN = {
     "reports:evidence": "/reports/evidence/", "expect:page": "/expect/",
     "inquire": "/inquire/",
     "api-v1:site_reports": "/api/v1/reports/sites", "api-v1:sdv_progress": "/api/v1/sdv?site=NTH",
-    "admin:index": "/admin/",
+    "admin:index": "/admin/", "jobs:list": "/jobs/",
     "admin:app_list": "/admin/patients/",
 }  # fmt: skip
 

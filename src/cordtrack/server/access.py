@@ -33,6 +33,7 @@ class Cap(StrEnum):
     QUERIES = "queries"  # raise, close and re-open data queries
     SDV = "sdv"  # source data verification marks
     SAFETY_REVIEW = "safety_review"  # close a followed-up adverse event with a signature
+    EXPORT = "export"  # bulk exports of the site's records, run as background jobs (/jobs/)
     PROTOCOLS = "protocols"  # draft and activate protocol versions (not site-scoped)
 
 
@@ -48,6 +49,7 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
             Cap.PRODUCTS,
             Cap.AUDIT,
             Cap.QUERIES,
+            Cap.EXPORT,
             Cap.PROTOCOLS,
         }
     ),

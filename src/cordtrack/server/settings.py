@@ -31,6 +31,10 @@ Variables (all optional unless noted):
 ``CORDTRACK_AUDIT_ANCHORS_FILE`` where the trail's head is appended after each write
                            (default ``var/audit-anchors.jsonl``)
 ``CORDTRACK_LOG_FORMAT``   ``json`` (default outside debug mode) or ``plain``
+``CORDTRACK_WORKER_BEAT_SECONDS`` (5), ``CORDTRACK_WORKER_STALE_SECONDS`` (30): worker
+                           heartbeat, and when a silent worker's task runs again
+``CORDTRACK_JOBS_CHUNK_ROWS`` (500) rows per checkpoint of an export job;
+``CORDTRACK_JOBS_THROTTLE_SECONDS`` (0) a pause between its steps
 """
 
 from __future__ import annotations
@@ -91,6 +95,9 @@ INSTALLED_APPS = [
     "cordtrack.server.reports",
     "cordtrack.server.expect",
     "cordtrack.server.outbox",
+    "django_tasks",
+    "django_tasks_db",
+    "cordtrack.server.jobs",
 ]
 
 MIDDLEWARE = [
@@ -253,6 +260,22 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# --- Background jobs (docs/adr/0034): django-tasks, its database backend, `cordtrack worker` ---
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+JOBS_DIR = VAR_DIR / "jobs"  # result files of jobs (exports), one folder per job
+JOBS_POLL_SECONDS = 1  # an idle worker looks for tasks this often
+JOBS_BEAT_SECONDS = env_int("CORDTRACK_WORKER_BEAT_SECONDS", 5, minimum=1)
+# A worker silent this long is taken for lost: its running task is run again by another.
+JOBS_WORKER_STALE_SECONDS = env_int("CORDTRACK_WORKER_STALE_SECONDS", 30, minimum=2)
+JOBS_MAX_ATTEMPTS = 3  # a task whose worker was lost this many times is failed, not re-run
+JOBS_CHUNK_ROWS = env_int("CORDTRACK_JOBS_CHUNK_ROWS", 500, minimum=1)  # rows per checkpoint
+# A pause between the steps of a long job, to leave the database to interactive users.
+try:
+    JOBS_THROTTLE_SECONDS = float(env_str("CORDTRACK_JOBS_THROTTLE_SECONDS", "0"))
+except ValueError:
+    raise ImproperlyConfigured("CORDTRACK_JOBS_THROTTLE_SECONDS must be a number") from None
+JOBS_RESULT_DAYS = 30  # finished task results are pruned after this many days
+
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = False
@@ -317,6 +340,8 @@ LOGGING = {
         },
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "pydicom": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # The task runner logs each task's id and dotted path (never its arguments' values).
+        "django_tasks": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 

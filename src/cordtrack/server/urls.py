@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("cordtrack.server.monitoring.urls")),
     path("reports/", include("cordtrack.server.reports.urls")),
     path("expect/", include("cordtrack.server.expect.urls")),
+    path("jobs/", include("cordtrack.server.jobs.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api_v1.urls),
 ]
