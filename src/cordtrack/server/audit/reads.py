@@ -131,7 +131,10 @@ def record_reads(
     actor: Any, request: HttpRequest, response: HttpResponseBase, reads: Reads
 ) -> None:
     """Append the one entry of a request that read patient data (nothing if it read none)."""
-    named = sorted(reads.named() - _covered(reads))
+    named_set = reads.named()
+    if not named_set:  # nothing read: skip the lookup of what the request's own entries named
+        return
+    named = sorted(named_set - _covered(reads))
     if not named:
         return
     from ..patients.models import Patient
