@@ -106,7 +106,14 @@ def test_commands_find_the_file_from_any_directory(tmp_path: Path) -> None:
         ),
         (
             {"CORDTRACK_SECRET_KEY": GOOD_KEY, "CORDTRACK_AUDIT_KEY": "12345678"},
-            "CORDTRACK_AUDIT_KEY must be at least 32 characters",
+            "CORDTRACK_AUDIT_KEY is too weak: it needs 32+ random characters",
+        ),
+        (
+            {
+                "CORDTRACK_SECRET_KEY": GOOD_KEY,
+                "CORDTRACK_AUDIT_KEY": "changeme-" + GOOD_KEY[::-1],
+            },
+            "CORDTRACK_AUDIT_KEY is too weak",
         ),
         (
             {

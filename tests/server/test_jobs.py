@@ -223,3 +223,30 @@ def test_the_worker_delivers_the_outbox_as_a_periodic_job() -> None:
     assert task.task.call() == {"sent": 1, "retrying": 0, "failed": 0}
     assert [m.to for m in mail.outbox] == [["monitor@example.org"]]
     assert task.task.call()["sent"] == 0  # sent once
+
+
+def test_the_prune_job_forgets_idempotency_keys_older_than_their_days(
+    dora: User, settings: Any
+) -> None:
+    from cordtrack.server.api.models import IdempotencyRecord
+    from cordtrack.server.jobs.tasks import prune
+
+    def record(key: str, age_days: float) -> None:
+        made = IdempotencyRecord.objects.create(
+            user=dora,
+            key=key,
+            method="POST",
+            path="/api/v1/x",
+            body_sha256="0" * 64,
+            status=201,
+            response={},
+        )
+        IdempotencyRecord.objects.filter(pk=made.pk).update(
+            created_at=timezone.now() - dt.timedelta(days=age_days)
+        )
+
+    settings.IDEMPOTENCY_KEY_DAYS = 7
+    record("fresh", 6.9)
+    record("stale", 7.1)
+    assert prune.call()["idempotency_keys"] == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["fresh"]

@@ -65,9 +65,18 @@ KEY_MIN_LENGTH = 32
 KEY_MIN_DISTINCT = 10
 
 
-def env_key(name: str, debug_default: str | None = None) -> str:
+def env_key(
+    name: str,
+    debug_default: str | None = None,
+    *,
+    check_default_override: bool = False,
+    min_distinct: int = KEY_MIN_DISTINCT,
+) -> str:
     """A secret key: required (unless ``debug_default`` is given: debug mode), at least 32
-    characters of which 10 different, and no placeholder text."""
+    characters of which ``min_distinct`` different, and no placeholder text.
+
+    In debug mode a value that is set is taken as it is, unless ``check_default_override``: the
+    audit key is checked whenever it is set, because entries sealed with it outlive the mode."""
     value = os.environ.get(name)
     if value is None or not value.strip():
         if debug_default is not None:
@@ -75,17 +84,17 @@ def env_key(name: str, debug_default: str | None = None) -> str:
         raise ImproperlyConfigured(
             f"environment variable {name} is required (`cordtrack config init` generates one)"
         )
-    if debug_default is not None:
+    if debug_default is not None and not check_default_override:
         return value
     lowered = value.lower()
     if (
         len(value) < KEY_MIN_LENGTH
-        or len(set(value)) < KEY_MIN_DISTINCT
+        or len(set(value)) < min_distinct
         or any(word in lowered for word in _PLACEHOLDERS)
     ):
         raise ImproperlyConfigured(
             f"{name} is too weak: it needs {KEY_MIN_LENGTH}+ random characters "
-            f"({KEY_MIN_DISTINCT}+ different, no placeholder text); `cordtrack config init` "
+            f"({min_distinct}+ different, no placeholder text); `cordtrack config init` "
             "generates one"
         )
     return value

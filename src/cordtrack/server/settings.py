@@ -275,6 +275,9 @@ try:
 except ValueError:
     raise ImproperlyConfigured("CORDTRACK_JOBS_THROTTLE_SECONDS must be a number") from None
 JOBS_RESULT_DAYS = 30  # finished task results are pruned after this many days
+# An API retry with the same Idempotency-Key gets the first response back for this many days;
+# after that the key is forgotten (the periodic prune job), as Stripe-style APIs do.
+IDEMPOTENCY_KEY_DAYS = env_int("CORDTRACK_IDEMPOTENCY_DAYS", 7, minimum=1)
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -352,15 +355,14 @@ LOGGING = {
 # development key (a system check warns); production refuses to start.
 from .audit.keys import DEV_KEY as _AUDIT_DEV_KEY  # noqa: E402
 
-if DEBUG or DEMO_MODE:
-    AUDIT_KEY = env_str("CORDTRACK_AUDIT_KEY", "") or _AUDIT_DEV_KEY
-else:
-    AUDIT_KEY = env_str("CORDTRACK_AUDIT_KEY")
-if len(AUDIT_KEY) < 32 or len(set(AUDIT_KEY)) < 16:
-    raise ImproperlyConfigured(
-        "CORDTRACK_AUDIT_KEY must be at least 32 characters (16 different), e.g. from "
-        "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
-    )
+# The same rule as the secret key (env.env_key), with more distinct characters: the audit key
+# seals entries that must stay verifiable for years.
+AUDIT_KEY = env_key(
+    "CORDTRACK_AUDIT_KEY",
+    debug_default=_AUDIT_DEV_KEY if (DEBUG or DEMO_MODE) else None,
+    check_default_override=True,
+    min_distinct=16,
+)
 if AUDIT_KEY == SECRET_KEY:
     raise ImproperlyConfigured("CORDTRACK_AUDIT_KEY must differ from CORDTRACK_SECRET_KEY")
 AUDIT_PREVIOUS_KEYS = env_list("CORDTRACK_AUDIT_PREVIOUS_KEYS")

@@ -33,10 +33,12 @@ def deliver_outbox() -> dict[str, int]:
 @task(queue_name="default", priority=-10)
 def prune() -> dict[str, int]:
     """Forget finished task results after ``JOBS_RESULT_DAYS`` days (those of periodic jobs
-    after one day: they run every few seconds), and the beats of workers gone for a day (the
-    jobs themselves, with their files, stay until deleted)."""
+    after one day: they run every few seconds), the beats of workers gone for a day, and API
+    idempotency keys after ``IDEMPOTENCY_KEY_DAYS`` days (the jobs themselves, with their files,
+    stay until deleted)."""
     from django_tasks_db.models import DBTaskResult
 
+    from ..api.models import IdempotencyRecord
     from .models import WorkerBeat
     from .periodic import PERIODIC
 
@@ -49,4 +51,7 @@ def prune() -> dict[str, int]:
     ).delete()
     results, _ = old.delete()
     beats, _ = WorkerBeat.objects.filter(beat_at__lt=day).delete()
-    return {"task_results": results + routine, "worker_beats": beats}
+    keys, _ = IdempotencyRecord.objects.filter(
+        created_at__lt=now - dt.timedelta(days=settings.IDEMPOTENCY_KEY_DAYS)
+    ).delete()
+    return {"task_results": results + routine, "worker_beats": beats, "idempotency_keys": keys}
