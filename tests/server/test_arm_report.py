@@ -38,9 +38,11 @@ def trial(
         schedule=d["schedule"], arms=d["arms"], design="randomised",
         randomisation=d["randomisation"],
     )  # fmt: skip
-    alice.set_password("randomise-with-care-2026")
-    alice.save()
+    for user in (alice, bob):
+        user.set_password("randomise-with-care-2026")
+        user.save()
     signing = signatures.reauthenticate(alice, "randomise-with-care-2026", None)
+    signing_bob = signatures.reauthenticate(bob, "randomise-with-care-2026", None)
     made: dict[str, list[Randomisation]] = {}
     for n in range(10):
         p = make_patient(north)
@@ -54,7 +56,7 @@ def trial(
         exams.sign_exam(alice, base, password=signing)
         screening = intake.screen_eligibility(alice, p, rct, FIT)
         intake.confirm_eligibility(alice, screening, decision="eligible", password=signing)
-        r = randomisation.randomise(bob, p)
+        r = randomisation.randomise(bob, p, password=signing_bob)
         later = normal_exam() if n % 3 == 0 else complete_t6_exam()
         follow_up = exams.record_exam(alice, p, later, exam_date=TODAY - dt.timedelta(days=50))
         exams.sign_exam(alice, follow_up, password=signing)

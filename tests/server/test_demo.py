@@ -11,10 +11,11 @@ from django.test import Client, override_settings
 from cordtrack.server.accounts.models import Role, Site, User
 from cordtrack.server.audit.chain import verify
 from cordtrack.server.demo import PASSWORD
+from cordtrack.server.demo_rct import PLANNED
 from cordtrack.server.demo_trial import WAITING_AT_NORTH
 from cordtrack.server.exams.models import IsncsciExam
 from cordtrack.server.followup.models import Logistics
-from cordtrack.server.intake.models import Inquiry, Protocol
+from cordtrack.server.intake.models import Inquiry, Protocol, Randomisation
 from cordtrack.server.patients.models import Patient
 from cordtrack.server.safety.models import AdverseEvent
 
@@ -35,7 +36,7 @@ def test_the_demo_covers_the_journey_and_every_demo_user_sees_only_their_site(db
     call_command("load_demo")  # idempotent
 
     assert (Patient.objects.count(), IsncsciExam.objects.count(), User.objects.count()) == counts
-    assert counts[0] == 60 + WAITING_AT_NORTH + 2 * COHORT
+    assert counts[0] == 60 + WAITING_AT_NORTH + 2 * COHORT + PLANNED  # the trial at North
     assert counts[2] == 14  # seven roles at two sites
     statuses = set(Inquiry.objects.values_list("status", flat=True))
     assert statuses >= {"new", "under_review", "not_eligible", "in_followup", "completed"}
@@ -51,6 +52,10 @@ def test_the_demo_covers_the_journey_and_every_demo_user_sees_only_their_site(db
         screenings__protocol__code="CT-MSC-RCT", randomisations__isnull=True,
     ).distinct()  # fmt: skip
     assert waiting.count() >= 5
+    trial = Randomisation.objects.filter(patient__site__code="NTH", protocol_code="CT-MSC-RCT")
+    assert {a: trial.filter(arm=a).count() >= 60 for a in ("MSC-IT", "SHAM-IT")} == {
+        "MSC-IT": True, "SHAM-IT": True,
+    }  # fmt: skip
     assert set(Protocol.objects.filter(status="active").values_list("code", "design")) == {
         ("CT-MSC-IT", "uncontrolled"), ("CT-MSC-RCT", "randomised"),
     }  # fmt: skip
@@ -68,5 +73,5 @@ def test_the_demo_covers_the_journey_and_every_demo_user_sees_only_their_site(db
                 assert "My CordTrack" in page
                 assert page.count(f"{site.code}-") == 1
             else:
-                waiting = WAITING_AT_NORTH if site.code == "NTH" else 0
+                waiting = WAITING_AT_NORTH + PLANNED if site.code == "NTH" else 0
                 assert f"{30 + waiting + COHORT} patients" in page, name

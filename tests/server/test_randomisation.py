@@ -27,6 +27,11 @@ FIT = {"medically_stable": True, "active_infection": False, "malignancy": False,
        "pregnancy": False}  # fmt: skip
 
 
+def body_for(patient: Patient) -> dict[str, object]:
+    """The body of a randomisation: the patient and the randomiser's password."""
+    return {"patient_id": patient.pk, "password": PASSWORD}
+
+
 @pytest.fixture
 def rct(db: None) -> Protocol:
     d = DEMO_RANDOMISED
@@ -39,11 +44,13 @@ def rct(db: None) -> Protocol:
 
 @pytest.fixture
 def screened(
-    alice: User, rct: Protocol, make_patient: Callable[..., Patient], north: Site
+    alice: User, bob: User, rct: Protocol, make_patient: Callable[..., Patient], north: Site
 ) -> Callable[..., Patient]:
-    """A screened patient; the proposal confirmed by alice's signature unless ``confirm=False``."""
-    alice.set_password(PASSWORD)
-    alice.save()
+    """A screened patient; the proposal confirmed by alice's signature unless ``confirm=False``.
+    Alice (clinician) and Bob (coordinator) sign with ``PASSWORD``."""
+    for user in (alice, bob):
+        user.set_password(PASSWORD)
+        user.save()
     signing = signatures.reauthenticate(alice, PASSWORD, None)
 
     def make(
@@ -68,28 +75,45 @@ def test_a_coordinator_randomises_an_eligible_consented_patient_once(
     bob: User, screened: Callable[..., Patient]
 ) -> None:
     patient = screened()
-    response = ApiClient(bob).post("/randomisations", {"patient_id": patient.pk})
+    response = ApiClient(bob).post("/randomisations", body_for(patient))
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["arm"] in ("MSC-IT", "SHAM-IT")
     assert body["stratum"] == "ais=A|level_group=T1-T9"
     assert body["protocol_id"] == "CT-MSC-RCT"
-    again = ApiClient(bob).post("/randomisations", {"patient_id": patient.pk})
+    again = ApiClient(bob).post("/randomisations", body_for(patient))
     assert again.status_code == 409
     assert "already randomised" in again.json()["detail"]
     assert Randomisation.objects.filter(patient=patient).count() == 1
     signed = AuditEntry.objects.filter(model="intake.randomisation", action="sign")
     assert signed.count() == 1
+    made = Randomisation.objects.get(patient=patient)
+    (state,) = signatures.states(made)  # a Signature like every other sign-off (ADR 0042)
+    assert (state.signature.signer, state.meaning, state.valid) == (bob, "authored", True)
+
+
+@pytest.mark.parametrize("password", ["not-my-password", ""])
+def test_a_randomisation_without_the_right_password_allocates_nothing(
+    bob: User, screened: Callable[..., Patient], password: str
+) -> None:
+    patient = screened()
+    response = ApiClient(bob).post(
+        "/randomisations", {"patient_id": patient.pk, "password": password}
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["password"]
+    assert not Randomisation.objects.exists()
+    assert not AllocationList.objects.exists()
 
 
 def test_a_clinician_randomises_too_but_not_a_data_manager_or_another_site(
     alice: User, dora: User, charlie: User, screened: Callable[..., Patient]
 ) -> None:
     patient = screened()
-    assert ApiClient(dora).post("/randomisations", {"patient_id": patient.pk}).status_code == 403
-    other = ApiClient(charlie).post("/randomisations", {"patient_id": patient.pk})
+    assert ApiClient(dora).post("/randomisations", body_for(patient)).status_code == 403
+    other = ApiClient(charlie).post("/randomisations", body_for(patient))
     assert other.status_code == 422  # not a patient they may see: nothing leaks
-    assert ApiClient(alice).post("/randomisations", {"patient_id": patient.pk}).status_code == 201
+    assert ApiClient(alice).post("/randomisations", body_for(patient)).status_code == 201
 
 
 @pytest.mark.parametrize(
@@ -105,7 +129,7 @@ def test_a_patient_who_cannot_be_randomised_gets_422_naming_why(
     bob: User, screened: Callable[..., Patient], kwargs: dict[str, object], reason: str
 ) -> None:
     patient = screened(**kwargs)
-    response = ApiClient(bob).post("/randomisations", {"patient_id": patient.pk})
+    response = ApiClient(bob).post("/randomisations", body_for(patient))
     assert response.status_code == 422
     messages = [e["message"] for e in response.json()["errors"] if e["field"] == "patient_id"]
     assert any(reason in m for m in messages), messages
@@ -116,7 +140,7 @@ def test_a_patient_never_screened_for_a_randomised_protocol_is_refused(
     bob: User, make_patient: Callable[..., Patient], north: Site
 ) -> None:
     patient = make_patient(north)
-    response = ApiClient(bob).post("/randomisations", {"patient_id": patient.pk})
+    response = ApiClient(bob).post("/randomisations", body_for(patient))
     assert response.status_code == 422
     assert "no eligibility screening against a randomised protocol" in response.text
 
@@ -127,7 +151,7 @@ def test_allocations_stay_balanced_within_each_stratum(
     given: dict[str, list[str]] = {}
     for level in ["T6"] * 14 + ["C5"] * 9:
         p = screened(level=level)
-        r = ApiClient(bob).post("/randomisations", {"patient_id": p.pk}).json()
+        r = ApiClient(bob).post("/randomisations", body_for(p)).json()
         given.setdefault(r["stratum"], []).append(r["arm"])
         # At any moment the arms of a stratum differ by at most half the largest block (6 / 2).
         assert max_imbalance(["MSC-IT", "SHAM-IT"], given[r["stratum"]]) <= 3
@@ -140,7 +164,7 @@ def test_only_the_unblinded_role_reads_the_list_and_the_seed_is_in_no_audit_entr
     make_user: Callable[..., User], north: Site,
 ) -> None:  # fmt: skip
     patient = screened()
-    arm = ApiClient(bob).post("/randomisations", {"patient_id": patient.pk}).json()["arm"]
+    arm = ApiClient(bob).post("/randomisations", body_for(patient)).json()["arm"]
     seed = AllocationList.objects.get().seed
     monitor = make_user("mona", Role.MONITOR, north)
     admin = make_user("sam", Role.SITE_ADMIN, north)
@@ -166,7 +190,7 @@ def test_the_admin_shows_stewards_an_allocation_list_without_its_seed(
 ) -> None:
     from django.test import Client
 
-    ApiClient(bob).post("/randomisations", {"patient_id": screened().pk})
+    ApiClient(bob).post("/randomisations", body_for(screened()))
     lst = AllocationList.objects.get()
     dora.is_staff = True
     dora.save()

@@ -354,6 +354,7 @@ def load(cohort_per_site: int | None = None) -> dict[str, int]:
 
     ``cohort_per_site``: treated cohort patients per site (default the setting
     ``DEMO_COHORT_PER_SITE``; 0 loads the journey patients only)."""
+    from .demo_rct import load_randomised
     from .synthetic import already_generated, generate
 
     if not settings.DEMO_MODE:
@@ -378,5 +379,8 @@ def load(cohort_per_site: int | None = None) -> dict[str, int]:
     codes = [code for code, _ in SITES]
     if per_site and not already_generated(COHORT_SEED, codes, cohort=True):
         created += generate(per_site * len(codes), codes, COHORT_SEED, cohort=True).patients
+    if per_site:  # with the cohort: the randomised trial at North (demo_rct.py)
+        north = Site.objects.get(code="NTH")
+        created += load_randomised(north, _users(north), randomised, PASSWORD)
     return {"patients_created": created, "patients": Patient.objects.count(),
             "users": User.objects.count()}  # fmt: skip

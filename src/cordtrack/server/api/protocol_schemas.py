@@ -38,7 +38,13 @@ class ProtocolOut(ProtocolVersionOut):
 
 
 class RandomisationIn(In):
+    """A randomisation is signed like every sign action: the randomiser re-enters their password
+    (21 CFR 11.200); a wrong one is a 422 on ``password`` and allocates nothing."""
+
     patient_id: Id
+    password: str = Field(
+        max_length=200, description="the randomiser's password, re-entered for this signature"
+    )
 
 
 class RandomisationOut(Schema):

@@ -33,7 +33,7 @@ from cordtrack.outcomes.arm_comparison import (
 from cordtrack.outcomes.errors import UndefinedRateError
 
 from ..intake.models import Decision, InquiryStatus, Protocol, Randomisation
-from ..patients.models import Patient
+from ..patients.models import ConsentStatus, Patient
 from ..safety.models import AdverseEvent
 from . import adapters
 from .serialize import rate as rate_json
@@ -70,6 +70,30 @@ def _course(patient: Patient, day0: dt.date, today: dt.date) -> PatientCourse | 
     )  # fmt: skip
 
 
+def _received(patient: Patient, r: Randomisation) -> bool:
+    """Received the allocated intervention: an administration on or after randomisation, or (an
+    arm without a product: the sham procedure) the protocol's day-0 visit done on or after it."""
+    day0 = r.randomised_at.date()
+    if any(a.administered_at.date() >= day0 for a in patient.administrations.all()):
+        return True
+    return any(
+        v.target_day == 0 and v.done_on is not None and v.done_on >= day0
+        for v in patient.visits.all()
+        if v.protocol_id == r.protocol_id
+    )
+
+
+def _left(patient: Patient) -> str:
+    """``withdrawn`` (consent withdrawn, or the journey closed as withdrawn), ``lost`` (lost to
+    follow-up), else ``""``."""
+    if patient.consent_status == ConsentStatus.WITHDRAWN:
+        return "withdrawn"
+    statuses = {i.status for i in patient.inquiries.all()}
+    if InquiryStatus.WITHDRAWN in statuses:
+        return "withdrawn"
+    return "lost" if InquiryStatus.LOST in statuses else ""
+
+
 def _motor_pair(course: PatientCourse, by_day: int, window: int) -> tuple[int, int] | None:
     b = course.baseline
     if b.uems is None or b.lems is None:
@@ -103,7 +127,8 @@ def arm_report(
         .order_by("randomised_at", "pk")
     )
     by_patient = {r.patient_id: r for r in randomised}
-    patients = {p.pk: p for p in adapters.with_related(Patient.objects.filter(pk__in=by_patient))}
+    found = adapters.with_related(Patient.objects.filter(pk__in=by_patient))
+    patients = {p.pk: p for p in found.prefetch_related("inquiries")}
     screened = Patient.objects.filter(
         site__code__in=sites, screenings__protocol__code=protocol_code
     ).distinct()
@@ -125,19 +150,13 @@ def arm_report(
         # Each arm's rate carries the other arms as its concurrent control (the design label).
         others = [c for a in arms if a != arm for c in courses[a]]
         rate = cohort_rate(courses[arm], definition, control=others)
-        treated = sum(
-            1 for r in members[arm]
-            if any(a.administered_at.date() >= r.randomised_at.date()
-                   for a in patients[r.patient_id].administrations.all())
-        )  # fmt: skip
-        lost = sum(
-            1 for r in members[arm]
-            if patients[r.patient_id].inquiries.filter(status=InquiryStatus.LOST).exists()
-        )  # fmt: skip
+        treated = sum(1 for r in members[arm] if _received(patients[r.patient_id], r))
+        left = [_left(patients[r.patient_id]) for r in members[arm]]
         flow[arm] = {
             "randomised": len(members[arm]), "treated": treated,
             "assessed": rate.responders + rate.non_responders + rate.undetermined,
-            "lost": lost, "without_baseline_exam": len(members[arm]) - len(courses[arm]),
+            "lost": left.count("lost"), "withdrawn": left.count("withdrawn"),
+            "without_baseline_exam": len(members[arm]) - len(courses[arm]),
         }  # fmt: skip
         ids = [r.patient_id for r in members[arm]]
         events = AdverseEvent.objects.filter(patient_id__in=ids)
@@ -182,6 +201,10 @@ def arm_report(
             "screened": screened.count(),
             "eligible": eligible.count(),
             "randomised": len(randomised),
+            "not_eligible": screened.count() - eligible.count(),
+            "eligible_not_randomised": eligible.exclude(
+                randomisations__protocol_code=protocol_code
+            ).count(),
             "per_arm": flow,
         },
         "notes": [

@@ -3,17 +3,23 @@
 The allocation comes from a concealed, seeded, stratified permuted-block list
 (``cordtrack.outcomes.randomisation``): the list row is revealed only as it is used, to the person
 randomising, and the list as a whole only to the unblinded role (ADR 0033). A randomisation is a
-signed act (audit action ``sign``), made once per patient and protocol; nothing changes or removes
-it. Who may randomise: a clinician or coordinator of the patient's site.
+signed act like every other sign-off (ADR 0042): the randomiser re-enters their password and a
+Signature (meaning "authored") covers the allocation, made once per patient and protocol; nothing
+changes or removes it (a note may be added to the patient). Who may randomise: a clinician or
+coordinator of the patient's site.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from cordtrack.outcomes.change import possible_names
@@ -21,7 +27,7 @@ from cordtrack.outcomes.groups import level_group
 from cordtrack.outcomes.randomisation import RandomisationDesign, allocation_list, stratum_label
 
 from ..accounts.models import Role
-from ..audit.chain import append, label, record_change, record_view, snapshot
+from ..audit.chain import Change, append, append_many, label, record_view, snapshot
 from ..audit.models import AuditAction
 from ..intake.models import (
     AllocationList,
@@ -32,6 +38,8 @@ from ..intake.models import (
     Randomisation,
 )
 from ..patients.models import ConsentStatus, Patient
+from ..signatures.models import Meaning, Signature
+from . import signatures
 from .base import FieldErrors, create
 
 #: Roles that randomise (at the patient's site) and the one role that reads the lists.
@@ -117,17 +125,10 @@ def design_of(lst: AllocationList, per_stratum: int) -> RandomisationDesign:
     )
 
 
-def randomise(actor: Any, patient: Patient) -> Randomisation:
-    """Allocate the next arm of the patient's stratum (signed; once per patient and protocol).
+def _checked(actor: Any, patient: Patient) -> tuple[EligibilityScreening, Protocol, str]:
+    """(screening, active version, stratum) of a patient who may be randomised now.
 
-    Raises
-    ------
-    PermissionDenied
-        Unless the actor is a clinician or coordinator at the patient's site.
-    AlreadyRandomisedError
-        If the patient already has an allocation in the protocol.
-    ValidationError
-        Naming why the patient cannot be randomised (consent, screening, stratum).
+    Raises PermissionDenied, AlreadyRandomisedError or ValidationError (see :func:`randomise`).
     """
     if not _has_role(actor, RANDOMISING_ROLES, patient.site_id):
         raise PermissionDenied("a clinician or coordinator of the patient's site randomises")
@@ -167,6 +168,49 @@ def randomise(actor: Any, patient: Patient) -> Randomisation:
     factors = made_with.factors if made_with else active.randomisation.get("factors", {})
     stratum = _stratum(dict(factors), dict(screening.facts), errors)
     errors.raise_if_any()
+    return screening, active, stratum
+
+
+def blocking_reason(actor: Any, patient: Patient) -> str:
+    """Why ``actor`` cannot randomise ``patient`` now ("" when they can): for the patient page,
+    which offers the signed randomisation only when it would be accepted."""
+    try:
+        _checked(actor, patient)
+    except PermissionDenied:
+        return "only a clinician or coordinator of the patient's site randomises"
+    except AlreadyRandomisedError as exc:
+        return str(exc)
+    except ValidationError as exc:
+        return "; ".join(m for ms in exc.message_dict.values() for m in ms)
+    return ""
+
+
+def randomise(
+    actor: Any,
+    patient: Patient,
+    *,
+    password: str | signatures.Reauthentication,
+    request: HttpRequest | None = None,
+) -> Randomisation:
+    """Allocate the next arm of the patient's stratum, signed by ``actor`` (meaning "authored",
+    after re-entering ``password``: 21 CFR 11.200, as every sign action); once per patient and
+    protocol, never changed or removed.
+
+    Raises
+    ------
+    PermissionDenied
+        Unless the actor is a clinician or coordinator at the patient's site.
+    AlreadyRandomisedError
+        If the patient already has an allocation in the protocol.
+    ValidationError
+        Naming why the patient cannot be randomised (consent, screening, stratum), or on
+        ``password`` when it is not the actor's (nothing is allocated then).
+    """
+    screening, active, stratum = _checked(actor, patient)
+    proof = (
+        password if isinstance(password, signatures.Reauthentication)
+        else signatures.reauthenticate(actor, password, request)
+    )  # fmt: skip
     try:
         with transaction.atomic():
             lst = _list_for(actor, active)
@@ -180,14 +224,84 @@ def randomise(actor: Any, patient: Patient) -> Randomisation:
                     randomised_by=actor, randomised_at=timezone.now(),
                 ),
             )  # fmt: skip
-            record_change(actor, made, {}, reason="randomised", action=AuditAction.SIGN)
+            signatures.sign(actor, proof, made, Meaning.AUTHORED, reason="randomised")
             return made
     except IntegrityError:
         # Another request took this row (or randomised the same patient) at the same moment.
-        done = Randomisation.objects.filter(patient=patient, protocol_code=protocol.code).first()
+        done = Randomisation.objects.filter(patient=patient, protocol_code=active.code).first()
         if done is not None:
             raise AlreadyRandomisedError(done) from None
         raise ValidationError({"patient_id": ["the list was busy: try again"]}) from None
+
+
+def randomise_many(
+    actor: Any,
+    patients: Sequence[Patient],
+    *,
+    password: signatures.Reauthentication,
+    dated: Mapping[int, dt.datetime] | None = None,
+) -> tuple[list[Randomisation], dict[int, str]]:
+    """Randomise ``patients`` in order, as :func:`randomise` would one by one, in bulk: the same
+    checks per patient, the same list rows, one signature and one audit entry per allocation.
+
+    For a loader of synthetic history (the demo): ``dated`` gives the time an allocation was
+    made, by patient id (default now). Returns the allocations and, by patient id, why each
+    patient left out could not be randomised. All or nothing inside the caller's transaction."""
+    errors: dict[int, str] = {}
+    ready: list[tuple[Patient, EligibilityScreening, Protocol, str]] = []
+    for patient in patients:
+        try:
+            ready.append((patient, *_checked(actor, patient)))
+        except (ValidationError, AlreadyRandomisedError, PermissionDenied) as exc:
+            errors[patient.pk] = "; ".join(getattr(exc, "messages", [str(exc)]))
+    if not ready:
+        return [], errors
+    now = timezone.now()
+    name = signatures.printed_name(actor)
+    with transaction.atomic():
+        signatures.check_series(actor, password)
+        lists = {p.code: _list_for(actor, p) for _, _, p, _ in ready}
+        used = Counter(
+            (code, stratum)
+            for code, stratum in Randomisation.objects.filter(protocol_code__in=lists)
+            .values_list("protocol_code", "stratum")
+        )  # fmt: skip
+        wanted = Counter((p.code, s) for _, _, p, s in ready) + used
+        per = {code: max(n for (c, _), n in wanted.items() if c == code) for code in lists}
+        listed = {code: allocation_list(design_of(lst, per[code])) for code, lst in lists.items()}
+        made = []
+        for patient, screening, active, stratum in ready:
+            row = listed[active.code][stratum][used[(active.code, stratum)]]
+            used[(active.code, stratum)] += 1
+            made.append(Randomisation(
+                patient=patient, protocol=active, protocol_code=active.code, screening=screening,
+                stratum=stratum, sequence=row.sequence, arm=row.arm, randomised_by=actor,
+                randomised_at=(dated or {}).get(patient.pk, now),
+            ))  # fmt: skip
+        Randomisation.objects.bulk_create(made)
+        signed = Signature.objects.bulk_create([
+            Signature(
+                model=label(r), object_id=str(r.pk), site_id=r.patient.site_id,
+                patient_id=r.patient_id, signer=actor, printed_name=name,
+                meaning=Meaning.AUTHORED, signed_at=now,
+                content_hash=signatures.content_hash(r, reread=False),
+            )
+            for r in made
+        ])  # fmt: skip
+        append_many(actor, [
+            change
+            for r, s in zip(made, signed, strict=True)
+            for change in (
+                Change(AuditAction.CREATE, label(r), r.pk, {k: [None, v] for k, v in
+                       snapshot(r).items()}, "", r.patient.site_id, r.patient_id),
+                Change(AuditAction.SIGN, label(r), r.pk, {
+                    "signature.id": [None, s.pk], "signature.meaning": [None, s.meaning],
+                    "signature.printed_name": [None, s.printed_name],
+                    "signature.content_sha256": [None, s.content_hash]},
+                    "randomised", r.patient.site_id, r.patient_id),
+            )
+        ])  # fmt: skip
+    return made, errors
 
 
 def allocation_rows(actor: Any, protocol_code: str) -> tuple[AllocationList, list[dict[str, Any]]]:

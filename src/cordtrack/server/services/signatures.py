@@ -113,7 +113,8 @@ def reauthenticate(user: Any, password: str, request: HttpRequest | None) -> Rea
     return Reauthentication(user.pk, timezone.now())
 
 
-def _check_series(user: Any, proof: Reauthentication) -> None:
+def check_series(user: Any, proof: Reauthentication) -> None:
+    """Refuse (a field error on ``password``) unless ``proof`` is ``user``'s and recent."""
     if proof.user_id != user.pk or timezone.now() - proof.at > SERIES_WINDOW:
         errors = FieldErrors()
         errors.add("password", "re-enter your password to sign")
@@ -137,7 +138,7 @@ def sign(
     if meaning not in Meaning.values:
         raise ValueError(f"unknown meaning {meaning!r}")
     if isinstance(password, Reauthentication):
-        _check_series(user, password)
+        check_series(user, password)
     else:
         reauthenticate(user, password, request)  # outside the transaction: a failure counts
     with transaction.atomic():
@@ -269,7 +270,7 @@ def _register_signed_records() -> None:
     columns (an exam's classification is recomputed from its values by a versioned engine, and
     reclassification is audited on its own)."""
     from ..exams.models import IsncsciExam
-    from ..intake.models import EligibilityScreening
+    from ..intake.models import EligibilityScreening, Randomisation
     from ..safety.models import AdverseEvent
     from ..therapy.models import CellProductLot
 
@@ -277,6 +278,7 @@ def _register_signed_records() -> None:
     register(AdverseEvent, exclude=("signed_at", "closed_at", "closed_by_id"), extra=_follow_ups)
     register(EligibilityScreening)  # the facts, results, proposal and the confirmed decision
     register(CellProductLot, exclude=("released_at", "released_by_id"))
+    register(Randomisation)  # the allocation: patient, protocol, stratum, row, arm, who, when
 
 
 _register_signed_records()

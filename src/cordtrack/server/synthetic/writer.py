@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final
@@ -34,7 +35,7 @@ from . import records
 from .plan import PatientPlan
 from .recovery import Course, classify, draw_course, exam_values, grade_at, uems_targets
 
-__all__ = ["SiteContext", "write_chunk"]
+__all__ = ["Allocator", "Key", "SiteContext", "write_chunk"]
 
 _BATCH: Final = 1000
 _DAYS_PER_MONTH: Final = 30.44
@@ -44,6 +45,8 @@ _TESTS: Final = ("sterility", "mycoplasma", "endotoxin", "identity (flow)")
 _RELEASE: Final = [{"test": t, "result": "pass", "passed": True} for t in _TESTS]
 Key = tuple[str, int]
 FollowUpExam = tuple[str, dict[str, str], dict[str, str] | None, str]
+#: Randomises a chunk's written patients (plans and patients by key); returns the sham keys.
+Allocator = Callable[[dict[Key, PatientPlan], dict[Key, Patient]], Collection[Key]]
 
 
 @dataclass
@@ -207,13 +210,26 @@ def _people(chunk: _Chunk, numbers: dict[Key, int]) -> Counter[str]:
     return Counter({name: _insert(objects) for name, objects in made.items()})
 
 
-def _treatments(chunk: _Chunk) -> tuple[Counter[str], list[tuple[PatientPlan, Visit]]]:
-    """Lots, administrations, adverse events and visits of the treated patients."""
+def _treatments(
+    chunk: _Chunk, sham: Collection[Key] = ()
+) -> tuple[Counter[str], list[tuple[PatientPlan, Visit]]]:
+    """Lots, administrations, adverse events and visits of the treated patients. A ``sham``
+    patient has the procedure without a product: visits and adverse events (drawn from the same
+    model), but no lot and no administration."""
     lots, admins, events, visits = [], [], [], []
     for key, p in chunk.plans.items():
         if p.administered_on is None:
             continue
         patient, ctx = chunk.patients[key], chunk.contexts[p.site]
+        if key in sham:
+            events += [AdverseEvent(
+                patient=patient, term=e.term, onset_date=e.onset, resolution_date=e.resolved,
+                ctcae_grade=e.grade, hospitalisation=e.hospitalisation, serious=e.serious,
+                relatedness=e.relatedness, expected=e.expected, action="none",
+                outcome="recovered" if e.resolved else "recovering", reported_by=ctx.clinician,
+            ) for e in records.adverse_events(p, chunk.today)]  # fmt: skip
+            visits += _visits(p, patient, ctx)
+            continue
         if p.rng.random() < 0.5:
             lot = CellProductLot(
                 site=ctx.site, lot_number=f"{p.site}-S{ctx.seed}-A{p.index:06d}",
@@ -241,14 +257,18 @@ def _treatments(chunk: _Chunk) -> tuple[Counter[str], list[tuple[PatientPlan, Vi
                 outcome="recovered" if e.resolved else "recovering", administration=admin,
                 lot=lot, reported_by=ctx.clinician,
             ))  # fmt: skip
-        visits += [(p, Visit(
-            patient=patient, protocol=ctx.protocol, code=v.code, label=v.label,
-            target_day=v.target_day, target_date=v.target_date, window_open=v.window_open,
-            window_close=v.window_close, status=v.status, done_on=v.done_on,
-        )) for v in p.visits]  # fmt: skip
+        visits += _visits(p, patient, ctx)
     counts = Counter({"lots": _insert(lots), "administrations": _insert(admins)})
     counts.update(adverse_events=_insert(events), visits=_insert([v for _, v in visits]))
     return counts, visits
+
+
+def _visits(p: PatientPlan, patient: Patient, ctx: SiteContext) -> list[tuple[PatientPlan, Visit]]:
+    return [(p, Visit(
+        patient=patient, protocol=ctx.protocol, code=v.code, label=v.label,
+        target_day=v.target_day, target_date=v.target_date, window_open=v.window_open,
+        window_close=v.window_close, status=v.status, done_on=v.done_on,
+    )) for v in p.visits]  # fmt: skip
 
 
 def _follow_ups(chunk: _Chunk, visits: list[tuple[PatientPlan, Visit]]) -> Counter[str]:
@@ -309,12 +329,17 @@ def write_chunk(
     numbers: dict[Key, int],
     today: dt.date,
     reason: str,
+    allocate: Allocator | None = None,
 ) -> Counter[str]:
-    """Insert every record of ``plans`` (inside the caller's transaction); returns row counts."""
+    """Insert every record of ``plans`` (inside the caller's transaction); returns row counts.
+
+    ``allocate`` (a randomised protocol) is called once the patients and their screenings are
+    written, before any treatment: it randomises them and returns the keys of the sham arm."""
     chunk = _Chunk({(p.site, p.index): p for p in plans}, contexts, today)
     chunk.prepare()
     counts = _people(chunk, numbers)
-    treated, visits = _treatments(chunk)
+    sham = allocate(chunk.plans, chunk.patients) if allocate is not None else ()
+    treated, visits = _treatments(chunk, sham)
     counts.update(treated)
     counts.update(_follow_ups(chunk, visits))
     counts["patients"] += len(chunk.patients)

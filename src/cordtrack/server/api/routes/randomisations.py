@@ -34,10 +34,13 @@ def randomisation_out(r: Randomisation) -> dict[str, Any]:
 def create_randomisation(request: HttpRequest, payload: RandomisationIn) -> Status[dict[str, Any]]:
     """Randomise an eligible, consented patient (clinician or coordinator of their site): the
     next row of their stratum's concealed list. 409 if already randomised; 422 naming why a
-    patient cannot be. Signed and final: nothing undoes it."""
+    patient cannot be, or on ``password`` when it is not the randomiser's. Signed (meaning
+    "authored") and final: nothing undoes it."""
     patient = patient_of(request, payload.patient_id)
     try:
-        made = services.randomise(user_of(request), patient)
+        made = services.randomise(
+            user_of(request), patient, password=payload.password, request=request
+        )
     except services.AlreadyRandomisedError as exc:
         raise HttpError(409, f"patient {patient.pk} is {exc}") from None
     return Status(201, randomisation_out(made))
