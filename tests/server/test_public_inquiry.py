@@ -1,5 +1,6 @@
 """The public inquiry form /inquire/: no login, files quarantined for review, all or nothing,
-a reference that is not the id, rate limited, and no cookie but CSRF's."""
+a reference that is not the id, rate limited, post/redirect/get (a refresh or a resent form is
+not a second inquiry), and no cookie but CSRF's until an inquiry is sent."""
 
 from __future__ import annotations
 
@@ -54,8 +55,11 @@ def test_anyone_sends_an_inquiry_with_records_and_imaging_without_logging_in(
         records=[SimpleUploadedFile("discharge.pdf", PDF)],
         imaging=[SimpleUploadedFile("mri.dcm", synthetic_dicom())],
     )
-    response = client.post("/inquire/", form)
+    sent = client.post("/inquire/", form)
 
+    assert sent.status_code == 302
+    assert sent["Location"] == "/inquire/received/"
+    response = client.get(sent["Location"])
     assert response.status_code == 200
     reference = re.search(r'class="reference">([A-Z0-9-]+)<', response.content.decode())
     assert reference is not None
@@ -139,13 +143,13 @@ def test_an_inquiry_needs_an_email_or_a_phone(client: Client, north: Site) -> No
         client.post(
             "/inquire/", _form(contact_email="", contact_phone="+968 9123 4567")
         ).status_code
-        == 200
+        == 302
     )
 
 
 @override_settings(INQUIRY_RATE_LIMIT=2)
 def test_too_many_inquiries_from_one_address_get_a_429(client: Client, north: Site) -> None:
-    assert client.post("/inquire/", _form()).status_code == 200
+    assert client.post("/inquire/", _form()).status_code == 302
     assert client.post("/inquire/", _form(contact_email="")).status_code == 400  # counts too
 
     refused = client.post("/inquire/", _form())
@@ -154,7 +158,7 @@ def test_too_many_inquiries_from_one_address_get_a_429(client: Client, north: Si
     assert "Too many inquiries" in refused.content.decode()
     assert Inquiry.objects.count() == 1
     other = Client(REMOTE_ADDR="203.0.113.9")
-    assert other.post("/inquire/", _form()).status_code == 200
+    assert other.post("/inquire/", _form()).status_code == 302
     assert client.get("/inquire/").status_code == 200  # reading the form is not limited
 
 
@@ -164,10 +168,75 @@ def test_the_form_needs_no_login_and_sets_no_cookie_but_csrf(client: Client, nor
     assert page.status_code == 200
     assert 'name="consent_to_contact"' in page.content.decode()
     assert set(page.cookies) <= {"csrftoken"}
-    done = client.post("/inquire/", _form())
-    assert done.status_code == 200
-    assert set(done.cookies) <= {"csrftoken"}
     assert "sessionid" not in client.cookies
+    refused = client.post("/inquire/", _form(contact_email=""))
+    assert refused.status_code == 400
+    assert "sessionid" not in client.cookies
+
+
+def _token(page: str) -> str:
+    found = re.search(r'name="_form_token" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def test_a_refresh_or_a_resent_form_does_not_create_a_second_inquiry(
+    client: Client, north: Site
+) -> None:
+    form = _form(_form_token=_token(client.get("/inquire/").content.decode()))
+    sent = client.post("/inquire/", form)
+    assert sent.status_code == 302
+    inquiry = Inquiry.objects.get()
+    # No patient data in the URL it lands on; the reference comes from the session.
+    assert sent["Location"] == "/inquire/received/"
+    assert set(sent.cookies) <= {"csrftoken", "sessionid"}
+    assert sent.cookies["sessionid"]["httponly"]
+
+    # The browser's refresh reloads the answer page: same reference, nothing new.
+    for _ in range(2):
+        again = client.get("/inquire/received/")
+        assert again.status_code == 200
+        assert inquiry.reference in again.content.decode()
+    # "Resend" (or a retry, or a second click) posts the same form again: answered with the
+    # first inquiry's reference, not a second inquiry.
+    resent = client.post("/inquire/", form)
+    assert resent.status_code == 302
+    assert inquiry.reference in client.get(resent["Location"]).content.decode()
+    # Even from a browser that lost its session (the token is claimed server-side).
+    other = Client()
+    replayed = other.post("/inquire/", form)
+    assert replayed.status_code == 302
+    assert inquiry.reference in other.get(replayed["Location"]).content.decode()
+    assert Inquiry.objects.count() == 1
+    assert Patient.objects.count() == 1
+
+    # A new form (a fresh token) is a new inquiry, e.g. for another family member.
+    second = _form(_form_token=_token(client.get("/inquire/").content.decode()))
+    assert client.post("/inquire/", second).status_code == 302
+    assert Inquiry.objects.count() == 2
+    newest = Inquiry.objects.latest("pk")
+    assert newest.reference in client.get("/inquire/received/").content.decode()
+
+
+def test_a_refused_form_can_be_corrected_and_sent_with_the_same_token(
+    client: Client, north: Site
+) -> None:
+    token = _token(client.get("/inquire/").content.decode())
+    refused = client.post("/inquire/", _form(contact_email="", _form_token=token))
+    assert refused.status_code == 400
+    assert Inquiry.objects.count() == 0
+
+    assert client.post("/inquire/", _form(_form_token=token)).status_code == 302
+    assert Inquiry.objects.count() == 1
+
+
+def test_the_answer_page_without_a_sent_inquiry_goes_back_to_the_form(
+    client: Client, db: None
+) -> None:
+    response = client.get("/inquire/received/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/inquire/"
 
 
 def test_with_no_site_the_form_says_inquiries_are_not_accepted(client: Client, db: None) -> None:

@@ -1,7 +1,11 @@
 """The public inquiry form (``/inquire/``): no login, rate limited per client address.
 
-The answer page shows the reference; nothing about the inquirer goes into a URL, and the page
-sets no cookie but CSRF's (no session, no messages).
+Post/redirect/get: a sent inquiry is answered with a redirect to ``/inquire/received/``, which
+shows the reference kept in the session, so the browser's refresh (or back and forward) reloads
+that page and sends nothing again. Nothing about the inquirer goes into a URL, and the session
+(the only cookie besides CSRF's, set only once an inquiry was sent) holds just the reference and
+digests of the form tokens already used: the same form posted again (a retry, "resend", a double
+click) is not a second inquiry but a redirect to the first one's reference.
 """
 
 from __future__ import annotations
@@ -14,12 +18,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from ..forms import add_service_errors, date_field
+from ..formtokens import FIELD as TOKEN_FIELD
 from ..patients.models import Sex
 from ..services import public_inquiry
 
@@ -116,9 +121,66 @@ def _over_limit(request: HttpRequest) -> bool:
     return count > limit
 
 
+#: Session keys: the reference to show, and form-token digest -> reference of inquiries sent.
+SHOWN = "inquiry_reference"
+SENT = "inquiries_sent"
+#: How long a form token stays claimed in the cache against a concurrent second post.
+_CLAIM_SECONDS = 3600
+
+
+def _token_digest(request: HttpRequest) -> str:
+    token = request.POST.get(TOKEN_FIELD, "")
+    return hashlib.sha256(token.encode()).hexdigest()[:32] if token else ""
+
+
+def _received(request: HttpRequest, reference: str) -> HttpResponse:
+    request.session[SHOWN] = reference
+    return redirect("inquire-received")
+
+
+def _remember(request: HttpRequest, digest: str, reference: str) -> None:
+    sent = {**request.session.get(SENT, {}), digest: reference}
+    request.session[SENT] = dict(list(sent.items())[-20:])  # a few recent forms are enough
+
+
+def _already_sent(request: HttpRequest, digest: str) -> HttpResponse | None:
+    """The answer to a post of a form already sent (from this browser, or still in flight):
+    the first post's reference, or a 409 while the first post is still being saved."""
+    if not digest:
+        return None
+    reference = request.session.get(SENT, {}).get(digest)
+    if reference:
+        return _received(request, reference)
+    claim = "inquire-token:" + digest
+    if cache.add(claim, "", timeout=_CLAIM_SECONDS):
+        return None
+    reference = cache.get(claim)
+    if reference:
+        _remember(request, digest, reference)
+        return _received(request, reference)
+    message = _("This inquiry is already being sent. Please wait a moment and reload the page.")
+    return render(request, "intake/inquire.html", {"limited": message}, status=409)
+
+
+def _release(digest: str, reference: str = "") -> None:
+    """Keep the claim with the reference once sent; free it when the post was refused."""
+    if not digest:
+        return
+    if reference:
+        cache.set("inquire-token:" + digest, reference, timeout=_CLAIM_SECONDS)
+    else:
+        cache.delete("inquire-token:" + digest)
+
+
 @require_http_methods(["GET", "POST"])
 def inquire(request: HttpRequest) -> HttpResponse:
+    digest = _token_digest(request) if request.method == "POST" else ""
+    if request.method == "POST":
+        replay = _already_sent(request, digest)
+        if replay is not None:
+            return replay
     if request.method == "POST" and _over_limit(request):
+        _release(digest)
         message = _(
             "Too many inquiries have been sent from your connection in the last hour. "
             "Please try again later, or write to us by e-mail."
@@ -130,9 +192,27 @@ def inquire(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             inquiry = public_inquiry.submit_inquiry(public_inquiry.InquiryForm(**data))
-        except ValidationError as exc:
+        except BaseException as exc:
+            _release(digest)
+            if not isinstance(exc, ValidationError):
+                raise
             add_service_errors(form, exc)
         else:
-            return render(request, "intake/inquire_done.html", {"reference": inquiry.reference})
+            reference = str(inquiry.reference)  # always set for a public inquiry
+            _release(digest, reference)
+            if digest:
+                _remember(request, digest, reference)
+            return _received(request, reference)
+    elif digest:
+        _release(digest)
     status = 400 if form.is_bound else 200
     return render(request, "intake/inquire.html", {"form": form, "max_mb": max_mb}, status=status)
+
+
+@require_http_methods(["GET"])
+def inquire_received(request: HttpRequest) -> HttpResponse:
+    """The answer to a sent inquiry: its reference, from the session (never from the URL)."""
+    reference = request.session.get(SHOWN)
+    if not reference:
+        return redirect("inquire")
+    return render(request, "intake/inquire_done.html", {"reference": reference})

@@ -6,6 +6,7 @@ from . import protocol_views, public, screening, views
 
 urlpatterns = [
     path("inquire/", public.inquire, name="inquire"),
+    path("inquire/received/", public.inquire_received, name="inquire-received"),
     path("patients/<int:pk>/documents/", views.document_upload, name="document-upload"),
     path("documents/<int:pk>/", views.document_detail, name="document-detail"),
     path("documents/<int:pk>/download/", views.document_download, name="document-download"),
