@@ -333,3 +333,55 @@ def test_a_bad_mobile_number_is_refused_with_a_field_error_and_nothing_saved(
         )
     assert "phone" in refused.value.message_dict
     assert not ContactPreference.objects.exists()
+
+
+def test_a_coordinator_records_addresses_and_opt_outs_and_sees_the_message_log(
+    client: Client, reminded: tuple[Patient, Visit], bob: User,
+) -> None:  # fmt: skip
+    patient, _ = reminded
+    engine.run()
+    client.force_login(bob)
+
+    page = client.get(f"/patients/{patient.pk}/reminders/").content.decode()
+    saved = client.post(
+        f"/patients/{patient.pk}/reminders/",
+        {"email": "new@example.org", "phone": "0044 7700 900456", "sms_opt_out": "on",
+         "reason": "patient asked by phone"},
+    )  # fmt: skip
+
+    assert page.count('data-outcome="sent"') == 2
+    assert saved.status_code == 302
+    preference = ContactPreference.objects.get(patient=patient)
+    assert (preference.email, preference.phone) == ("new@example.org", "+447700900456")
+    assert (preference.email_opt_out, preference.sms_opt_out) == (False, True)
+
+
+def test_a_bad_number_on_the_staff_form_is_a_field_error_and_changes_nothing(
+    client: Client, reminded: tuple[Patient, Visit], bob: User,
+) -> None:  # fmt: skip
+    patient, _ = reminded
+    client.force_login(bob)
+    refused = client.post(
+        f"/patients/{patient.pk}/reminders/",
+        {"email": "p1@example.org", "phone": "12345", "reason": "typo"},
+    )
+    assert refused.status_code == 200
+    assert "international form" in refused.content.decode()
+    assert ContactPreference.objects.get(patient=patient).phone == PHONE
+
+
+def test_a_clinician_reads_the_reminders_page_but_cannot_change_it_and_another_site_sees_none(
+    client: Client, reminded: tuple[Patient, Visit], alice: User, charlie: User,
+) -> None:  # fmt: skip
+    patient, _ = reminded
+    client.force_login(alice)
+    page = client.get(f"/patients/{patient.pk}/reminders/")
+    refused = client.post(f"/patients/{patient.pk}/reminders/", {"email": "x@example.org"})
+    client.force_login(charlie)
+    hidden = client.get(f"/patients/{patient.pk}/reminders/")
+
+    assert page.status_code == 200
+    assert "<form" not in page.content.decode().split("Addresses and choices")[1]
+    assert refused.status_code == 403
+    assert hidden.status_code == 404
+    assert ContactPreference.objects.get(patient=patient).email == "p1@example.org"
