@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import socket
 from collections.abc import Callable
 from io import StringIO
@@ -101,10 +102,11 @@ def test_a_due_visit_is_reminded_once_by_email_and_sms_and_a_second_run_sends_no
 
 
 def test_the_texts_carry_dates_and_the_portal_link_and_nothing_about_the_patient(
-    reminded: tuple[Patient, Visit],
-) -> None:
+    reminded: tuple[Patient, Visit], caplog: Any,
+) -> None:  # fmt: skip
     patient, visit = reminded
-    engine.run()
+    with caplog.at_level(logging.DEBUG):
+        engine.run()
 
     text = sms.outbox[0].body
     email = mail.outbox[0]
@@ -115,6 +117,9 @@ def test_the_texts_carry_dates_and_the_portal_link_and_nothing_about_the_patient
     assert "http://127.0.0.1:8000/portal/" in text
     assert len(text) <= 306
     assert "/portal/reminders/" in email.body
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    for secret in (PHONE, "p1@example.org", patient.study_id, text):
+        assert secret not in logged
     assert visit.window_open.strftime("%Y") in email.body
 
 
