@@ -41,9 +41,25 @@ def command_modules() -> list[Command]:
     return [cast(Command, importlib.import_module(f"{commands.__name__}.{n}")) for n in names]
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse measures the subcommands for the help column without the extra indentation it
+    prints them with, so a name longer than the others (``reminders``) would stand alone on its
+    line, its help below it: measure them as printed."""
+
+    def add_argument(self, action: argparse.Action) -> None:
+        if isinstance(action, argparse._SubParsersAction):
+            self._indent()
+            super().add_argument(action)
+            self._dedent()
+        else:
+            super().add_argument(action)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog=PROG, description="CordTrack: ISNCSCI 2019 classification and registry tools."
+        prog=PROG,
+        description="CordTrack: ISNCSCI 2019 classification and registry tools.",
+        formatter_class=_HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="_command", metavar="COMMAND", required=True)

@@ -182,6 +182,8 @@ PATIENT_DATA: dict[str, tuple[Url, str]] = {
     "instrument-new": _u("/visits/{visit}/instruments/pain_nrs/"),
     "dashboard": _u("/dashboard/"),
     "portal": _u("/portal/", PATIENT),
+    "portal-reminders": _u("/portal/reminders/", PATIENT),  # own addresses, reminders sent
+    "patient-reminders": _u("/patients/{patient}/reminders/"),  # addresses, opt-outs, log
     "lot-list": _u("/lots/"),  # an autologous lot names its source patient
     "lot-detail": _u("/lots/{lot}/"),  # its source patient, the patients it was given to
     "reports:cohort": _u("/reports/cohort/"),  # lists the patients behind its figures

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 
 NAME = "manage"
-HELP = "run a registry server management command (migrate, load_demo...)"
+HELP = "run a registry management command (migrate, load_demo...)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

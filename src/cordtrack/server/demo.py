@@ -28,6 +28,7 @@ from cordtrack.clinical.instruments import INSTRUMENTS
 from .accounts.models import Membership, Role, Site, User
 from .demo_exams import CONVERSION, make_exam, severity_at
 from .demo_files import synthetic_dicom, synthetic_pdf, upload
+from .demo_reminders import add_contacts
 from .demo_trial import WAITING_AT_NORTH, waiting_for_randomisation
 from .followup.models import Visit
 from .intake.models import TRANSITIONS, Inquiry, InquiryStatus, Protocol
@@ -371,6 +372,7 @@ def load(cohort_per_site: int | None = None) -> dict[str, int]:
             created += len(made)
             follow = next(p for p in made if p.inquiries.get().status == S.IN_FOLLOWUP)
             patients.link_patient_user(users[Role.SITE_ADMIN], follow, users[Role.PATIENT])
+            add_contacts(users[Role.COORDINATOR], made)
             if code == "NTH":
                 created += len(
                     waiting_for_randomisation(site, users, randomised, WAITING_AT_NORTH, PASSWORD)

@@ -24,6 +24,12 @@ Variables (all optional unless noted):
 ``CORDTRACK_EMAIL_HOST`` (``_PORT``, ``_USER``, ``_PASSWORD``, ``_TLS``, ``_FROM``): the SMTP
                            server the outbox sends through (default: files in var/mail in
                            demo or debug mode)
+``CORDTRACK_SMS_BACKEND`` console, file (default in demo/debug mode: var/sms/), http (with
+                           ``CORDTRACK_SMS_URL``, ``_ACCOUNT``, ``_TOKEN``, ``_FROM``,
+                           ``_TIMEOUT`` seconds) or a dotted path; unset otherwise: no SMS
+``CORDTRACK_REMINDER_OPENS_DAYS`` (7,1), ``CORDTRACK_REMINDER_CLOSES_DAYS`` (2),
+``CORDTRACK_REMINDER_QUESTIONNAIRE_DAYS`` (3): when reminders are due (docs/reminders.md);
+``CORDTRACK_PUBLIC_URL`` the address patients reach the portal at (for links in reminders)
 ``CORDTRACK_SSL_REDIRECT``, ``CORDTRACK_HSTS_SECONDS``, ``CORDTRACK_BEHIND_PROXY``: TLS deployment
 ``CORDTRACK_AUDIT_KEY``    key sealing the audit trail (32+ characters, not the secret key);
                            required unless DEBUG or demo mode; ``CORDTRACK_AUDIT_PREVIOUS_KEYS``
@@ -95,6 +101,7 @@ INSTALLED_APPS = [
     "cordtrack.server.reports",
     "cordtrack.server.expect",
     "cordtrack.server.outbox",
+    "cordtrack.server.reminders",
     "django_tasks",
     "django_tasks_db",
     "cordtrack.server.jobs",
@@ -300,6 +307,37 @@ elif DEBUG or DEMO_MODE:
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env_str("CORDTRACK_EMAIL_FROM", "cordtrack@localhost")
+
+# --- Text messages and patient reminders (issue 17; docs/reminders.md, ADR 0046, 0047) ---------
+# The SMS backend: console, file (var/sms/, the default in demo or debug mode), http (a
+# Twilio-compatible REST API: CORDTRACK_SMS_URL, _ACCOUNT, _TOKEN, _FROM) or a dotted path.
+# Unset in production: no text messages (reminders go by e-mail only).
+SMS_BACKEND = env_str("CORDTRACK_SMS_BACKEND", "file" if DEBUG or DEMO_MODE else "")
+SMS_FILE_PATH = str(VAR_DIR / "sms")
+SMS_HTTP_URL = env_str("CORDTRACK_SMS_URL", "https://api.twilio.com")
+SMS_HTTP_ACCOUNT = env_str("CORDTRACK_SMS_ACCOUNT", "")
+SMS_HTTP_TOKEN = env_str("CORDTRACK_SMS_TOKEN", "")
+SMS_FROM = env_str("CORDTRACK_SMS_FROM", "")
+SMS_HTTP_TIMEOUT = float(env_int("CORDTRACK_SMS_TIMEOUT", 10, minimum=1))
+# Where the links in reminders point (the portal as patients reach it).
+PUBLIC_URL = env_str("CORDTRACK_PUBLIC_URL", "http://127.0.0.1:8000")
+
+
+def _days(name: str, default: tuple[str, ...]) -> list[int]:
+    try:
+        days = sorted({int(d) for d in env_list(name, default)}, reverse=True)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be whole numbers of days, e.g. 7,1") from None
+    if any(d < 0 or d > 365 for d in days):
+        raise ImproperlyConfigured(f"{name}: each offset must be 0 to 365 days")
+    return days
+
+
+# Days before a visit's window opens, and before it closes, that a reminder is due.
+REMINDER_OPENS_DAYS = _days("CORDTRACK_REMINDER_OPENS_DAYS", ("7", "1"))
+REMINDER_CLOSES_DAYS = _days("CORDTRACK_REMINDER_CLOSES_DAYS", ("2",))
+# Days before the next visit's window opens that unanswered questionnaires are reminded.
+REMINDER_QUESTIONNAIRE_DAYS = env_int("CORDTRACK_REMINDER_QUESTIONNAIRE_DAYS", 3, minimum=0)
 
 # --- Logging: ids and counts only -------------------------------------------------------------
 # One JSON object a line (``CORDTRACK_LOG_FORMAT=json``, the default outside debug mode) or plain

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("cordtrack.server.followup.urls")),
     path("", include("cordtrack.server.worksheet.urls")),
     path("", include("cordtrack.server.journey.urls")),
+    path("", include("cordtrack.server.reminders.urls")),
     path("", include("cordtrack.server.monitoring.urls")),
     path("reports/", include("cordtrack.server.reports.urls")),
     path("expect/", include("cordtrack.server.expect.urls")),

@@ -32,7 +32,8 @@ class RequireOTPWhenEnrolled:
 #: own record's page, its signed exams, visits, documents, progress and outcome report, and their
 #: account. Every other page is a staff page (worklists, dashboards, lots, cohort reports, admin).
 PATIENT_PAGES = frozenset({
-    "home", "portal", "portal-questionnaire", "patients:detail", "patient-progress", "exam-detail",
+    "home", "portal", "portal-questionnaire", "portal-reminders", "patients:detail",
+    "patient-progress", "exam-detail",
     "visit-detail", "document-detail", "document-download", "document-preview", "reports:patient",
     "reports:progress", "login", "logout", "otp-setup", "otp-verify", "expect:page", "expect:pdf",
 })  # fmt: skip

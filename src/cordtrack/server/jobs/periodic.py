@@ -3,8 +3,7 @@
 A periodic job is a task and an interval. Every worker's heart calls :func:`enqueue_due`; the
 ``PeriodicRun`` row of a job is locked while it is checked, so with several workers each run is
 enqueued once. A run still waiting or running when the next is due is not doubled: the next is
-enqueued once it has finished. Add one by appending to :data:`PERIODIC` (the patient reminders of
-issue 17 go here: a task that sends the reminders due, through the outbox).
+enqueued once it has finished. Add one by appending to :data:`PERIODIC`.
 """
 
 from __future__ import annotations
@@ -40,6 +39,12 @@ PERIODIC: list[Periodic] = [
     # The notification outbox (SAE mail...): written in the transaction of the save that asks
     # for it, sent from here (the outbox: ADR 0031; the worker: ADR 0034).
     Periodic("outbox-delivery", "cordtrack.server.jobs.tasks.deliver_outbox", _seconds(10)),
+    # Patient reminders (issue 17): queue those due through the outbox and send them.
+    Periodic(
+        "patient-reminders",
+        "cordtrack.server.reminders.tasks.send_reminders",
+        dt.timedelta(minutes=15),
+    ),
     Periodic("prune-task-results", "cordtrack.server.jobs.tasks.prune", dt.timedelta(hours=6)),
 ]
 

@@ -6,16 +6,23 @@ it sent right after. Two workers never send the same row at once. A worker kille
 mail server's acceptance and the ``sent`` mark leaves the row claimed; once the lease expires it is
 sent again, so that narrow window can duplicate a message, and never loses one: a missed serious
 adverse event notification is worse than a second copy. Every copy carries the same
-``Message-ID`` (``<outbox-ID@domain>``), so mail clients can recognise a duplicate.
+``Message-ID`` (``<outbox-ID@domain>``), so mail clients can recognise a duplicate; every copy of
+a text message carries the same idempotency key (:func:`idempotency_key`), so an SMS provider
+that honours it sends it once.
+
+A backend that raises :class:`UndeliverableError` says that no retry can help (a provider refusing
+a number as invalid): the message is marked failed at once instead of being retried.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import logging
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -23,7 +30,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .models import OutboxMessage, OutboxStatus
+from .models import Channel, OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +42,18 @@ FIRST_RETRY = dt.timedelta(seconds=30)
 LONGEST_WAIT = dt.timedelta(hours=1)
 
 
+class UndeliverableError(Exception):
+    """Raised by a backend for a message that no retry can deliver (refused as invalid)."""
+
+
 @dataclasses.dataclass(frozen=True)
 class DeliveryReport:
-    """What one :func:`deliver_due` did."""
+    """What one :func:`deliver_due` did (``sent_ids``: the rows it sent)."""
 
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    sent_ids: tuple[int, ...] = ()
 
     @property
     def claimed(self) -> int:
@@ -49,19 +61,27 @@ class DeliveryReport:
 
 
 def enqueue(
-    topic: str, recipients: Iterable[str], subject: str, body: str, *, dedupe_key: str | None = None
+    topic: str,
+    recipients: Iterable[str],
+    subject: str,
+    body: str,
+    *,
+    dedupe_key: str | None = None,
+    channel: str = Channel.EMAIL,
 ) -> OutboxMessage | None:
-    """Write an e-mail to the outbox, in the caller's transaction (call it inside the service's
-    ``transaction.atomic`` so the message commits or rolls back with the save). Nothing is
-    written without recipients, nor a second time for the same ``dedupe_key``."""
+    """Write an e-mail (or, with ``channel="sms"``, a text message) to the outbox, in the
+    caller's transaction (call it inside the service's ``transaction.atomic`` so the message
+    commits or rolls back with the save). Nothing is written without recipients, nor a second
+    time for the same ``dedupe_key``."""
     to = sorted({r for r in recipients if r})
     if not to:
         return None
     if dedupe_key is not None and OutboxMessage.objects.filter(dedupe_key=dedupe_key).exists():
         return None
     return OutboxMessage.objects.create(
-        topic=topic, recipients=to, subject=subject, body=body, dedupe_key=dedupe_key
-    )
+        topic=topic, recipients=to, subject=subject, body=body, dedupe_key=dedupe_key,
+        channel=channel,
+    )  # fmt: skip
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -70,19 +90,28 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(wait, LONGEST_WAIT)
 
 
-def deliver_due(now: dt.datetime | None = None, limit: int = 100) -> DeliveryReport:
+def deliver_due(
+    now: dt.datetime | None = None, limit: int = 100, *, topics: Iterable[str] | None = None
+) -> DeliveryReport:
     """Send up to ``limit`` due messages (pending and due, or claimed by a worker whose lease
-    has run out); returns how many were sent, will be retried, and failed for good."""
+    has run out; only those of ``topics`` when given); returns how many were sent, will be
+    retried, and failed for good."""
     now = now or timezone.now()
-    token, rows = _claim(now, limit)
+    token, rows = _claim(now, limit, None if topics is None else list(topics))
     sent = retrying = failed = 0
+    sent_ids: list[int] = []
     mail = get_connection(fail_silently=False)
+    sms: Any = None
     try:
         for row in rows:
             if not _still_ours(row, token, now):
                 continue
             try:
-                _message(row, mail).send()
+                if row.channel == Channel.SMS:
+                    sms = sms or _sms_connection()
+                    _send_sms(row, sms)
+                else:
+                    _message(row, mail).send()
             except Exception as exc:  # any backend error: retry later
                 if _failed(row, token, now, exc):
                     failed += 1
@@ -94,19 +123,50 @@ def deliver_due(now: dt.datetime | None = None, limit: int = 100) -> DeliveryRep
                     last_error="",
                 )  # fmt: skip
                 sent += 1
+                sent_ids.append(row.pk)
     finally:
         try:
             mail.close()
         except Exception:  # closing a broken connection
             log.warning("outbox: closing the mail connection failed", exc_info=True)
-    return DeliveryReport(sent=sent, retrying=retrying, failed=failed)
+        if sms is not None:
+            try:
+                sms.close()
+            except Exception:
+                log.warning("outbox: closing the SMS connection failed", exc_info=True)
+    return DeliveryReport(sent, retrying, failed, tuple(sent_ids))
 
 
-def _claim(now: dt.datetime, limit: int) -> tuple[str, list[OutboxMessage]]:
+def idempotency_key(row: OutboxMessage) -> str:
+    """The key every copy of one message carries to a provider that deduplicates: the same for
+    a row on every attempt, different for every row (across databases too: the creation time is
+    in it), and with nothing of the message or its recipient in it."""
+    seed = f"{row.pk}:{row.created_at.isoformat()}:{row.dedupe_key or ''}"
+    return "cordtrack-" + hashlib.sha256(seed.encode()).hexdigest()[:40]
+
+
+def _sms_connection() -> Any:
+    from ..reminders.sms import get_backend
+
+    return get_backend()
+
+
+def _send_sms(row: OutboxMessage, backend: Any) -> None:
+    from ..reminders.sms import TextMessage
+
+    for to in row.recipients:
+        backend.send(TextMessage(to=to, body=row.body, key=idempotency_key(row)))
+
+
+def _claim(
+    now: dt.datetime, limit: int, topics: list[str] | None = None
+) -> tuple[str, list[OutboxMessage]]:
     token = uuid.uuid4().hex
     due = Q(status=OutboxStatus.PENDING, due_at__lte=now) | Q(
         status=OutboxStatus.SENDING, claimed_until__lte=now
     )
+    if topics is not None:
+        due &= Q(topic__in=topics)
     with transaction.atomic():
         rows = OutboxMessage.objects.filter(due).order_by("due_at", "pk")
         if connection.features.has_select_for_update_skip_locked:
@@ -143,7 +203,7 @@ def _message(row: OutboxMessage, mail: object) -> EmailMessage:
 def _failed(row: OutboxMessage, token: str, now: dt.datetime, exc: Exception) -> bool:
     """Record a failed attempt; True when it was the last one."""
     error = f"{type(exc).__name__}: {exc}"[:500]
-    last = row.attempts >= MAX_ATTEMPTS
+    last = row.attempts >= MAX_ATTEMPTS or isinstance(exc, UndeliverableError)
     log.warning(
         "outbox: message %s attempt %s failed (%s)", row.pk, row.attempts, type(exc).__name__
     )

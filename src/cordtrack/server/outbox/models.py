@@ -13,6 +13,11 @@ class OutboxStatus(models.TextChoices):
     FAILED = "failed", "Failed (no more retries)"
 
 
+class Channel(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    SMS = "sms", "SMS"
+
+
 class OutboxMessage(models.Model):
     """An e-mail written by a service in the transaction of the save that caused it, so a save
     that commits always has its notification, and a rolled-back save never has one.
@@ -21,9 +26,14 @@ class OutboxMessage(models.Model):
     marks them ``sent``; a failure puts the row back to ``pending`` with a later ``due_at``
     (exponential backoff), until ``failed`` after the last attempt. ``dedupe_key`` names the
     cause (``sae:<event id>``), so one cause is notified once however often it is saved.
+
+    ``channel`` says how it goes: an e-mail through Django's mail backend, or a text message
+    (``recipients`` one phone number, ``body`` the text, no subject) through the SMS backend of
+    ``cordtrack.server.reminders.sms`` (issue 17, ADR 0046).
     """
 
     topic = models.CharField(max_length=40)
+    channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.EMAIL)
     dedupe_key = models.CharField(max_length=120, unique=True, null=True, blank=True)
     recipients = models.JSONField()
     subject = models.CharField(max_length=300)

@@ -76,6 +76,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "comorbidities": patient.comorbidities.all(),
         "medications": patient.medications.all(),
         "can_intake": can(user, patient.site_id, Cap.INTAKE),
+        "can_read_site": staff,
         "can_clinical": can(user, patient.site_id, Cap.CLINICAL),
         "can_audit": can(user, patient.site_id, Cap.AUDIT),
         "can_visits": can(user, patient.site_id, Cap.VISITS),

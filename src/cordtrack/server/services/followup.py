@@ -82,6 +82,25 @@ def complete_visit(actor: Any, visit: Visit, done_on: dt.date, *, reason: str = 
         return update(actor, visit, {"status": status, "done_on": done_on}, reason=reason)
 
 
+def reschedule_visit(actor: Any, visit: Visit, target_date: dt.date, *, reason: str) -> Visit:
+    """Move a scheduled visit to ``target_date``, its window with it (the same days before and
+    after), with a reason (audited). Its reminders become due again for the new dates."""
+    require(actor, visit.patient.site_id, Cap.VISITS)
+    errors = FieldErrors()
+    if visit.status != VisitStatus.SCHEDULED:
+        errors.add("target_date", "only a scheduled visit can be moved")
+    if not reason.strip():
+        errors.add("reason", "say why the visit moves")
+    errors.raise_if_any()
+    shift = target_date - visit.target_date
+    values = {
+        "target_date": target_date, "window_open": visit.window_open + shift,
+        "window_close": visit.window_close + shift,
+    }  # fmt: skip
+    with transaction.atomic():
+        return update(actor, visit, values, reason=reason)
+
+
 def refresh_visit_status(actor: Any, visit: Visit, today: dt.date) -> Visit:
     """Mark a scheduled visit missed once its window has closed (no-op otherwise)."""
     status = _STATUS[schedule_rules.visit_status(_placed(visit), visit.done_on, today)]
