@@ -128,31 +128,45 @@ DERMATOME_NORMAL: Final[dict[tuple[str, str], Answers]] = {
 # "Is any function present?" The readings decide the answers (docs/isncsci.md, "What the engine
 # promises"): ``0*`` may be 0 or more (a non-SCI condition only takes function away), so present and
 # absent are both possible; ``0**`` is normal, so present. The stars say which answers rest on
-# the examiner's judgement; they differ by question, each as the published cases mark it:
+# the examiner's judgement. ISNCSCI 2019 (Rupp et al. 2021, Top Spinal Cord Inj Rehabil
+# 27(2):1-22) has the examiner say whether a value impaired by a non-SCI condition is to be
+# classified as normal or not; the taxonomy of non-SCI conditions (Rupp et al. 2021, Spinal Cord,
+# doi:10.1038/s41393-021-00646-0) carries an asterisk on to every result that rests on that
+# judgement, and Kirshblum et al. 2021 (Spinal Cord 60:11-17) classify worked cases so. Neither
+# says, question by question, whether reading a starred 0 as absent is a judgement: the published
+# cases do, and each table below cites the ones that fix it (held by tests/golden).
 #
-# - sensory ZPP: ``0*`` present or absent, both by judgement (the measured 0 is not the SCI's
-#   finding either way: published case 88, sensory ZPPs ``NA,T5*,S3*``); ``0**`` present, no star
-#   (the ZPP is the most caudal dermatome with any sensation, and normal sensation is some);
+# - sensory ZPP (ISNCSCI 2019: the most caudal dermatome with some sensation on the side): ``0*``
+#   present or absent, both by judgement, since the measured 0 is not the SCI's finding either
+#   way (the condition may hide sensation the SCI spared; published case 88, sensory ZPPs
+#   ``NA,T5*,S3*``); ``0**`` present, no star (judged normal, and normal sensation is some: the
+#   ZPP needs no more than "some");
 SENSATION_PRESENT_ZPP: Final[dict[str, Answers]] = {
     raw: _present(c, starred_zero=((False, True), (True, True)), considered_normal_zero=YES)
     for raw, c in SENSORY_CELLS.items()
 }
-# - sacral sensation (completeness, AIS B): ``0*`` as for the ZPP (case 88: ``C*,I*``, ``A*,B*``);
-#   ``0**`` present by judgement (case 100: an S4-5 ``0**`` gives ``I*`` and ``B*``);
+# - sacral sensation (ISNCSCI 2019: sensory incomplete with LT or PP at S4-5 or DAP; AIS A vs B):
+#   ``0*`` as for the ZPP, both answers judged (case 88: ``C*,I*``, ``A*,B*``); ``0**`` present
+#   by judgement, since here the sacral sparing itself, and with it the whole AIS A/B decision,
+#   rests on the examiner's call (case 100: an S4-5 ``0**`` gives ``I*`` and ``B*``);
 SENSATION_PRESENT_SACRAL: Final[dict[str, Answers]] = {
     raw: _present(c, starred_zero=((False, True), (True, True)), considered_normal_zero=YES_STARRED)
     for raw, c in SENSORY_CELLS.items()
 }
-# - motor ZPP: a key muscle ``0*`` absent as measured, no star, or present by judgement (case 101:
-#   ``T1,L2*``); ``0**`` present by judgement (case 104: ``L2*``);
+# - motor ZPP (ISNCSCI 2019: the most caudal key muscle with some motor function on the side): a
+#   key muscle ``0*`` absent as measured, no star (0 is what was graded: the ZPP stops above it
+#   as on any 0), or present by judgement (the condition may hide function the SCI spared; case
+#   101: ``T1,L2*``); ``0**`` present by judgement (a 0 read as normal, case 104: ``L2*``);
 MOTOR_PRESENT_ZPP: Final[dict[str, Answers]] = {
     raw: _present(
         c, starred_zero=((False, False), (True, True)), considered_normal_zero=YES_STARRED
     )
     for raw, c in MOTOR_CELLS.items()
 }
-# - motor function below the motor level (AIS B vs C): ``0*`` absent by judgement, present without
-#   a star (case 101: ``B*,C``); ``0**`` present by judgement (case 104: ``C*``).
+# - motor function more than three levels below the motor level (ISNCSCI 2019, AIS B vs C: motor
+#   incomplete needs it, or VAC): ``0*`` absent by judgement (grade B then rests on reading the
+#   hidden function as absent), present without a star (some reading of the ``0*`` gives it;
+#   case 101: ``B*,C``); ``0**`` present by judgement (case 104: ``C*``).
 MOTOR_PRESENT_AIS: Final[dict[str, Answers]] = {
     raw: _present(
         c, starred_zero=((False, True), (True, False)), considered_normal_zero=YES_STARRED

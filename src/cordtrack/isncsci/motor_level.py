@@ -11,10 +11,12 @@ present. An undetermined value follows every continuation it allows.
 
 from __future__ import annotations
 
+from typing import Final, NamedTuple
+
 from .cells import ANTIGRAVITY, DERMATOME_NORMAL, MOTOR_GRADE, NORMAL, WEAK, Answers, Grade
 from .exam import SideExam
 from .explanation import Step, Trace, level_name, record
-from .possible import Collector
+from .possible import Collector, Emission, Stepped, advance
 from .result import Possible
 from .types import INTACT, KEY_MUSCLE_LEVELS, RESULT_LEVELS, SENSORY_LEVELS, Binary
 
@@ -27,9 +29,81 @@ VAC_ANSWERS: dict[Binary, Answers] = {
     Binary.NT: ((True, False), (False, False)),
 }
 
-# A search state: (every dermatome so far normal, that rests on a star, stars of the segments passed
-# before the last one, star of passing the last one, star of reading the last one as antigravity).
-State = tuple[bool, bool, bool, bool, bool]
+
+class MotorSearch(NamedTuple):
+    """A motor level search still walking down: what the segments passed tell of the level."""
+
+    #: Every dermatome from C2 down so far is normal (a region without a key muscle passes only
+    #: while it is: the motor level is presumed to follow the sensory level there).
+    sensation_normal: bool
+    #: That normal sensation rests on the examiner's judgement (a ``**`` value, say).
+    sensation_starred: bool
+    #: Passing a segment above the last one rested on a judgement.
+    passed_starred: bool
+    #: Passing the last segment rested on a judgement (a level found below it is starred).
+    last_passed_starred: bool
+    #: Reading the last segment as antigravity (so the level, if the next one fails) rested on a
+    #: judgement: ``0**`` does, ``4**`` does not.
+    last_antigravity_starred: bool
+
+
+#: A search starts walking from C2 with normal sensation above it, on no judgement.
+START: Final = MotorSearch(True, False, False, False, False)
+
+
+def muscle_step(
+    state: MotorSearch, value: tuple[Answers, tuple[Grade, ...]]
+) -> Stepped[MotorSearch]:
+    """One segment with a key muscle, given its dermatome's answers and the muscle's grade
+    classes. Two outputs: the motor level (0) and the level as the ZPP reads it (1), the same
+    values. A weak muscle (0-2) finds the segment above (offset 0); an antigravity one (3-4)
+    finds this segment (offset 1); a normal one (5) walks on, sensation kept for the regions
+    below."""
+    dermatome, grades = value
+    sens_ok, sens_star, acc, last, last_ag = state
+    moving: list[MotorSearch] = []
+    found: list[Emission] = []
+    for grade, pass_star, ag_star in grades:
+        if grade == WEAK:
+            found += [(0, 0, acc or last_ag), (1, 0, acc or last_ag)]
+        elif grade == ANTIGRAVITY:
+            star = acc or last or pass_star
+            found += [(0, 1, star), (1, 1, star)]
+        else:
+            for normal, derm_star in dermatome:
+                ok = sens_ok and normal
+                moving.append(
+                    MotorSearch(
+                        ok, ok and (sens_star or derm_star), acc or last, pass_star, ag_star
+                    )
+                )
+    return moving, found
+
+
+def region_step(state: MotorSearch, value: tuple[Answers, bool]) -> Stepped[MotorSearch]:
+    """One segment without a key muscle, given its dermatome's answers (with VAC at S4-5:
+    :func:`with_vac`) and whether the segment above has a key muscle. The search walks on while
+    every dermatome so far is normal; otherwise the level is the segment above (offset 0)."""
+    dermatome, key_above = value
+    sens_ok, sens_star, acc, last, last_ag = state
+    moving: list[MotorSearch] = []
+    found: list[Emission] = []
+    for normal, derm_star in dermatome:
+        if sens_ok and normal:
+            star = sens_star or derm_star
+            moving.append(MotorSearch(True, star, acc or last, star, star))
+        else:
+            # A dermatome that stops the search on a judgement stars the level only where the
+            # motor level is the sensory level (no key muscle above).
+            fail_star = sens_ok and derm_star and not key_above
+            found += [(0, 0, acc or last_ag or fail_star), (1, 0, acc or last_ag)]
+    return moving, found
+
+
+def final_values(state: MotorSearch) -> list[tuple[int, bool]]:
+    """A search that walked past S4-5 finds the side intact, in both outputs."""
+    star = state.passed_starred or state.last_passed_starred
+    return [(0, star), (1, star)]
 
 
 def motor_level(
@@ -43,60 +117,31 @@ def motor_level(
     """
     found: Collector[str] = Collector()
     for_zpp: Collector[str] = Collector()
-    states: set[State] = {(True, False, False, False, False)}
+    outputs = (found, for_zpp)
+    states = frozenset({START})
     touch, prick, motor = side.touch, side.prick, side.motor
     for i, segment in enumerate(SENSORY_LEVELS):
         above = RESULT_LEVELS[i]
         dermatome = DERMATOME_NORMAL[touch[i].raw, prick[i].raw]
         muscle = _MUSCLE_AT.get(i)
-        moving: set[State] = set()
         if muscle is not None:
             grades = MOTOR_GRADE[motor[muscle].raw]
-            for sens_ok, sens_star, acc, last, last_ag in states:
-                for grade, pass_star, ag_star in grades:
-                    if grade == WEAK:
-                        found.add(above, acc or last_ag)
-                        for_zpp.add(above, acc or last_ag)
-                    elif grade == ANTIGRAVITY:
-                        found.add(segment, acc or last or pass_star)
-                        for_zpp.add(segment, acc or last or pass_star)
-                    else:
-                        for normal, derm_star in dermatome:
-                            ok = sens_ok and normal
-                            moving.add(
-                                (
-                                    ok,
-                                    ok and (sens_star or derm_star),
-                                    acc or last,
-                                    pass_star,
-                                    ag_star,
-                                )
-                            )
+            states = advance(muscle_step, states, (dermatome, grades), outputs, (above, segment))
             if trace is not None:
                 _explain_muscle(trace, result, segment, motor[muscle].raw, grades, above)
         else:
             if i == _LAST:
                 dermatome = with_vac(dermatome, vac)
-            for sens_ok, sens_star, acc, last, last_ag in states:
-                for normal, derm_star in dermatome:
-                    if sens_ok and normal:
-                        star = sens_star or derm_star
-                        moving.add((True, star, acc or last, star, star))
-                    else:
-                        # A dermatome that stops the search on a judgement stars the level only
-                        # where the motor level is the sensory level (no key muscle there).
-                        fail_star = sens_ok and derm_star and above not in KEY_MUSCLE_LEVELS
-                        found.add(above, acc or last_ag or fail_star)
-                        for_zpp.add(above, acc or last_ag)
+            value = (dermatome, above in KEY_MUSCLE_LEVELS)
+            states = advance(region_step, states, value, outputs, (above, segment))
             if trace is not None:
                 _explain_region(trace, result, segment, dermatome, above, i == _LAST)
-        states = moving
         if not states:
             break
     else:
-        for _, _, acc, last, _ in states:
-            found.add(INTACT, acc or last)
-            for_zpp.add(INTACT, acc or last)
+        for state in states:
+            for output, star in final_values(state):
+                outputs[output].add(INTACT, star)
     return found.possible(LEVEL_ORDER), for_zpp.possible(LEVEL_ORDER)
 
 

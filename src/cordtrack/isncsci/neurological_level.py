@@ -11,11 +11,12 @@ sensation everywhere has an intact NLI even when anal contraction is absent.
 from __future__ import annotations
 
 from itertools import product
+from typing import Final, NamedTuple
 
-from .cells import ANTIGRAVITY, DERMATOME_NORMAL, MOTOR_GRADE, NORMAL, WEAK, Grade
+from .cells import ANTIGRAVITY, DERMATOME_NORMAL, MOTOR_GRADE, NORMAL, WEAK, Answers, Grade
 from .exam import Exam
 from .explanation import Step, Trace, level_name, record
-from .possible import Collector
+from .possible import Collector, Emission, Stepped, advance
 from .result import Possible
 from .types import INTACT, KEY_MUSCLE_LEVELS, RESULT_LEVELS, SENSORY_LEVELS
 
@@ -23,11 +24,66 @@ RESULT = "neurologicalLevelOfInjury"
 LEVEL_ORDER = (*RESULT_LEVELS, INTACT)
 _RANK = {level: i for i, level in enumerate(LEVEL_ORDER)}
 _MUSCLE_AT = {SENSORY_LEVELS.index(m): k for k, m in enumerate(KEY_MUSCLE_LEVELS)}
-_NO_MUSCLE: tuple[Grade, ...] = ((NORMAL, False, False),)
 
-# A search state: (stars of segments passed before the last, star of passing the last one, star of
-# reading the last one as the NLI).
-State = tuple[bool, bool, bool]
+
+class NliSearch(NamedTuple):
+    """An NLI search still walking down both sides: which judgements the segments passed took."""
+
+    #: Passing a segment above the last one rested on a judgement.
+    passed_starred: bool
+    #: Passing the last segment rested on a judgement (an NLI found below it is starred).
+    last_passed_starred: bool
+    #: Reading the last segment as the NLI (its sensation normal, a key muscle antigravity) rested
+    #: on a judgement: an NLI there, found because the next segment fails, is starred.
+    last_level_starred: bool
+
+
+#: The search starts at C2 on no judgement.
+START: Final = NliSearch(False, False, False)
+#: The answers at a segment without key muscle: motor function presumed normal on both sides.
+NO_MUSCLE: Final[tuple[Grade, ...]] = ((NORMAL, False, False),)
+#: One segment's input: (right dermatome, right grade classes, left dermatome, left grade classes).
+SegmentInput = tuple[Answers, tuple[Grade, ...], Answers, tuple[Grade, ...]]
+
+
+def segment_step(state: NliSearch, value: SegmentInput) -> Stepped[NliSearch]:
+    """One segment of both sides. Two outputs: the NLI (0), and the NLI starred only by the
+    judgements above it, as the AIS grading reads it (1). A weak key muscle or a dermatome not
+    normal on either side finds the segment above (offset 0); normal sensation on both sides with
+    a key muscle antigravity but not normal on one finds this segment (offset 1); otherwise the
+    search walks on."""
+    right_dermatome, right_grades, left_dermatome, left_grades = value
+    acc, last, last_ag = state
+    moving: list[NliSearch] = []
+    found: list[Emission] = []
+    sensory = tuple(product(right_dermatome, left_dermatome))
+    for (r_grade, r_pass, r_ag), (l_grade, l_pass, l_ag) in product(right_grades, left_grades):
+        if WEAK in (r_grade, l_grade):
+            found += [(0, 0, acc or last_ag), (1, 0, acc)]
+            continue
+        for (r_ok, r_star), (l_ok, l_star) in sensory:
+            if not (r_ok and l_ok):
+                # Starred only when every side's failure rests on a judgement.
+                failed = (not r_ok and r_star) and (not l_ok and l_star)
+                found += [(0, 0, acc or last_ag or failed), (1, 0, acc)]
+                continue
+            sens_star = r_star or l_star
+            if ANTIGRAVITY in (r_grade, l_grade):
+                # A side read as antigravity only by judgement stars the NLI only when both
+                # sides' motor levels fall here (the tie rule, applied after the search).
+                normal_side_star = (r_grade == NORMAL and r_ag) or (l_grade == NORMAL and l_ag)
+                found += [(0, 1, acc or last or sens_star or normal_side_star), (1, 1, acc or last)]
+            else:
+                moving.append(
+                    NliSearch(acc or last, sens_star or r_pass or l_pass, sens_star or r_ag or l_ag)
+                )
+    return moving, found
+
+
+def final_values(state: NliSearch) -> list[tuple[int, bool]]:
+    """A search that walked past S4-5 finds the NLI intact, in both outputs."""
+    star = state.passed_starred or state.last_passed_starred
+    return [(0, star), (1, star)]
 
 
 def neurological_level(
@@ -37,59 +93,26 @@ def neurological_level(
     judgements made on segments above the NLI, as the AIS grading reads them."""
     found: Collector[str] = Collector()
     for_grading: Collector[str] = Collector()
-    states: set[State] = {(False, False, False)}
+    outputs = (found, for_grading)
+    states = frozenset({START})
     right, left = exam.right, exam.left
     for i, segment in enumerate(SENSORY_LEVELS):
-        above = RESULT_LEVELS[i]
-        sensory = tuple(
-            product(
-                DERMATOME_NORMAL[right.touch[i].raw, right.prick[i].raw],
-                DERMATOME_NORMAL[left.touch[i].raw, left.prick[i].raw],
-            )
-        )
         muscle = _MUSCLE_AT.get(i)
-        if muscle is None:
-            motor: tuple[tuple[Grade, Grade], ...] = ((_NO_MUSCLE[0], _NO_MUSCLE[0]),)
-        else:
-            motor = tuple(
-                product(MOTOR_GRADE[right.motor[muscle].raw], MOTOR_GRADE[left.motor[muscle].raw])
-            )
-        moving: set[State] = set()
-        for acc, last, last_ag in states:
-            for (r_grade, r_pass, r_ag), (l_grade, l_pass, l_ag) in motor:
-                if WEAK in (r_grade, l_grade):
-                    found.add(above, acc or last_ag)
-                    for_grading.add(above, acc)
-                    continue
-                for (r_ok, r_star), (l_ok, l_star) in sensory:
-                    if not (r_ok and l_ok):
-                        # Starred only when every side's failure rests on a judgement.
-                        failed = (not r_ok and r_star) and (not l_ok and l_star)
-                        found.add(above, acc or last_ag or failed)
-                        for_grading.add(above, acc)
-                        continue
-                    sens_star = r_star or l_star
-                    if ANTIGRAVITY in (r_grade, l_grade):
-                        # A side read as antigravity only by judgement stars the NLI only when
-                        # both sides' motor levels fall here (applied after the search).
-                        normal_side_star = (r_grade == NORMAL and r_ag) or (
-                            l_grade == NORMAL and l_ag
-                        )
-                        found.add(segment, acc or last or sens_star or normal_side_star)
-                        for_grading.add(segment, acc or last)
-                    else:
-                        moving.add(
-                            (acc or last, sens_star or r_pass or l_pass, sens_star or r_ag or l_ag)
-                        )
+        value: SegmentInput = (
+            DERMATOME_NORMAL[right.touch[i].raw, right.prick[i].raw],
+            NO_MUSCLE if muscle is None else MOTOR_GRADE[right.motor[muscle].raw],
+            DERMATOME_NORMAL[left.touch[i].raw, left.prick[i].raw],
+            NO_MUSCLE if muscle is None else MOTOR_GRADE[left.motor[muscle].raw],
+        )
+        states = advance(segment_step, states, value, outputs, (RESULT_LEVELS[i], segment))
         if trace is not None:
-            _explain(trace, segment, above, sensory, motor, muscle is not None)
-        states = moving
+            _explain(trace, segment, RESULT_LEVELS[i], value, muscle is not None)
         if not states:
             break
     else:
-        for acc, last, _ in states:
-            found.add(INTACT, acc or last)
-            for_grading.add(INTACT, acc or last)
+        for state in states:
+            for output, star in final_values(state):
+                outputs[output].add(INTACT, star)
     right_stars, left_stars = dict(right_motor.values), dict(left_motor.values)
     right_top, left_top = _RANK[right_motor.values[0][0]], _RANK[left_motor.values[0][0]]
     for level in found.found:
@@ -113,14 +136,11 @@ def _tie_starred(right_star: bool, right_above: bool, left_star: bool, left_abov
 
 
 def _explain(
-    trace: list[Step],
-    segment: str,
-    above: str,
-    sensory: tuple[tuple[tuple[bool, bool], tuple[bool, bool]], ...],
-    motor: tuple[tuple[Grade, Grade], ...],
-    has_muscle: bool,
+    trace: list[Step], segment: str, above: str, value: SegmentInput, has_muscle: bool
 ) -> None:
     name = level_name(segment)
+    sensory = tuple(product(value[0], value[2]))
+    motor = tuple(product(value[1], value[3]))
     sens = {right[0] and left[0] for right, left in sensory}
     grades = {_worse(right[0], left[0]) for right, left in motor}
     if sens == {True} and grades == {NORMAL}:

@@ -9,35 +9,48 @@ followed and every level they reach is possible.
 
 from __future__ import annotations
 
+from typing import Final
+
 from .cells import DERMATOME_NORMAL, Answers
 from .exam import SideExam
 from .explanation import Step, Trace, level_name, record, starred, verdict
-from .possible import Collector
+from .possible import Collector, Emission, Stepped, advance
 from .result import Possible
 from .types import INTACT, RESULT_LEVELS, SENSORY_LEVELS
 
 LEVEL_ORDER = (*RESULT_LEVELS, INTACT)
 
 
+def dermatome_step(starred: bool, answers: Answers) -> Stepped[bool]:
+    """One dermatome of the search, from a search still walking (``starred``: whether the
+    dermatomes passed rest on a judgement): a normal answer walks on, one that is not normal finds
+    the level above the dermatome (offset 0). The batch engine tabulates this same step."""
+    moving: list[bool] = []
+    found: list[Emission] = []
+    for normal, star in answers:
+        if normal:
+            moving.append(starred or star)
+        else:
+            found.append((0, 0, starred or star))
+    return moving, found
+
+
+#: A search starts walking, on no judgement.
+START: Final = False
+
+
 def sensory_level(side: SideExam, result: str, trace: Trace = None) -> Possible:
     """The possible sensory levels of one side. ``result`` names it in the trace."""
     found: Collector[str] = Collector()
-    walking = {False}  # star flags of the searches still moving down
+    walking = frozenset({START})  # star flags of the searches still moving down
     touch, prick = side.touch, side.prick
     for i, dermatome in enumerate(SENSORY_LEVELS):
         answers = DERMATOME_NORMAL[touch[i].raw, prick[i].raw]
-        moving: set[bool] = set()
-        for flag in walking:
-            for normal, star in answers:
-                if normal:
-                    moving.add(flag or star)
-                else:
-                    found.add(RESULT_LEVELS[i], flag or star)
+        walking = advance(dermatome_step, walking, answers, (found,), (RESULT_LEVELS[i], dermatome))
         if trace is not None:
             _explain(
                 trace, result, dermatome, touch[i].raw, prick[i].raw, answers, RESULT_LEVELS[i]
             )
-        walking = moving
         if not walking:
             break
     else:

@@ -11,6 +11,8 @@ at the first segment with function present; if none is found below the level, th
 
 from __future__ import annotations
 
+from typing import Final
+
 from .cells import (
     MOTOR_PRESENT_ZPP,
     SENSATION_PRESENT_PAIR,
@@ -21,7 +23,7 @@ from .cells import (
 from .completeness import BINARY_PRESENT
 from .exam import Exam, SideExam
 from .explanation import Step, Trace, level_name, record
-from .possible import Collector
+from .possible import Collector, Emission, Stepped, advance
 from .result import Possible
 from .types import (
     KEY_MUSCLE_LEVELS,
@@ -34,6 +36,25 @@ ORDER = (NOT_APPLICABLE, *RESULT_LEVELS)
 _S45 = len(SENSORY_LEVELS) - 1
 _LEVEL_INDEX = {level: i for i, level in enumerate(RESULT_LEVELS)}
 _MUSCLE_AT_LEVEL = {RESULT_LEVELS.index(m): k for k, m in enumerate(KEY_MUSCLE_LEVELS)}
+
+
+def presence_step(starred: bool, answers: Answers) -> Stepped[bool]:
+    """One segment of a ZPP walk up from the sacral end, from a walk still going (``starred``:
+    whether the segments passed rest on a judgement): function present there finds the segment
+    itself (offset 1), function absent walks on up. Both ZPP walks, scalar and batch, take this
+    step."""
+    moving: list[bool] = []
+    found: list[Emission] = []
+    for present, star in answers:
+        if present:
+            found.append((0, 1, starred or star))
+        else:
+            moving.append(starred or star)
+    return moving, found
+
+
+#: A walk starts at S3 on no judgement.
+START: Final = False
 
 
 def sensory_zpp(exam: Exam, side: SideExam, result: str, trace: Trace = None) -> Possible:
@@ -56,19 +77,13 @@ def sensory_zpp(exam: Exam, side: SideExam, result: str, trace: Trace = None) ->
             "a sensory ZPP does not apply.",
         )
     if False in outcomes:
-        walking = {False}
+        walking = frozenset({START})
         for i in range(_S45 - 1, -1, -1):
             answers = SENSATION_PRESENT_PAIR[side.touch[i].raw, side.prick[i].raw]
-            moving: set[bool] = set()
-            for flag in walking:
-                for present, star in answers:
-                    if present:
-                        found.add(SENSORY_LEVELS[i], flag or star)
-                    else:
-                        moving.add(flag or star)
+            segment = SENSORY_LEVELS[i]
+            walking = advance(presence_step, walking, answers, (found,), (segment, segment))
             if trace is not None:
-                _explain_sensory(trace, result, SENSORY_LEVELS[i], answers)
-            walking = moving
+                _explain_sensory(trace, result, segment, answers)
             if not walking:
                 break
         else:
@@ -110,10 +125,9 @@ def motor_zpp(
     if not levels:
         return found.possible(ORDER)
     top = min(_LEVEL_INDEX[v] for v in levels)
-    walking = {False}
+    walking = frozenset({START})
     for j in range(len(RESULT_LEVELS) - 1, top - 1, -1):
         level = RESULT_LEVELS[j]
-        moving: set[bool] = set()
         if level in levels:
             for flag in walking:
                 found.add(level, flag or levels[level])
@@ -131,15 +145,9 @@ def motor_zpp(
             answers = MOTOR_PRESENT_ZPP[side.motor[muscle].raw]
         else:
             answers = ((False, False),)
-        for flag in walking:
-            for present, star in answers:
-                if present:
-                    found.add(level, flag or star)
-                else:
-                    moving.add(flag or star)
+        walking = advance(presence_step, walking, answers, (found,), (level, level))
         if trace is not None and muscle is not None:
             _explain_motor(trace, result, level, answers, False)
-        walking = moving
         if not walking:
             break
     non_key = side.lowest_non_key_muscle

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from cordtrack.isncsci.batch import classify_batch, encode, readings
+from cordtrack.isncsci.batch.codes import MOTOR_SCORE, MOTOR_VALUES, SENSORY_SCORE, SENSORY_VALUES
 from cordtrack.isncsci.batch.determined import grades_and_motor_zpps
 from cordtrack.isncsci.batch.encode import ExamArrays
 from cordtrack.isncsci.batch.result import SET_KEYS
@@ -45,3 +46,18 @@ def test_the_readings_of_undetermined_exams_are_graded_as_the_classification_gra
     expanded, starts, _ = readings.expand(arrays, np.arange(len(arrays)))
     assert len(expanded) > 5 * starts.size  # many readings each
     _agree(expanded)
+
+
+@pytest.mark.parametrize(
+    ("values", "scores", "top"),
+    [(SENSORY_VALUES, SENSORY_SCORE, 2), (MOTOR_VALUES, MOTOR_SCORE, 5)],
+)
+def test_a_score_is_at_least_s_exactly_when_its_code_is_at_least_the_code_of_s(
+    values: tuple[str, ...], scores: np.ndarray, top: int
+) -> None:
+    # grades_and_motor_zpps compares codes, not scores: every scored value (starred or not) must
+    # sort among the codes as its score does.
+    scored = [c for c, v in enumerate(values) if not v.startswith("NT")]
+    for s in range(top + 1):
+        at_least = values.index(str(s))
+        assert all((c >= at_least) == (scores[c] >= s) for c in scored), s

@@ -24,8 +24,8 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
-#: A found value: (output index, offset of the value at this segment, star).
-Emission = tuple[int, int, bool]
+from ..possible import Emission
+
 Step = Callable[[Any, Any], tuple[Iterable[Hashable], Iterable[Emission]]]
 FinalValues = Callable[[Any], Iterable[tuple[int, bool]]]
 #: One segment of a walk: its kind, and per output the bit of offset 0 and of offset 1.

@@ -14,14 +14,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .codes import (
-    MOTOR_SCORE,
+    MOTOR_VALUES,
     MUSCLE_AT,
     MUSCLE_LEVEL,
     N_LEVELS,
     N_MOTOR,
     N_SENSORY,
     NA_BIT,
-    SENSORY_SCORE,
+    SENSORY_VALUES,
     YES,
 )
 from .encode import ExamArrays
@@ -29,9 +29,15 @@ from .encode import ExamArrays
 _INT = N_LEVELS  # the index of INT among the levels, as in the bitmasks
 _S45 = N_SENSORY - 1
 A, B, C, D, E = range(5)
+# A score's code is below every code of a higher score (codes follow the scores, each score's
+# starred forms right after it: codes.SENSORY_VALUES), so "score at least s" is "code at least
+# the code of s": the scores are compared on the codes themselves, with no lookup (held by
+# tests/unit/isncsci/test_batch_determined.py).
+_SENSED, _NORMAL_SENSATION = (np.uint8(SENSORY_VALUES.index(v)) for v in ("1", "2"))
+_MOVES, _ANTIGRAVITY, _NORMAL_MOTOR = (np.uint8(MOTOR_VALUES.index(v)) for v in ("1", "3", "5"))
 
 
-def _motor_levels(normal: NDArray[np.bool_], motor: NDArray[np.int16]) -> NDArray[np.intp]:
+def _motor_levels(normal: NDArray[np.bool_], motor: NDArray[np.uint8]) -> NDArray[np.intp]:
     """Per side and exam, the motor level with VAC present: the most caudal key muscle graded 3
     or more with those above graded 5; where no key muscle is tested, the sensory level's segment
     while sensation is normal. ``normal`` (2, 28, n), ``motor`` (2, 10, n)."""
@@ -43,8 +49,9 @@ def _motor_levels(normal: NDArray[np.bool_], motor: NDArray[np.int16]) -> NDArra
         k = MUSCLE_AT.get(d)
         if k is not None:
             grade = motor[:, k]
-            above = open_ & (grade < 3)  # weaker than antigravity: the level is the one above
-            here = open_ & (grade >= 3) & (grade < 5)
+            antigravity = grade >= _ANTIGRAVITY
+            above = open_ & ~antigravity  # weaker than antigravity: the level is the one above
+            here = open_ & antigravity & (grade < _NORMAL_MOTOR)
             level = np.where(above, d, np.where(here, d + 1, level))
             open_ &= ~(above | here)
             sensation &= normal[:, d]
@@ -57,14 +64,14 @@ def _motor_levels(normal: NDArray[np.bool_], motor: NDArray[np.int16]) -> NDArra
 
 
 def _function_below(
-    motor: NDArray[np.int16], level: NDArray[np.intp], non_key: NDArray[np.intp]
+    motor: NDArray[np.uint8], level: NDArray[np.intp], non_key: NDArray[np.intp]
 ) -> NDArray[np.bool_]:
     """Motor function more than three levels below ``level`` (per side and exam): a key muscle
     graded above 0, or the lowest non-key muscle with motor function; never below INT."""
     floor = level + 3
     found: NDArray[np.bool_] = non_key > floor
     for k in range(N_MOTOR):
-        found |= (MUSCLE_LEVEL[k] > floor) & (motor[:, k] > 0)
+        found |= (MUSCLE_LEVEL[k] > floor) & (motor[:, k] >= _MOVES)
     found &= level != _INT
     return found
 
@@ -72,20 +79,18 @@ def _function_below(
 def grades_and_motor_zpps(arrays: ExamArrays) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """The AIS grade (A..E as 0..4) and each side's motor ZPP bit (a level index, or
     :data:`~.codes.NA_BIT`) of every exam of ``arrays``, all of whose values must be scores and
-    VAC and DAP Yes or No.
+    VAC and DAP Yes or No (a star on a score is ignored: these are the plain definitions).
 
     Returns
     -------
     grade : ndarray of intp, shape (n,)
     motor_zpp : ndarray of intp, shape (2, n)
     """
-    touch = SENSORY_SCORE.take(arrays.touch)  # (2, 28, n)
-    prick = SENSORY_SCORE.take(arrays.prick)
-    motor = MOTOR_SCORE.take(arrays.motor)  # (2, 10, n)
+    touch, prick, motor = arrays.touch, arrays.prick, arrays.motor  # (2, 28, n), (2, 10, n) codes
     vac = arrays.vac == YES
     dap = arrays.dap == YES
     non_key = arrays.non_key.astype(np.intp)
-    normal = (touch == 2) & (prick == 2)
+    normal = (touch >= _NORMAL_SENSATION) & (prick >= _NORMAL_SENSATION)
     not_normal = ~normal
     sensory = np.where(not_normal.any(axis=1), not_normal.argmax(axis=1), _INT)
     # VAC does not enter the NLI: its motor levels are those with VAC present. Without VAC the
@@ -93,11 +98,16 @@ def grades_and_motor_zpps(arrays: ExamArrays) -> tuple[NDArray[np.intp], NDArray
     nli_motor = _motor_levels(normal, motor)
     motor_level = np.where((nli_motor == _INT) & ~vac, _S45, nli_motor)
     nli = np.minimum(sensory.min(axis=0), nli_motor.min(axis=0))
-    spared = vac | dap | (touch[:, _S45] > 0).any(axis=0) | (prick[:, _S45] > 0).any(axis=0)
+    spared = (
+        vac
+        | dap
+        | (touch[:, _S45] >= _SENSED).any(axis=0)
+        | (prick[:, _S45] >= _SENSED).any(axis=0)
+    )
     incomplete = vac | _function_below(motor, motor_level, non_key).any(axis=0)
     below = np.array(MUSCLE_LEVEL)[None, :, None] > nli[None, None, :]  # (1, 10, n)
     total = 2 * below.sum(axis=1)[0]
-    strong = ((motor >= 3) & below).sum(axis=(0, 1))
+    strong = ((motor >= _ANTIGRAVITY) & below).sum(axis=(0, 1))
     grade = np.where(2 * strong >= total, D, C)
     grade = np.where(incomplete, grade, B)
     grade = np.where(spared, grade, A)
@@ -108,7 +118,9 @@ def grades_and_motor_zpps(arrays: ExamArrays) -> tuple[NDArray[np.intp], NDArray
     # (as the published reference reads ISNCSCI 2019, case 66); NA with VAC.
     zpp = motor_level.copy()
     for k in range(N_MOTOR):
-        zpp = np.where((MUSCLE_LEVEL[k] > motor_level) & (motor[:, k] > 0), MUSCLE_LEVEL[k], zpp)
+        zpp = np.where(
+            (MUSCLE_LEVEL[k] > motor_level) & (motor[:, k] >= _MOVES), MUSCLE_LEVEL[k], zpp
+        )
     zpp = np.where((grade == C) & (non_key > zpp + 3), non_key, zpp)
     zpp = np.where(vac, NA_BIT, zpp)
     return grade, zpp

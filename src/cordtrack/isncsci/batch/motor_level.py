@@ -1,21 +1,20 @@
 """Motor levels of N exams (ISNCSCI 2019, "Motor level"; scalar: :mod:`..motor_level`).
 
-The step functions below are the scalar search's loop bodies, one search state at a time; the
-:class:`~.automaton.Automaton` tabulates them over sets of states. Two results come out, as in the
-scalar engine: the motor levels, and the same levels starred as the motor ZPP reads them.
+The scalar search's own steps (:func:`..motor_level.muscle_step` and
+:func:`..motor_level.region_step`), one search state at a time, are tabulated over sets of states
+by the :class:`~.automaton.Automaton`: a rule changed there changes both engines. Two results come
+out, as in the scalar engine: the motor levels, and the same levels starred as the motor ZPP reads
+them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
-
 import numpy as np
 from numpy.typing import NDArray
 
-from ..cells import ANTIGRAVITY, WEAK, Answers
-from ..motor_level import with_vac
+from ..motor_level import START, final_values, muscle_step, region_step, with_vac
 from ..types import KEY_MUSCLE_LEVELS, RESULT_LEVELS, Binary
-from .automaton import Automaton, Emission, Kind, Program, split
+from .automaton import Automaton, Kind, Program, split
 from .codes import (
     BINARY_VALUES,
     DERMATOME_CLASSES,
@@ -24,63 +23,20 @@ from .codes import (
     INT_BIT,
     MUSCLE_AT,
     N_SENSORY,
-    GradeClass,
 )
 from .tables import cached
 
-State = tuple[bool, bool, bool, bool, bool]
 Result = tuple[NDArray[np.uint32], NDArray[np.uint32]]
 _LAST = N_SENSORY - 1
 N_GRADES = len(GRADE_CLASSES)
-
-
-def _muscle(
-    state: State, value: tuple[Answers, GradeClass]
-) -> tuple[Iterable[Hashable], Iterable[Emission]]:
-    dermatome, grades = value
-    sens_ok, sens_star, acc, last, last_ag = state
-    moving: list[State] = []
-    found: list[Emission] = []
-    for grade, pass_star, ag_star in grades:
-        if grade == WEAK:  # the level is the segment above (offset 0)
-            found += [(0, 0, acc or last_ag), (1, 0, acc or last_ag)]
-        elif grade == ANTIGRAVITY:  # the level is this segment (offset 1)
-            star = acc or last or pass_star
-            found += [(0, 1, star), (1, 1, star)]
-        else:
-            for normal, derm_star in dermatome:
-                ok = sens_ok and normal
-                moving.append(
-                    (ok, ok and (sens_star or derm_star), acc or last, pass_star, ag_star)
-                )
-    return moving, found
-
-
-def _region(key_above: bool) -> Kind:
-    def step(state: State, dermatome: Answers) -> tuple[Iterable[Hashable], Iterable[Emission]]:
-        sens_ok, sens_star, acc, last, last_ag = state
-        moving: list[State] = []
-        found: list[Emission] = []
-        for normal, derm_star in dermatome:
-            if sens_ok and normal:
-                star = sens_star or derm_star
-                moving.append((True, star, acc or last, star, star))
-            else:
-                fail_star = sens_ok and derm_star and not key_above
-                found += [(0, 0, acc or last_ag or fail_star), (1, 0, acc or last_ag)]
-        return moving, found
-
-    return Kind(step, DERMATOME_CLASSES)
-
-
-_REGION = _region(key_above=False)
 _KINDS = {
-    "muscle": Kind(_muscle, tuple((d, g) for d in DERMATOME_CLASSES for g in GRADE_CLASSES)),
-    "region": _REGION,
-    "region-below-key-muscle": _region(key_above=True),
+    "muscle": Kind(muscle_step, tuple((d, g) for d in DERMATOME_CLASSES for g in GRADE_CLASSES)),
+    "region": Kind(region_step, tuple((d, False) for d in DERMATOME_CLASSES)),
+    "region-below-key-muscle": Kind(region_step, tuple((d, True) for d in DERMATOME_CLASSES)),
+    # S4-5: its dermatome with VAC (as the scalar search reads it); no key muscle above.
     "last": Kind(
-        lambda state, value: _REGION.step(state, with_vac(value[0], Binary(value[1]))),
-        tuple((d, v) for d in DERMATOME_CLASSES for v in BINARY_VALUES),
+        region_step,
+        tuple((with_vac(d, Binary(v)), False) for d in DERMATOME_CLASSES for v in BINARY_VALUES),
     ),
 }
 
@@ -95,11 +51,11 @@ def _kind(i: int) -> str:
 
 _MUSCLE_ROWS = np.array(sorted(MUSCLE_AT), dtype=np.intp)  # key muscle k is at row _MUSCLE_ROWS[k]
 _GRADE = GRADE.astype(np.uint8)  # the automata read uint8 inputs (at most 6 * 7 + 6 here)
-_START = frozenset({(True, False, False, False, False)})
+_START = frozenset({START})
 
 
 def _build() -> tuple[Automaton, Program]:
-    automaton = Automaton(_KINDS, [_START], 2, lambda s: [(0, s[2] or s[3]), (1, s[2] or s[3])])
+    automaton = Automaton(_KINDS, [_START], 2, final_values)
     return automaton, automaton.program(
         [(_kind(i), ((i, i + 1), (i, i + 1))) for i in range(N_SENSORY)], [INT_BIT, INT_BIT]
     )

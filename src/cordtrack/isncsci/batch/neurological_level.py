@@ -2,7 +2,8 @@
 :mod:`..neurological_level`).
 
 Both sides are walked together, as in the scalar engine, so that one not-testable value is never
-read two ways at once: the automaton's input at a key muscle segment is the pair of sides'
+read two ways at once: the automaton tabulates the scalar search's own step
+(:func:`..neurological_level.segment_step`), its input at a key muscle segment the pair of sides'
 (dermatome class, grade class). Two results: the NLIs, and the NLIs starred only by the
 judgements above them (for the AIS). The star tie rule on the motor levels is applied after the
 walk, as in the scalar engine.
@@ -10,64 +11,30 @@ walk, as in the scalar engine.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
 from itertools import product
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..cells import ANTIGRAVITY, NORMAL, WEAK, Answers
-from .automaton import Automaton, Emission, Kind, Program, split
-from .codes import DERMATOME_CLASSES, GRADE_CLASSES, INT_BIT, MUSCLE_AT, N_SENSORY, GradeClass
+from ..neurological_level import NO_MUSCLE, START, final_values, segment_step
+from .automaton import Automaton, Kind, Program, split
+from .codes import DERMATOME_CLASSES, GRADE_CLASSES, INT_BIT, MUSCLE_AT, N_SENSORY
 from .motor_level import N_GRADES
 from .tables import cached
 
-State = tuple[bool, bool, bool]
 Result = tuple[NDArray[np.uint32], NDArray[np.uint32]]
-_NO_MUSCLE: GradeClass = ((NORMAL, False, False),)
 _N_DERMATOME = len(DERMATOME_CLASSES)
 _SIDE_INPUTS = _N_DERMATOME * N_GRADES
-
-
-def _step(
-    state: State, value: tuple[Answers, GradeClass, Answers, GradeClass]
-) -> tuple[Iterable[Hashable], Iterable[Emission]]:
-    right_dermatome, right_grades, left_dermatome, left_grades = value
-    acc, last, last_ag = state
-    moving: list[State] = []
-    found: list[Emission] = []
-    sensory = tuple(product(right_dermatome, left_dermatome))
-    for (r_grade, r_pass, r_ag), (l_grade, l_pass, l_ag) in product(right_grades, left_grades):
-        if WEAK in (r_grade, l_grade):
-            found += [(0, 0, acc or last_ag), (1, 0, acc)]
-            continue
-        for (r_ok, r_star), (l_ok, l_star) in sensory:
-            if not (r_ok and l_ok):
-                # Starred only when every side's failure rests on a judgement.
-                failed = (not r_ok and r_star) and (not l_ok and l_star)
-                found += [(0, 0, acc or last_ag or failed), (1, 0, acc)]
-                continue
-            sens_star = r_star or l_star
-            if ANTIGRAVITY in (r_grade, l_grade):
-                normal_side_star = (r_grade == NORMAL and r_ag) or (l_grade == NORMAL and l_ag)
-                found += [(0, 1, acc or last or sens_star or normal_side_star), (1, 1, acc or last)]
-            else:
-                moving.append(
-                    (acc or last, sens_star or r_pass or l_pass, sens_star or r_ag or l_ag)
-                )
-    return moving, found
-
-
 _SIDE = tuple((d, g) for d in DERMATOME_CLASSES for g in GRADE_CLASSES)
 _KINDS = {
-    "muscle": Kind(_step, tuple((*r, *left) for r in _SIDE for left in _SIDE)),
+    "muscle": Kind(segment_step, tuple((*r, *left) for r in _SIDE for left in _SIDE)),
     "region": Kind(
-        lambda state, v: _step(state, (v[0], _NO_MUSCLE, v[1], _NO_MUSCLE)),
-        tuple(product(DERMATOME_CLASSES, DERMATOME_CLASSES)),
+        segment_step,
+        tuple((r, NO_MUSCLE, left, NO_MUSCLE) for r, left in product(DERMATOME_CLASSES, repeat=2)),
     ),
 }
 _MUSCLE_ROWS = np.array(sorted(MUSCLE_AT), dtype=np.intp)
-_START = frozenset({(False, False, False)})
+_START = frozenset({START})
 
 
 def _above_lowest(levels: NDArray[np.uint32]) -> NDArray[np.uint32]:
@@ -77,7 +44,7 @@ def _above_lowest(levels: NDArray[np.uint32]) -> NDArray[np.uint32]:
 
 
 def _build() -> tuple[Automaton, Program]:
-    automaton = Automaton(_KINDS, [_START], 2, lambda s: [(0, s[0] or s[1]), (1, s[0] or s[1])])
+    automaton = Automaton(_KINDS, [_START], 2, final_values)
     return automaton, automaton.program(
         [
             ("muscle" if i in MUSCLE_AT else "region", ((i, i + 1), (i, i + 1)))

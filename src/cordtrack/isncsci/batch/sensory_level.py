@@ -1,39 +1,29 @@
 """Sensory levels of N exams (ISNCSCI 2019, "Sensory level"; scalar: :mod:`..sensory_level`).
 
-The scalar walk keeps the star flags of the searches still moving down; here that walk is an
-:class:`~.automaton.Automaton` run on all exams at once, one dermatome (column) at a time.
+The scalar walk keeps the star flags of the searches still moving down; here the scalar search's
+own step (:func:`..sensory_level.dermatome_step`) is tabulated as an :class:`~.automaton.Automaton`
+and run on all exams at once, one dermatome (column) at a time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
-
 import numpy as np
 from numpy.typing import NDArray
 
-from ..cells import Answers
-from .automaton import Automaton, Emission, Kind, Program, split
+from ..sensory_level import START, dermatome_step
+from .automaton import Automaton, Kind, Program, split
 from .codes import DERMATOME_CLASSES, INT_BIT, N_SENSORY
 from .tables import cached
 
-
-def _step(flag: bool, answers: Answers) -> tuple[Iterable[Hashable], Iterable[Emission]]:
-    moving: list[bool] = []
-    found: list[Emission] = []
-    for normal, star in answers:
-        if normal:
-            moving.append(flag or star)
-        else:
-            found.append((0, 0, flag or star))  # the level above this dermatome
-    return moving, found
-
-
-_START = frozenset({False})
+_START = frozenset({START})
 
 
 def _build() -> tuple[Automaton, Program]:
     automaton = Automaton(
-        {"dermatome": Kind(_step, DERMATOME_CLASSES)}, [_START], 1, lambda flag: [(0, flag)]
+        {"dermatome": Kind(dermatome_step, DERMATOME_CLASSES)},
+        [_START],
+        1,
+        lambda flag: [(0, flag)],
     )
     return automaton, automaton.program(
         [("dermatome", ((i, i),)) for i in range(N_SENSORY)], [INT_BIT]

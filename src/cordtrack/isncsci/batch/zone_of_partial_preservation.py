@@ -2,20 +2,21 @@
 :mod:`..zone_of_partial_preservation`).
 
 Both searches walk up from the sacral end with the star flags of the searches still walking, as
-automata over packed "is function present?" answers (:mod:`.codes`). The motor search's input at a
+automata over packed "is function present?" answers (:mod:`.codes`) tabulating the scalar walks'
+own step (:func:`..zone_of_partial_preservation.presence_step`). The motor search's input at a
 level also says whether that level is a possible motor level (and starred), or lies above the
 highest one (the walk has ended). The non-key muscle replacement is applied after the walk.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
-
 import numpy as np
 from numpy.typing import NDArray
 
 from ..cells import Answers
-from .automaton import Automaton, Emission, Kind, Program, split
+from ..possible import Emission, Stepped
+from ..zone_of_partial_preservation import START, presence_step
+from .automaton import Automaton, Kind, Program, split
 from .codes import (
     BINARY,
     EITHER,
@@ -34,25 +35,14 @@ from .tables import cached
 
 Result = tuple[NDArray[np.uint32], NDArray[np.uint32]]
 _PRESENT = tuple(unpack(code) for code in range(9))
-_START = frozenset({False})
+_START = frozenset({START})
 _S45 = N_SENSORY - 1
 _NA = np.uint32(1 << NA_BIT)
 
 
-def _walk(flag: bool, answers: Answers) -> tuple[Iterable[Hashable], Iterable[Emission]]:
-    moving: list[bool] = []
-    found: list[Emission] = []
-    for present, star in answers:
-        if present:
-            found.append((0, 0, flag or star))
-        else:
-            moving.append(flag or star)
-    return moving, found
-
-
 def _build_sensory() -> tuple[Automaton, Program]:
     automaton = Automaton(
-        {"dermatome": Kind(_walk, _PRESENT)}, [_START], 1, lambda flag: [(0, flag)]
+        {"dermatome": Kind(presence_step, _PRESENT)}, [_START], 1, lambda flag: [(0, flag)]
     )
     # Walk S3 up to C2 (dermatome i is level i + 1); walking past C2 gives C1 (bit 0).
     return automaton, automaton.program(
@@ -96,14 +86,13 @@ def sensory_zpp(sensation: NDArray[np.uint8], dap: NDArray[np.intp]) -> Result:
 # judgement, and the levels of those steps' gaps are looked up after the walk.
 
 
-def _motor_walk(
-    flag: bool, value: tuple[bool, Answers]
-) -> tuple[Iterable[Hashable], Iterable[Emission]]:
+def _motor_walk(flag: bool, value: tuple[bool, Answers]) -> Stepped[bool]:
+    """The scalar walk's step at a key muscle, and a second output: the walk reached it."""
     ended, answers = value
     reached: list[Emission] = [(1, 0, flag)]  # the gap below this muscle, whatever its value
     if ended:
         return (), reached
-    moving, found = _walk(flag, answers)
+    moving, found = presence_step(flag, answers)
     return moving, [*found, *reached]
 
 
