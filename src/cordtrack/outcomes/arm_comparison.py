@@ -146,6 +146,12 @@ def _pairs(rows: Sequence[tuple[float, float]], arm: str) -> tuple[list[float], 
     return [float(b) for b, _ in rows], [float(f) - float(b) for b, f in rows]
 
 
+def _residual_ss(x: Sequence[float], y: Sequence[float], slope: float) -> float:
+    """Sum of squared residuals of one arm about its own means under a common slope."""
+    mx, my = _mean(x), _mean(y)
+    return math.fsum(((yi - my) - slope * (xi - mx)) ** 2 for xi, yi in zip(x, y, strict=True))
+
+
 def change_difference(
     arm1: Sequence[tuple[float, float]],
     arm0: Sequence[tuple[float, float]],
@@ -180,7 +186,9 @@ def change_difference(
         dx = _mean(x1) - _mean(x0)
         estimate = unadjusted - b * dx
         df = n1 + n0 - 3
-        s2 = max(0.0, syy - b * sxy) / df
+        # The residuals summed directly, not as Syy - b*Sxy: that difference cancels to rounding
+        # noise when the fit is (nearly) exact and inflated the interval by ~1e-6 there.
+        s2 = (_residual_ss(x1, y1, b) + _residual_ss(x0, y0, b)) / df
         se = math.sqrt(s2 * (1 / n1 + 1 / n0 + dx * dx / sxx))
         method, adjusted = DifferenceMethod.ANCOVA, True
     else:
