@@ -15,7 +15,8 @@ from .conftest import PASSWORD, login, shot
 def test_a_data_manager_drafts_diffs_and_activates_a_version_that_screening_then_applies(
     page: Any,
 ) -> None:
-    from cordtrack.server.intake.models import EligibilityScreening
+    from cordtrack.server.intake.models import EligibilityScreening, Protocol
+    from cordtrack.server.signatures.models import Signature
 
     earlier = EligibilityScreening.objects.filter(
         patient__site__code="NTH", protocol__code="CT-MSC-IT"
@@ -45,11 +46,17 @@ def test_a_data_manager_drafts_diffs_and_activates_a_version_that_screening_then
     page.get_by_role("button", name="Sign and activate").click()
     expect(page.locator(".messages")).to_contain_text("password: is not correct")
     expect(page.locator("h1 [data-status]")).to_have_text("Draft")
+    signed = Signature.objects.filter(model="intake.protocol", meaning="approved")
+    assert not signed.exists()  # a wrong password signs nothing
     page.get_by_label("Reason").fill("Extend to motor-incomplete AIS D (amendment 2)")
     page.get_by_label("Password (signature)").fill(PASSWORD)
     page.get_by_role("button", name="Sign and activate").click()
     expect(page.locator(".messages")).to_contain_text("now the active version of CT-MSC-IT")
     expect(page.locator("h1 [data-status]")).to_have_text("Active")
+    # Recorded as a Signature like every other sign-off (ADR 0042), by the data manager.
+    (signature,) = signed
+    assert signature.signer.username == "data_manager@nth"
+    assert signature.object_id == str(Protocol.objects.get(code="CT-MSC-IT", version="2").pk)
     page.get_by_role("button", name="Sign out").click()
 
     login(page, "clinician@nth")

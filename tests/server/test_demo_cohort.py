@@ -48,6 +48,13 @@ def test_the_demo_cohort_report_carries_o_e_per_stratum_and_its_interval_covers_
     motor = {m["measure"]: m for m in report["motor_change_vs_expected"]}
     assert motor["UEMS gain"]["patients"] > 0
     assert report["evidence_version"]
+    # The demo trial (demo_rct.py) fills the arm report that README prints.
+    command = ["report", "outcomes", "--site", "NTH", "--protocol", "CT-MSC-RCT"]
+    assert main([*command, "--format", "json"]) == 0
+    arms = json.loads(capsys.readouterr().out)
+    assert [a["responders"]["due"] >= 50 for a in arms["per_arm"].values()] == [True, True]
+    assert arms["comparison"]["responder_difference"] is not None
+    assert arms["flow"]["eligible_not_randomised"] >= 5  # the patients waiting at North
 
     pdf_path = tmp_path / "cohort.pdf"
     assert (

@@ -20,7 +20,7 @@ from cordtrack.server.audit.models import AuditEntry
 from cordtrack.server.intake.models import EligibilityScreening, Protocol, ProtocolStatus
 from cordtrack.server.intake.protocols import DEMO_RANDOMISED, DEMO_UNCONTROLLED
 from cordtrack.server.patients.models import Patient
-from cordtrack.server.services import intake, patients
+from cordtrack.server.services import intake, patients, signatures
 from cordtrack.server.services import protocols as protocol_services
 
 from .conftest import TODAY
@@ -85,6 +85,10 @@ def test_activation_makes_screening_apply_the_new_criteria_and_old_screenings_ke
     assert (old.protocol_id, old.decision) == (v1.pk, "not_eligible")
     signed = AuditEntry.objects.get(model="intake.protocol", object_id=draft.pk, action="sign")
     assert signed.reason == "Add AIS D"
+    (state,) = signatures.states(draft)  # a Signature like every other sign-off (ADR 0042)
+    assert (state.signature.signer, state.meaning, state.valid) == (manager, "approved", True)
+    assert state.signature.site_id is None  # a protocol belongs to no one site
+    assert signatures.states(v1) == []  # v1 was made active outside the service (a fixture)
     with pytest.raises(ValidationError, match="retired"):
         intake.screen_eligibility(alice, patient, v1, FIT)
 

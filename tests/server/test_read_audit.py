@@ -80,6 +80,7 @@ NO_PATIENT_DATA: dict[str, str] = {
     "in it is audited as a download (services.exports.record_export) before a byte is sent; "
     "tests/server/test_jobs.py",
     "screening-confirm": WRITE,
+    "patient-randomise": WRITE,
     "logistics-arranged": WRITE,
     "exam-classify": "classifies the values posted to it; reads no record",
     "verify": WRITE,

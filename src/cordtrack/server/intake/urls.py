@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import protocol_views, public, screening, views
+from . import protocol_views, public, randomise, screening, views
 
 urlpatterns = [
     path("inquire/", public.inquire, name="inquire"),
@@ -15,6 +15,7 @@ urlpatterns = [
     path("patients/<int:pk>/screening/new/", views.screening_new, name="screening-new"),
     path("screenings/<int:pk>/", screening.screening_detail, name="screening-detail"),
     path("screenings/<int:pk>/confirm/", screening.screening_confirm, name="screening-confirm"),
+    path("patients/<int:pk>/randomise/", randomise.patient_randomise, name="patient-randomise"),
     path("protocols/", protocol_views.protocol_list, name="protocol-list"),
     path("protocols/new/", protocol_views.protocol_draft, name="protocol-new"),
     path("protocols/<str:code>/", protocol_views.protocol_detail, name="protocol-detail"),

@@ -17,6 +17,7 @@ from ..access import Cap, can, get_scoped_or_404, scoped, site_ids
 from ..accounts.models import Site
 from ..forms import add_service_errors, date_field
 from ..intake.models import DocumentKind, InquiryStatus, ReferralSource
+from ..intake.randomise import randomisation_context
 from ..journey.timeline import timeline as journey_timeline
 from ..services import patients as patient_services
 from .models import (
@@ -83,6 +84,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "document_kinds": DocumentKind.choices,
         "statuses": InquiryStatus.choices,
         "timeline": journey_timeline(patient, timezone.localdate(), drafts=staff),
+        "randomisation": randomisation_context(user, patient) if staff else None,
     }
     return render(request, "patients/detail.html", context)
 

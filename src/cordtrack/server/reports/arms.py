@@ -7,8 +7,11 @@ first exam); follow-ups are the later exams. Per arm: the responder figures of t
 Clopper-Pearson intervals). Between the first two arms (arm 1 minus arm 2): the responder
 difference with Newcombe's interval, and the mean difference in total motor score change at the
 definition's time, adjusted for baseline (ANCOVA), with its t interval. The flow counts, as
-CONSORT 2010 does: screened, eligible, randomised, treated (an administration on or after
-randomisation), assessed at the definition's time, lost to follow-up, per arm.
+CONSORT 2010 does: screened, not eligible, eligible, not (yet) randomised, randomised; per arm:
+received the allocated intervention (an administration on or after randomisation, or for a sham
+arm the day-0 procedure visit done), lost to follow-up, withdrew (consent withdrawn), assessed at
+the definition's time, analysed. Safety counts events starting on or after randomisation. Arms
+are shown only to users who hold no blinded role (:func:`may_see_arms`).
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
+
+from django.utils.translation import gettext_lazy as _
 
 from cordtrack.outcomes import (
     FollowUp,
@@ -94,6 +99,55 @@ def _left(patient: Patient) -> str:
     return "lost" if InquiryStatus.LOST in statuses else ""
 
 
+def _events_after_randomisation(members: Sequence[Randomisation]) -> dict[str, tuple[int, int]]:
+    """Patients with an adverse event (any; serious) starting on or after their randomisation
+    (conditions present before it, flagged ``baseline``, do not count), of those randomised."""
+    day0 = {r.patient_id: r.randomised_at.date() for r in members}
+    any_ae: set[int] = set()
+    serious: set[int] = set()
+    rows = AdverseEvent.objects.filter(patient_id__in=day0, baseline=False).values_list(
+        "patient_id", "onset_date", "serious"
+    )
+    for patient_id, onset, is_serious in rows:
+        if onset >= day0[patient_id]:
+            any_ae.add(patient_id)
+            if is_serious:
+                serious.add(patient_id)
+    return {"any": (len(any_ae), len(day0)), "serious": (len(serious), len(day0))}
+
+
+def verdict(comparison: dict[str, Any]) -> str:
+    """One plain sentence on what the intervals say (never more than they say)."""
+    d, m = comparison.get("responder_difference"), comparison.get("motor_change_difference")
+    if d is None and m is None:
+        return str(_("Too few patients are assessed in the arms to compare them."))
+    parts = []
+    for label, interval in ((_("responders"), d), (_("motor score change"), m and m["difference"])):
+        if interval is None:
+            continue
+        if interval["low"] <= 0 <= interval["high"]:
+            parts.append(str(_("the 95%% interval of the difference in %(what)s includes 0: the "
+                               "data are compatible with no difference between the arms")
+                             % {"what": label}))  # fmt: skip
+        else:
+            parts.append(str(_("the 95%% interval of the difference in %(what)s excludes 0 (with "
+                               "no real difference this happens 1 time in 20 by chance)")
+                             % {"what": label}))  # fmt: skip
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] + "."
+
+
+#: Roles kept blind to the arms (issue 15 item 3: the outcome assessor, helper 15b's role).
+BLINDED_ROLES = frozenset({"assessor"})
+
+
+def may_see_arms(user: Any) -> bool:
+    """Whether ``user`` may see arms and their comparison: not a holder of a blinded role."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return not user.memberships.filter(role__in=BLINDED_ROLES).exists()
+
+
 def _motor_pair(course: PatientCourse, by_day: int, window: int) -> tuple[int, int] | None:
     b = course.baseline
     if b.uems is None or b.lems is None:
@@ -158,19 +212,19 @@ def arm_report(
             "lost": left.count("lost"), "withdrawn": left.count("withdrawn"),
             "without_baseline_exam": len(members[arm]) - len(courses[arm]),
         }  # fmt: skip
-        ids = [r.patient_id for r in members[arm]]
-        events = AdverseEvent.objects.filter(patient_id__in=ids)
-        any_ae = events.values("patient_id").distinct().count()
-        serious = events.filter(serious=True).values("patient_id").distinct().count()
-        safety = safety_rates_by_arm({"any": (any_ae, len(ids)), "serious": (serious, len(ids))})
+        counts = _events_after_randomisation(members[arm])
+        safety = safety_rates_by_arm(counts)
+        flow[arm]["analysed"] = len(courses[arm])
         per_arm[arm] = {
             "responders": rate_json(rate), "sentence": describe(rate),
             "mean_motor_change": (
                 sum(f - b for b, f in pairs[arm]) / len(pairs[arm]) if pairs[arm] else None
             ),
+            "motor_pairs": len(pairs[arm]),
             "safety": {
                 k: None if v is None else {"events": v.events, "patients": v.total,
-                                           "low": v.low, "high": v.high, "method": v.method.value}
+                                           "estimate": v.estimate, "low": v.low, "high": v.high,
+                                           "method": v.method.value}
                 for k, v in safety.items()
             },
         }  # fmt: skip
@@ -189,6 +243,7 @@ def arm_report(
         except InsufficientDataError as exc:
             comparison["motor_change_difference"] = None
             comparison["motor_change_note"] = str(exc)
+        comparison["verdict"] = verdict(comparison)
     return {
         "protocol": protocol_code,
         "sites": list(sites),

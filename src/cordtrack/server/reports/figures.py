@@ -105,7 +105,10 @@ class Cohort:
 
 def cohort_courses(filters: CohortFilters, today: dt.date | None = None) -> Cohort:
     day = today or dt.date.today()
-    courses, without = adapters.treated_courses(site_patients(filters.sites), day)
+    # Patients randomised in a randomised protocol are analysed by arm (reports/arms.py), never
+    # pooled into an uncontrolled cohort (which would also reveal who was given cells).
+    patients = site_patients(filters.sites).filter(randomisations__isnull=True)
+    courses, without = adapters.treated_courses(patients, day)
     tags = {name: getattr(filters, name) for name in TAG_FILTERS if getattr(filters, name)}
     chosen = select(
         courses,
@@ -155,8 +158,9 @@ def outcomes_report(cohort: Cohort, definition: ResponderDefinition) -> Outcomes
     times = time_to_ais_improvement(courses)
     curve = kaplan_meier(times.observations) if times.observations else None
     notes = [
-        "No concurrent control group is recorded in the registry: every result is uncontrolled "
-        "and cannot separate a treatment effect from spontaneous recovery.",
+        "This cohort has no concurrent control group: every result is uncontrolled and cannot "
+        "separate a treatment effect from spontaneous recovery. Patients randomised in a "
+        "randomised protocol are not in it: choose that protocol to compare its arms.",
         "Days are counted from the baseline exam (the last ISNCSCI exam on or before the first "
         "administration).",
     ]

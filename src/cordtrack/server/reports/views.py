@@ -15,11 +15,13 @@ from cordtrack.outcomes import ClaimParseError, ResponderDefinition, check_claim
 from ..access import Cap, get_scoped_or_404, own_patient_id, site_ids
 from ..accounts.models import Site
 from ..exams.models import IsncsciExam
+from ..intake.models import Protocol
 from ..patients.models import Patient
 from ..services import signatures
 from ..signatures.models import Meaning
 from . import figures
 from .adapters import with_related
+from .arms import arm_report, may_see_arms
 from .context import outcomes_context, patient_context, safety_context
 from .forms import ClaimForm, CohortForm
 from .patient import patient_report
@@ -80,10 +82,33 @@ def _members(cohort: figures.Cohort, definition: ResponderDefinition) -> list[An
     ]
 
 
+def _randomised_protocol(context: dict[str, Any]) -> str:
+    """The chosen protocol's code if it is a randomised one (its report compares arms)."""
+    form = context.get("form")
+    code = str(getattr(form, "cleaned_data", {}).get("protocol") or "")
+    if code and Protocol.objects.filter(code=code, design="randomised").exists():
+        return code
+    return ""
+
+
+def _arm_context(request: HttpRequest, context: dict[str, Any], code: str) -> dict[str, Any]:
+    """The arm comparison (``r``), or ``arms_hidden`` for a user kept blind to the arms."""
+    if not may_see_arms(request.user):
+        return {"arms_hidden": True, "protocol_code": code}
+    filters = context["form"].filters()
+    ignored = [name.replace("_", " ") for name in ("cell_type", "route", "baseline_ais", "phase")
+               if getattr(filters, name)]  # fmt: skip
+    report = arm_report(filters.sites, code, context["definition"])
+    return {"r": report, "ignored_filters": ignored}
+
+
 @login_required
 def cohort(request: HttpRequest) -> HttpResponse:
     context = _cohort(request)
-    if "cohort" in context:
+    code = _randomised_protocol(context) if "cohort" in context else ""
+    if code:
+        context.update(_arm_context(request, context, code))
+    elif "cohort" in context:
         report = figures.outcomes_report(context["cohort"], context["definition"])
         context.update(outcomes_context(report))
         context["members"] = _members(context["cohort"], context["definition"])
@@ -95,6 +120,12 @@ def cohort_pdf(request: HttpRequest) -> HttpResponse:
     context = _cohort(request)
     if "cohort" not in context:
         return render(request, "reports/cohort.html", context, status=400)
+    code = _randomised_protocol(context)
+    if code:
+        arms = _arm_context(request, context, code)
+        if "r" not in arms:
+            raise PermissionDenied("the comparison by arm is shown to unblinded roles only")
+        return _pdf_response(render_pdf("reports/pdf/arms.html", arms), f"arms-{code}.pdf")
     report = figures.outcomes_report(context["cohort"], context["definition"])
     return _pdf_response(
         render_pdf("reports/pdf/cohort.html", outcomes_context(report)), "cohort-report.pdf"

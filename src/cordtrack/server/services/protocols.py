@@ -24,9 +24,9 @@ from cordtrack.clinical.protocol_document import Change, check_document, diff_do
 
 from ..access import Cap, site_ids
 from ..audit.chain import record_change, snapshot
-from ..audit.models import AuditAction
 from ..intake.models import Decision, EligibilityScreening, Protocol, ProtocolStatus
 from ..patients.models import Patient
+from ..signatures.models import Meaning
 from ..therapy.models import CellType, Route
 from . import signatures
 from .base import FieldErrors, create
@@ -123,7 +123,7 @@ def activate_version(
     if not reason.strip():
         errors.add("reason", "is required to activate a protocol version")
     errors.raise_if_any()
-    signatures.reauthenticate(actor, password, request)  # outside the transaction: it counts
+    proof = signatures.reauthenticate(actor, password, request)  # outside the transaction
     with transaction.atomic():
         current = (
             Protocol.objects.select_for_update()
@@ -135,13 +135,19 @@ def activate_version(
             current.status = ProtocolStatus.RETIRED
             current.save(update_fields=["status"])
             record_change(actor, current, before, reason=f"superseded by v{version.version}")
-        before = snapshot(version)
-        version.status = ProtocolStatus.ACTIVE
-        version.activated_by = actor
-        version.activated_at = timezone.now()
-        version.activation_reason = reason.strip()
-        version.save(update_fields=["status", "activated_by", "activated_at", "activation_reason"])
-        record_change(actor, version, before, reason=reason.strip(), action=AuditAction.SIGN)
+
+        def activate() -> None:
+            version.status = ProtocolStatus.ACTIVE
+            version.activated_by = actor
+            version.activated_at = timezone.now()
+            version.activation_reason = reason.strip()
+            fields = ["status", "activated_by", "activated_at", "activation_reason"]
+            version.save(update_fields=fields)
+
+        # A Signature like every other sign-off (meaning "approved"; ADR 0042), audited with
+        # the activation's own change in one entry.
+        signatures.sign(actor, proof, version, Meaning.APPROVED, apply=activate,
+                        reason=reason.strip())  # fmt: skip
     return version
 
 

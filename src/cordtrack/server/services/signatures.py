@@ -1,7 +1,8 @@
 """Electronic signatures with meaning: one service for every sign-off (21 CFR 11.50, 11.70, 11.200).
 
 Every sign-off (an exam signed by its author, an adverse event signed and closed, an eligibility
-decision confirmed, a lot released) goes through :func:`sign`. It re-authenticates the signer with
+decision confirmed, a lot released, a patient randomised, a protocol version activated) goes
+through :func:`sign`. It re-authenticates the signer with
 their password (11.200(a)(1): each signing in a session re-enters the secret component), records
 the printed name, the date and time and the meaning (11.50(a)), hashes the signed content of the
 record (11.70: the signature is linked to that content), and audits it, in the transaction of the
@@ -147,7 +148,8 @@ def sign(
             apply()
         patient_id = patient_id_of(record)
         signature = Signature(
-            model=label(record), object_id=str(record.pk), site_id=site_id_of(record),
+            model=label(record), object_id=str(record.pk),
+            site_id=site_id_of(record) if hasattr(record, "SITE_PATH") else None,
             patient_id=patient_id, signer=user, printed_name=printed_name(user),
             meaning=meaning, signed_at=timezone.now(), content_hash=content_hash(record),
         )  # fmt: skip
@@ -270,7 +272,7 @@ def _register_signed_records() -> None:
     columns (an exam's classification is recomputed from its values by a versioned engine, and
     reclassification is audited on its own)."""
     from ..exams.models import IsncsciExam
-    from ..intake.models import EligibilityScreening, Randomisation
+    from ..intake.models import EligibilityScreening, Protocol, Randomisation
     from ..safety.models import AdverseEvent
     from ..therapy.models import CellProductLot
 
@@ -279,6 +281,8 @@ def _register_signed_records() -> None:
     register(EligibilityScreening)  # the facts, results, proposal and the confirmed decision
     register(CellProductLot, exclude=("released_at", "released_by_id"))
     register(Randomisation)  # the allocation: patient, protocol, stratum, row, arm, who, when
+    # A protocol version's document, not its life cycle (retiring it later keeps the signature).
+    register(Protocol, exclude=("status", "activated_by_id", "activated_at", "activation_reason"))
 
 
 _register_signed_records()

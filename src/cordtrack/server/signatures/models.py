@@ -39,7 +39,10 @@ class SignatureQuerySet(models.QuerySet["Signature"]):
 class Signature(models.Model):
     model = models.CharField(max_length=60)  # the signed record's label, e.g. exams.isncsciexam
     object_id = models.CharField(max_length=40)
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    # None for a record of no site: a protocol version, activated for every site (ADR 0042).
+    site = models.ForeignKey(
+        Site, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     patient = models.ForeignKey(
         Patient, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -28,3 +28,15 @@ def pct_high(interval: RateInterval | None) -> str:
 def plain(interval: RateInterval | None) -> str:
     """E.g. "compatible with up to 31%"."""
     return "" if interval is None else compatible_with(interval)
+
+
+@register.filter
+def points(fraction: float | None) -> str:
+    """A difference of proportions in percentage points, signed: 0.052 -> "+5.2"."""
+    return "" if fraction is None else f"{fraction * 100:+.1f}"
+
+
+@register.filter
+def percent(fraction: float | None) -> str:
+    """A proportion as the reports print it: 0.052 -> "5.2%"."""
+    return "" if fraction is None else format_percent(fraction)
