@@ -10,6 +10,7 @@ error and printed (a benchmark that measures error pages measures nothing).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 import re
@@ -117,14 +118,24 @@ def _process(scenario: str, target: Target, threads: int, warmup: float, seconds
     """``threads`` clients in this process; the outcome of the timed part."""
     session, expected, request = SCENARIOS[scenario]
     clients = [_client(target, session) for _ in range(threads)]
-    start = time.monotonic() + 0.5  # every client signed in before the clock starts
-    measure_from, stop = start + warmup, start + warmup + seconds
     outcomes = [Outcome() for _ in range(threads)]
+    clock: dict[str, float] = {}
+
+    def started() -> None:
+        now = time.monotonic()
+        clock.update(measure_from=now + warmup, stop=now + warmup + seconds)
+
+    # Every client signed in and answered once (a worker's first request loads what it needs,
+    # seconds on a busy machine) before the clock starts.
+    ready = threading.Barrier(threads, action=started)
 
     def run(index: int) -> None:
         client, outcome = clients[index], outcomes[index]
         rng = random.Random(seed * 1000 + index)
-        time.sleep(max(0.0, start - time.monotonic()))
+        with contextlib.suppress(httpx.HTTPError):
+            request(client, rng, target)
+        ready.wait()
+        measure_from, stop = clock["measure_from"], clock["stop"]
         while (began := time.monotonic()) < stop:
             try:
                 response = request(client, rng, target)
