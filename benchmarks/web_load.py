@@ -41,6 +41,7 @@ class Target:
     password: str
     patient_ids: tuple[int, ...]
     site: str
+    timeout: float = 120.0  # seconds a request may take before it counts as failed
 
 
 @dataclass
@@ -77,7 +78,7 @@ EXAMS = [{k: v for k, v in e.items() if k != "id"} for e in generate_exams(500, 
 
 def _exam_payload(rng: random.Random, target: Target) -> dict[str, Any]:
     values = rng.choice(EXAMS)
-    day = dt.date.today() - dt.timedelta(days=rng.randint(0, 30))
+    day = dt.date.today()  # never before the patient's injury (an earlier date may be refused)
     return {"patient_id": rng.choice(target.patient_ids), "exam_date": day.isoformat(),
             "values": values}  # fmt: skip
 
@@ -107,7 +108,7 @@ SCENARIOS: dict[str, tuple[bool, int, Request]] = {
 
 def _client(target: Target, session: bool) -> httpx.Client:
     headers = {} if session else {"Authorization": f"Bearer {target.token}"}
-    client = httpx.Client(base_url=target.base, headers=headers, timeout=120.0)
+    client = httpx.Client(base_url=target.base, headers=headers, timeout=target.timeout)
     if session:
         sign_in(client, target)
     return client
