@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run serve config migrate demo-data test test-server lint format bench test-reference clean
+.PHONY: install run serve config migrate demo-data test test-server lint format bench bench-web
+.PHONY: test-reference clean
 .PHONY: test-e2e screenshots
 
 $(BIN)/python:
@@ -84,6 +85,15 @@ bench: install
 	$(BIN)/python benchmarks/isncsci_throughput.py
 	$(BIN)/python benchmarks/batch_throughput.py
 	$(BIN)/python benchmarks/reclassification.py
+
+# The production server (gunicorn, debug off) on the local PostgreSQL with a synthetic registry
+# of 100,000 patients (generated once into the database cordtrack_bench, reused after), under
+# 1, 8 and 32 concurrent clients: exam saves/s and latencies, patient lists, dashboard, cohort
+# report, each beside its target (benchmarks/web_throughput.py; the load client is httpx, a dev
+# dependency). A quicker run: make bench-web BENCH_WEB_ARGS="--patients 20000 --sites 2".
+BENCH_WEB_ARGS ?=
+bench-web: install
+	$(BIN)/python benchmarks/web_throughput.py $(BENCH_WEB_ARGS)
 
 # Optional: compare with the published JavaScript reference (npm isncsci 2.0.6) as a black box.
 test-reference: install

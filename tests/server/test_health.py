@@ -102,3 +102,68 @@ def test_djangos_request_records_lose_their_query_string() -> None:
     record.request = request
     StripQueryStrings().filter(record)
     assert record.request == "GET /patients/"
+
+
+def _beat(seconds_ago: float) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cordtrack.server.jobs.models import WorkerBeat
+
+    at = timezone.now() - dt.timedelta(seconds=seconds_ago)
+    WorkerBeat.objects.create(worker_id="w1", hostname="app1", pid=1, started_at=at, beat_at=at)
+
+
+def test_healthz_reports_a_silent_worker_without_failing_the_probe(client: Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    worker = response.json()["checks"]["worker_heartbeat"]
+    assert worker["ok"] is False
+    assert worker["required"] is False
+    assert worker["detail"].startswith("stale: no worker has ever beaten")
+
+
+def test_healthz_names_the_age_of_the_last_beat_and_whether_it_is_stale(
+    client: Client, settings: Any
+) -> None:
+    _beat(3)
+    worker = client.get("/healthz").json()["checks"]["worker_heartbeat"]
+    assert worker == {"ok": True, "detail": "1 worker, last beat 3 s ago", "required": False}
+    from cordtrack.server.jobs.models import WorkerBeat
+
+    WorkerBeat.objects.all().delete()
+    _beat(settings.JOBS_WORKER_STALE_SECONDS + 12)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    worker = response.json()["checks"]["worker_heartbeat"]
+    assert worker["ok"] is False
+    age = settings.JOBS_WORKER_STALE_SECONDS + 12
+    assert worker["detail"].startswith(f"stale: last beat {age} s ago, over the")
+
+
+def test_a_host_that_requires_its_worker_fails_the_probe_when_it_is_silent(
+    client: Client,
+) -> None:
+    required = [*BASE_CHECKS, "cordtrack.server.jobs.health.worker_heartbeat"]
+    with override_settings(HEALTH_CHECKS=required, HEALTH_REPORTS=[]):
+        response = client.get("/healthz")
+        assert response.status_code == 503
+        assert "required" not in response.json()["checks"]["worker_heartbeat"]
+        _beat(1)
+        assert client.get("/healthz").status_code == 200
+
+
+def test_the_require_worker_setting_moves_the_heartbeat_into_the_checks() -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from django.conf import settings; import django; django.setup();"
+        "print(settings.HEALTH_CHECKS[-1].rsplit('.', 1)[-1], settings.HEALTH_REPORTS)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cordtrack.server.settings_test",
+           "CORDTRACK_HEALTH_REQUIRE_WORKER": "1"}  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == "worker_heartbeat []", out.stderr[-2000:]

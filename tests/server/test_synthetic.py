@@ -96,3 +96,50 @@ def test_a_cohort_is_treated_and_followed_past_twelve_months(demo_mode: None) ->
     plan = plan_patient(4, "NTH", 0, timezone.localdate(), COHORT_MIX)
     assert plan.administered_on is not None
     assert (timezone.localdate() - plan.administered_on).days >= 420
+
+
+def test_bulk_rows_read_back_as_the_models_hold_them_and_later_saves_take_new_keys(
+    demo_mode: None,
+) -> None:
+    from decimal import Decimal
+
+    from cordtrack.server.audit.chain import snapshot
+    from cordtrack.server.followup.models import Logistics
+    from cordtrack.server.therapy.models import CellProductLot
+
+    generate(40, ("NTH",), seed=11, cohort=True)
+    admin = Administration.objects.select_related("lot", "patient").order_by("pk").first()
+    assert admin is not None
+    assert isinstance(admin.weight_kg, Decimal)
+    assert admin.dose_per_kg == int(Decimal(admin.dose_total_cells) / admin.weight_kg)
+    assert admin.vitals["before"]["sbp"] == 124  # JSON stored as an object, not a string
+    assert admin.administered_at.tzinfo is not None
+    assert admin.patient.created_at is not None  # auto_now_add filled as Django's insert does
+    exam = IsncsciExam.objects.exclude(visit=None).select_related("visit").first()
+    assert exam is not None
+    assert exam.visit is not None
+    assert exam.visit.patient_id == exam.patient_id
+    assert exam.exam_date == exam.visit.done_on
+    assert Logistics.objects.filter(visit__patient=admin.patient).exists()
+    assert {e.relatedness for e in AdverseEvent.objects.all()} <= {"probable", "possible"}
+    # every row is what a model instance saved through the ORM would hold (a round trip)
+    for model in (Patient, Administration, AdverseEvent, Visit, InstrumentResponse, Inquiry):
+        row = model.objects.order_by("pk").first()
+        if row is not None:
+            row.save()
+            row.refresh_from_db()
+            assert snapshot(row) == snapshot(model.objects.get(pk=row.pk))
+    # the keys the generator used are behind the tables' own counters
+    lot = CellProductLot.objects.create(
+        site=admin.patient.site, lot_number="AFTER-1", manufacturer="x", cell_type="uc_msc",
+        source="allogeneic", manufactured_on=today(), expires_on=today(), cell_count=1,
+        viability_pct=Decimal("95.0"),
+    )  # fmt: skip
+    assert lot.pk > max(CellProductLot.objects.exclude(pk=lot.pk).values_list("pk", flat=True))
+    generate(10, ("NTH",), seed=12)  # and a second run after ORM writes
+    assert Patient.objects.count() == 50
+    assert list(verify()) == []
+
+
+def today() -> dt.date:
+    return timezone.localdate()

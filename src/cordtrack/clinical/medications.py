@@ -20,7 +20,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Final
 
@@ -104,6 +104,7 @@ def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     return any(words[i : i + n] == phrase for i in range(len(words) - n + 1))
 
 
+@lru_cache(maxsize=4096)  # the same few names are screened again and again (a registry's)
 def identify(name: str) -> Substance | None:
     """The substance named in ``name`` (whole words, any case), or None."""
     words = _words(name)

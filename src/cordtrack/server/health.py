@@ -7,7 +7,9 @@ patient data, and no exception text (it could name a host or a user).
 
 The endpoint needs no sign-in, sets no cookie and is exempt from the HTTPS redirect, so a load
 balancer can probe it over the private network: 200 when every check passes, 503 otherwise, with
-``{"status": "ok"|"fail", "checks": {name: {"ok": bool, "detail": str}}}``.
+``{"status": "ok"|"fail", "checks": {name: {"ok": bool, "detail": str}}}``. The parts named in
+``settings.HEALTH_REPORTS`` (the worker's heartbeat) are in ``checks`` too, with
+``"required": false``: shown for monitoring, never a reason for 503.
 """
 
 from __future__ import annotations
@@ -55,10 +57,11 @@ def migrations() -> tuple[bool, str]:
     return True, "all applied"
 
 
-def run_checks() -> dict[str, tuple[bool, str]]:
-    """Every configured check's result, by its short name; a check that raises fails."""
+def run_checks(paths: list[str] | None = None) -> dict[str, tuple[bool, str]]:
+    """Every configured check's result (``paths``, default ``HEALTH_CHECKS``), by its short name;
+    a check that raises fails."""
     results: dict[str, tuple[bool, str]] = {}
-    for path in settings.HEALTH_CHECKS:
+    for path in settings.HEALTH_CHECKS if paths is None else paths:
         name = path.rsplit(".", 1)[-1]
         try:
             check: Check = import_string(path)
@@ -72,13 +75,15 @@ def run_checks() -> dict[str, tuple[bool, str]]:
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     results = run_checks()
+    reports = run_checks(list(getattr(settings, "HEALTH_REPORTS", [])))
     healthy = all(ok for ok, _ in results.values())
+    checks = {name: {"ok": ok, "detail": detail} for name, (ok, detail) in results.items()}
+    # A report is shown but never fails the probe: "required": false says so to monitoring.
+    checks.update(
+        {name: {"ok": ok, "detail": detail, "required": False}
+         for name, (ok, detail) in reports.items() if name not in checks}
+    )  # fmt: skip
     return JsonResponse(
-        {
-            "status": "ok" if healthy else "fail",
-            "checks": {
-                name: {"ok": ok, "detail": detail} for name, (ok, detail) in results.items()
-            },
-        },
+        {"status": "ok" if healthy else "fail", "checks": checks},
         status=200 if healthy else 503,
     )

@@ -226,10 +226,18 @@ if not DEBUG:
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # /healthz: each a dotted path to a () -> (ok, detail) callable (cordtrack.server.health).
+# HEALTH_CHECKS decide the status (503 when one fails); HEALTH_REPORTS are shown in the body only.
+# The worker's heartbeat is a report: the worker pool is shared by every application server, so a
+# silent worker must alert (monitoring reads the body) but not take every server out of the load
+# balancer. CORDTRACK_HEALTH_REQUIRE_WORKER=1 makes it a check (a host that runs its own worker).
+_WORKER_CHECK = "cordtrack.server.jobs.health.worker_heartbeat"
 HEALTH_CHECKS = [
     "cordtrack.server.health.database",
     "cordtrack.server.health.migrations",
 ]
+HEALTH_REPORTS = [_WORKER_CHECK]
+if env_bool("CORDTRACK_HEALTH_REQUIRE_WORKER"):
+    HEALTH_CHECKS, HEALTH_REPORTS = [*HEALTH_CHECKS, _WORKER_CHECK], []
 
 # django-csp 4: nothing inline, nothing from other origins.
 CONTENT_SECURITY_POLICY = {

@@ -1,8 +1,13 @@
-"""The worker's part of ``/healthz``: is some worker beating?"""
+"""The worker's part of ``/healthz``: is some worker beating, and how long ago did one beat?
+
+Shown in the body of ``/healthz`` (``settings.HEALTH_REPORTS``; a check deciding the status only
+with ``CORDTRACK_HEALTH_REQUIRE_WORKER=1``: docs/deploy.md says why).
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import Max
 from django.utils import timezone
 
 from .models import WorkerBeat
@@ -10,13 +15,17 @@ from .worker import stale_limit
 
 
 def worker_heartbeat() -> tuple[bool, str]:
-    """(ok, detail): ok when at least one worker beat within ``JOBS_WORKER_STALE_SECONDS``."""
+    """(ok, detail): ok when at least one worker beat within ``JOBS_WORKER_STALE_SECONDS``; the
+    detail names the age of the latest beat and whether it is stale."""
     now = timezone.now()
-    alive = WorkerBeat.objects.filter(beat_at__gte=stale_limit(now))
-    count = alive.count()
+    limit = settings.JOBS_WORKER_STALE_SECONDS
+    latest = WorkerBeat.objects.aggregate(latest=Max("beat_at"))["latest"]
+    if latest is None:
+        return False, "stale: no worker has ever beaten (start: cordtrack worker)"
+    ago = max(0.0, (now - latest).total_seconds())
+    count = WorkerBeat.objects.filter(beat_at__gte=stale_limit(now)).count()
     if not count:
-        limit = settings.JOBS_WORKER_STALE_SECONDS
-        return False, f"no worker has beaten in the last {limit} s (start: cordtrack worker)"
-    latest = max(alive.values_list("beat_at", flat=True))
-    ago = (now - latest).total_seconds()
+        return False, (
+            f"stale: last beat {ago:.0f} s ago, over the {limit} s limit (start: cordtrack worker)"
+        )
     return True, f"{count} worker{'s' if count > 1 else ''}, last beat {ago:.0f} s ago"
