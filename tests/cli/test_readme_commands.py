@@ -124,3 +124,11 @@ def test_every_readme_command_works_as_printed_from_the_checkout_and_elsewhere(
         assert (home / "cordtrack-anchors.jsonl").is_file()
         assert (home / "outcomes-NTH.pdf").read_bytes().startswith(b"%PDF")
         assert any((home / "cordtrack-research").iterdir())
+
+
+def test_every_code_block_in_the_readme_is_closed() -> None:
+    # An unclosed fence turned the rest of README into one code block (a merge left command lines
+    # and a stray fence after "Backup and restore").
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    fences = [n for n, line in enumerate(lines, 1) if line.startswith("```")]
+    assert len(fences) % 2 == 0, f"README: unpaired code fence, fences on lines {fences}"
