@@ -295,6 +295,15 @@ JOBS_RESULT_DAYS = 30  # finished task results are pruned after this many days
 IDEMPOTENCY_KEY_DAYS = env_int("CORDTRACK_IDEMPOTENCY_DAYS", 7, minimum=1)
 
 LANGUAGE_CODE = "en"
+# The languages shipped for patient-facing pages (issue 17 item 1): English, Arabic (right to
+# left), Hindi, Thai, Spanish. Names in their own script, as a picker shows them.
+LANGUAGES = [
+    ("en", "English"),
+    ("ar", "العربية"),
+    ("hi", "हिन्दी"),
+    ("th", "ไทย"),
+    ("es", "Español"),
+]
 TIME_ZONE = "UTC"
 USE_I18N = False
 USE_TZ = True

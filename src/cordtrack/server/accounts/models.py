@@ -13,7 +13,8 @@ class Role(models.TextChoices):
     CLINICIAN = "clinician", "Clinician"
     COORDINATOR = "coordinator", "Coordinator"
     DATA_MANAGER = "data_manager", "Data manager"
-    MONITOR = "monitor", "Monitor (read-only)"
+    # Reads, raises data queries, marks source data verified and closes adverse events: not read-only.
+    MONITOR = "monitor", "Monitor"
     SITE_ADMIN = "site_admin", "Site administrator"
     PATIENT = "patient", "Patient"
     # Holds the randomisation lists (issue 15, ADR 0033); reads no patient record.
@@ -42,6 +43,9 @@ class Site(models.Model):
 
 class User(AbstractUser):
     """A person who signs in. What they may do is decided by their :class:`Membership` rows."""
+
+    # One of settings.LANGUAGES; blank follows the browser (issue 17 item 1).
+    preferred_language = models.CharField(max_length=8, blank=True, default="")
 
 
 class Membership(models.Model):

@@ -55,6 +55,9 @@ class Patient(models.Model):
         on_delete=models.SET_NULL,
         related_name="patient_record",
     )
+    # One of settings.LANGUAGES: the language of the patient's pages, messages, consent and PDFs;
+    # blank means English (issue 17 item 1).
+    preferred_language = models.CharField(max_length=8, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     SITE_PATH: ClassVar[str] = "site"
