@@ -13,7 +13,7 @@ class Role(models.TextChoices):
     CLINICIAN = "clinician", "Clinician"
     COORDINATOR = "coordinator", "Coordinator"
     DATA_MANAGER = "data_manager", "Data manager"
-    # Reads, raises data queries, marks source data verified and closes adverse events: not read-only.
+    # Reads, raises data queries, marks source verified, closes adverse events: not read-only.
     MONITOR = "monitor", "Monitor"
     SITE_ADMIN = "site_admin", "Site administrator"
     PATIENT = "patient", "Patient"
