@@ -107,7 +107,8 @@ def test_serve_answers_health_static_files_and_errors_in_production_mode(
     assert health["checks"]["migrations"] == {"ok": True, "detail": "all applied"}
     # No worker runs beside this server: reported, never failing the probe (deploy.md).
     heartbeat = health["checks"]["worker_heartbeat"]
-    assert heartbeat["ok"] is False and heartbeat["required"] is False
+    assert heartbeat["ok"] is False
+    assert heartbeat["required"] is False
     assert heartbeat["detail"].startswith("stale")
 
     # Pages name static files by a hash of their content; WhiteNoise serves them compressed,
