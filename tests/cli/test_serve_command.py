@@ -100,19 +100,16 @@ def test_serve_answers_health_static_files_and_errors_in_production_mode(
     status, headers, body = _get(f"{base}/healthz")
     assert status == 200
     assert headers["Server"].startswith("gunicorn")
-    assert json.loads(body) == {
-        "status": "ok",
-        "checks": {
-            "database": {"ok": True, "detail": "sqlite reachable"},
-            "migrations": {"ok": True, "detail": "all applied"},
-            # No worker runs beside this server: reported, never failing the probe (deploy.md).
-            "worker_heartbeat": {
-                "ok": False,
-                "detail": "stale: no worker has ever beaten (start: cordtrack worker)",
-                "required": False,
-            },
-        },
-    }
+    # The checks this server must pass, not the whole body: a report added later is no failure.
+    health = json.loads(body)
+    assert health["status"] == "ok"
+    assert health["checks"]["database"] == {"ok": True, "detail": "sqlite reachable"}
+    assert health["checks"]["migrations"] == {"ok": True, "detail": "all applied"}
+    # No worker runs beside this server: reported, never failing the probe (deploy.md).
+    heartbeat = health["checks"]["worker_heartbeat"]
+    assert heartbeat["ok"] is False
+    assert heartbeat["required"] is False
+    assert heartbeat["detail"].startswith("stale")
 
     # Pages name static files by a hash of their content; WhiteNoise serves them compressed,
     # cacheable for ever.

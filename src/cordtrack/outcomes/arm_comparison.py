@@ -36,6 +36,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from .errors import OutcomesError
 from .intervals import DEFAULT_CONFIDENCE, RateInterval, clopper_pearson_interval, wilson_interval
@@ -129,11 +130,23 @@ def _mean(values: Sequence[float]) -> float:
     return sum(values) / len(values)
 
 
-def _sums(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float, float]:
-    mx, my = _mean(xs), _mean(ys)
-    sxx = sum((x - mx) ** 2 for x in xs)
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
-    syy = sum((y - my) ** 2 for y in ys)
+class _Arm(NamedTuple):
+    """One arm's baselines and changes with their means, computed once."""
+
+    x: list[float]
+    y: list[float]
+    mx: float
+    my: float
+
+
+def _arm(x: list[float], y: list[float]) -> _Arm:
+    return _Arm(x, y, _mean(x), _mean(y))
+
+
+def _sums(a: _Arm) -> tuple[float, float, float]:
+    sxx = sum((x - a.mx) ** 2 for x in a.x)
+    sxy = sum((x - a.mx) * (y - a.my) for x, y in zip(a.x, a.y, strict=True))
+    syy = sum((y - a.my) ** 2 for y in a.y)
     return sxx, sxy, syy
 
 
@@ -146,10 +159,9 @@ def _pairs(rows: Sequence[tuple[float, float]], arm: str) -> tuple[list[float], 
     return [float(b) for b, _ in rows], [float(f) - float(b) for b, f in rows]
 
 
-def _residual_ss(x: Sequence[float], y: Sequence[float], slope: float) -> float:
+def _residual_ss(a: _Arm, slope: float) -> float:
     """Sum of squared residuals of one arm about its own means under a common slope."""
-    mx, my = _mean(x), _mean(y)
-    return math.fsum(((yi - my) - slope * (xi - mx)) ** 2 for xi, yi in zip(x, y, strict=True))
+    return math.fsum(((y - a.my) - slope * (x - a.mx)) ** 2 for x, y in zip(a.x, a.y, strict=True))
 
 
 def change_difference(
@@ -168,27 +180,26 @@ def change_difference(
     """
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
-    x1, y1 = _pairs(arm1, "arm1")
-    x0, y0 = _pairs(arm0, "arm0")
-    n1, n0 = len(y1), len(y0)
+    p1, p0 = _pairs(arm1, "arm1"), _pairs(arm0, "arm0")
+    n1, n0 = len(p1[1]), len(p0[1])
     if n1 < 2 or n0 < 2:
         raise InsufficientDataError(
             f"a difference in change needs at least 2 patients per arm (have {n1} and {n0})"
         )
-    s1, s0 = _sums(x1, y1), _sums(x0, y0)
-    sxx, sxy, syy = (a + b for a, b in zip(s1, s0, strict=True))
-    my1, my0 = _mean(y1), _mean(y0)
+    a1, a0 = _arm(*p1), _arm(*p0)
+    sxx, sxy, syy = (u + v for u, v in zip(_sums(a1), _sums(a0), strict=True))
+    my1, my0 = a1.my, a0.my
     unadjusted = my1 - my0
     q = 1.0 - (1.0 - confidence) / 2.0
     # Relative tolerance: baselines equal within each arm leave only rounding in Sxx.
     if sxx > 1e-12 * max(1.0, syy) and n1 + n0 >= 4:
         b = sxy / sxx
-        dx = _mean(x1) - _mean(x0)
+        dx = a1.mx - a0.mx
         estimate = unadjusted - b * dx
         df = n1 + n0 - 3
         # The residuals summed directly, not as Syy - b*Sxy: that difference cancels to rounding
         # noise when the fit is (nearly) exact and inflated the interval by ~1e-6 there.
-        s2 = (_residual_ss(x1, y1, b) + _residual_ss(x0, y0, b)) / df
+        s2 = (_residual_ss(a1, b) + _residual_ss(a0, b)) / df
         se = math.sqrt(s2 * (1 / n1 + 1 / n0 + dx * dx / sxx))
         method, adjusted = DifferenceMethod.ANCOVA, True
     else:

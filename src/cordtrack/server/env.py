@@ -65,27 +65,22 @@ KEY_MIN_LENGTH = 32
 KEY_MIN_DISTINCT = 10
 
 
-def env_key(
-    name: str,
-    debug_default: str | None = None,
-    *,
-    check_default_override: bool = False,
-    min_distinct: int = KEY_MIN_DISTINCT,
-) -> str:
-    """A secret key: required (unless ``debug_default`` is given: debug mode), at least 32
-    characters of which ``min_distinct`` different, and no placeholder text.
-
-    In debug mode a value that is set is taken as it is, unless ``check_default_override``: the
-    audit key is checked whenever it is set, because entries sealed with it outlive the mode."""
+def _value_or_default(name: str, debug_default: str | None) -> tuple[str, bool]:
+    """``(value, True)`` when the variable is set; ``(debug_default, False)`` when it is not and
+    a debug default is given; else a one-line refusal."""
     value = os.environ.get(name)
-    if value is None or not value.strip():
-        if debug_default is not None:
-            return debug_default
-        raise ImproperlyConfigured(
-            f"environment variable {name} is required (`cordtrack config init` generates one)"
-        )
-    if debug_default is not None and not check_default_override:
-        return value
+    if value is not None and value.strip():
+        return value, True
+    if debug_default is not None:
+        return debug_default, False
+    raise ImproperlyConfigured(
+        f"environment variable {name} is required (`cordtrack config init` generates one)"
+    )
+
+
+def _refuse_weak(name: str, value: str, min_distinct: int) -> str:
+    """``value`` if it has 32+ characters, ``min_distinct`` of them different, and no
+    placeholder text; else a one-line refusal naming the variable."""
     lowered = value.lower()
     if (
         len(value) < KEY_MIN_LENGTH
@@ -98,3 +93,22 @@ def env_key(
             "generates one"
         )
     return value
+
+
+def env_key(name: str, debug_default: str | None = None) -> str:
+    """A secret key: required (unless ``debug_default`` is given: debug mode) and, outside debug
+    mode, strong (:func:`_refuse_weak`). In debug mode a value that is set is taken as it is."""
+    value, was_set = _value_or_default(name, debug_default)
+    if not was_set or debug_default is not None:
+        return value
+    return _refuse_weak(name, value, KEY_MIN_DISTINCT)
+
+
+AUDIT_KEY_MIN_DISTINCT = 16
+
+
+def env_audit_key(name: str, debug_default: str | None = None) -> str:
+    """The audit key: the secret key's rule with more distinct characters, and checked whenever
+    it is set, debug mode included, because entries sealed with it outlive the mode (ADR 0029)."""
+    value, was_set = _value_or_default(name, debug_default)
+    return _refuse_weak(name, value, AUDIT_KEY_MIN_DISTINCT) if was_set else value

@@ -51,7 +51,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from . import envfile
-from .env import env_bool, env_int, env_key, env_list, env_str
+from .env import env_audit_key, env_bool, env_int, env_key, env_list, env_str
 
 try:
     ENV_FILE = envfile.load()
@@ -410,13 +410,10 @@ LOGGING = {
 # development key (a system check warns); production refuses to start.
 from .audit.keys import DEV_KEY as _AUDIT_DEV_KEY  # noqa: E402
 
-# The same rule as the secret key (env.env_key), with more distinct characters: the audit key
-# seals entries that must stay verifiable for years.
-AUDIT_KEY = env_key(
-    "CORDTRACK_AUDIT_KEY",
-    debug_default=_AUDIT_DEV_KEY if (DEBUG or DEMO_MODE) else None,
-    check_default_override=True,
-    min_distinct=16,
+# The secret key's rule with more distinct characters, checked even in debug mode
+# (env.env_audit_key): the audit key seals entries that must stay verifiable for years.
+AUDIT_KEY = env_audit_key(
+    "CORDTRACK_AUDIT_KEY", debug_default=_AUDIT_DEV_KEY if (DEBUG or DEMO_MODE) else None
 )
 if AUDIT_KEY == SECRET_KEY:
     raise ImproperlyConfigured("CORDTRACK_AUDIT_KEY must differ from CORDTRACK_SECRET_KEY")
