@@ -24,7 +24,7 @@ in ``tests/server/test_read_audit.py`` fails on a route that shows a patient wit
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,6 +88,14 @@ def _loaded(sender: type[models.Model], instance: models.Model, **kwargs: Any) -
             reads.patients.add(int(patient))
         return
     reads.pending[sender].add(instance.pk)  # a longer path, or the key was not loaded
+
+
+def note(patient_ids: Iterable[int]) -> None:
+    """Note patients whose records the current request read as values (``.values()``, a report
+    reading columns), which never become model instances for the receivers above to see."""
+    reads = _current.get()
+    if reads is not None:
+        reads.patients.update(int(p) for p in patient_ids)
 
 
 def _appended(entries: Sequence[AuditEntry], actor: Any) -> None:

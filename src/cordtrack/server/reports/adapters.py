@@ -182,24 +182,6 @@ def with_related(patients: QuerySet[Patient]) -> QuerySet[Patient]:
     )
 
 
-def treated_courses(
-    patients: Iterable[Patient], today: dt.date
-) -> tuple[list[PatientCourse], list[str]]:
-    """Courses of the treated patients, and the study ids of treated patients lacking a baseline."""
-    courses: list[PatientCourse] = []
-    without: list[str] = []
-    for patient in patients:
-        line = timeline(patient)
-        if line.first_administration is None:
-            continue
-        course = course_of(line, today)
-        if course is None:
-            without.append(patient.study_id)
-        else:
-            courses.append(course)
-    return courses, without
-
-
 def adverse_event_record(event: AdverseEvent) -> AdverseEventRecord:
     return AdverseEventRecord(
         patient_id=event.patient.study_id,

@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from django.db.models import QuerySet
-
 from cordtrack.clinical.evidence import EVIDENCE_VERSION
 from cordtrack.outcomes import (
     MOTOR_MEASURES,
@@ -49,6 +47,7 @@ from ..patients.models import Patient
 from ..safety.models import AdverseEvent
 from ..therapy.models import Administration
 from . import adapters
+from .courses import treated_courses
 
 #: Responder definitions offered by the pages and the CLI: key -> (label, definition).
 DEFINITIONS: Final[dict[str, ResponderDefinition]] = {
@@ -91,10 +90,6 @@ def definition_for(key: str, at_least: float | None = None) -> ResponderDefiniti
     return chosen
 
 
-def site_patients(sites: Sequence[str]) -> QuerySet[Patient]:
-    return adapters.with_related(Patient.objects.filter(site__code__in=sites))
-
-
 @dataclass(frozen=True, slots=True)
 class Cohort:
     filters: CohortFilters
@@ -107,8 +102,8 @@ def cohort_courses(filters: CohortFilters, today: dt.date | None = None) -> Coho
     day = today or dt.date.today()
     # Patients randomised in a randomised protocol are analysed by arm (reports/arms.py), never
     # pooled into an uncontrolled cohort (which would also reveal who was given cells).
-    patients = site_patients(filters.sites).filter(randomisations__isnull=True)
-    courses, without = adapters.treated_courses(patients, day)
+    patients = Patient.objects.filter(site__code__in=filters.sites, randomisations__isnull=True)
+    courses, without = treated_courses(patients, day)
     tags = {name: getattr(filters, name) for name in TAG_FILTERS if getattr(filters, name)}
     chosen = select(
         courses,
