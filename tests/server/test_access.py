@@ -120,6 +120,7 @@ ENDPOINTS = [
     ("instrument form", "get", "/visits/{visit}/instruments/pain_nrs/", "clinical"),
     ("instrument entry", "post", "/visits/{visit}/instruments/pain_nrs/", "clinical"),
     ("logistics arranged", "post", "/visits/{visit}/logistics/arranged/", "visits"),
+    ("travel letter", "get", "/visits/{visit}/travel-letter/", "visits"),
     ("visit scheduling", "post", "/patients/{patient}/visits/schedule/", "visits"),
     ("patient outcomes report", "get", "/reports/patients/{patient}/", None),
     ("patient progress report", "get", "/reports/patients/{patient}/progress.pdf", None),

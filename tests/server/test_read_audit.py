@@ -179,6 +179,7 @@ PATIENT_DATA: dict[str, tuple[Url, str]] = {
     "ae-new": _u("/patients/{patient}/adverse-events/new/"),
     "ae-detail": _u("/adverse-events/{ae}/"),
     "visit-detail": _u("/visits/{visit}/"),
+    "travel-letter": _u("/visits/{visit}/travel-letter/"),  # a PDF: a download
     "schedule-new": _u("/patients/{patient}/visits/schedule/"),
     "instrument-new": _u("/visits/{visit}/instruments/pain_nrs/"),
     "dashboard": _u("/dashboard/"),

@@ -102,6 +102,13 @@ class Logistics(models.Model):
     travel_arranged = models.BooleanField(default=False)
     lodging_arranged = models.BooleanField(default=False)
     mobility_aids_arranged = models.BooleanField(default=False)
+    # Travel of an international patient (ADR 0049); each optional, checked by
+    # ``services.followup.record_logistics`` against the visit's window. Passport details are
+    # never stored: the travel letter prints them from its form only.
+    arrival_date = models.DateField(null=True, blank=True)
+    departure_date = models.DateField(null=True, blank=True)
+    accompanying_persons = models.PositiveSmallIntegerField(null=True, blank=True)
+    interpreter_language = models.CharField(max_length=10, blank=True, default="")
 
     #: The items a coordinator arranges, each with its "arranged" flag.
     ITEMS: ClassVar[dict[str, str]] = {
@@ -138,6 +145,13 @@ class Logistics(models.Model):
     def to_arrange(self) -> list[str]:
         """The needed items not arranged yet."""
         return [i for i, needed, arranged in self.items() if needed and not arranged]
+
+    @property
+    def interpreter_language_name(self) -> str:
+        """The interpreter's language by its English name ("" when none is needed)."""
+        from .travel import language_name
+
+        return language_name(self.interpreter_language)
 
     @property
     def to_arrange_labels(self) -> list[str]:

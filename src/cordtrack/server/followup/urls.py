@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import letters, views
 
 urlpatterns = [
     path("visits/<int:pk>/", views.visit_detail, name="visit-detail"),
@@ -11,6 +11,7 @@ urlpatterns = [
         views.logistics_arranged,
         name="logistics-arranged",
     ),
+    path("visits/<int:pk>/travel-letter/", letters.travel_letter, name="travel-letter"),
     path("patients/<int:pk>/visits/schedule/", views.schedule_new, name="schedule-new"),
     path("visits/<int:pk>/instruments/<str:code>/", views.instrument_new, name="instrument-new"),
 ]

@@ -20,7 +20,9 @@ from ..forms import add_service_errors, date_field
 from ..intake.models import Protocol, ProtocolStatus
 from ..patients.models import Patient
 from ..services import followup as followup_services
+from .letters import LetterForm
 from .models import Logistics, MobilityAid, TravelMode, Visit
+from .travel import interpreter_languages
 
 
 class CompleteForm(forms.Form):
@@ -39,6 +41,14 @@ class LogisticsForm(forms.Form):
     travel_arranged = forms.BooleanField(required=False)
     lodging_arranged = forms.BooleanField(required=False)
     mobility_aids_arranged = forms.BooleanField(required=False)
+    arrival_date = date_field(required=False)
+    departure_date = date_field(required=False)
+    accompanying_persons = forms.IntegerField(
+        min_value=0, max_value=20, required=False, help_text="Besides the patient"
+    )
+    interpreter_language = forms.ChoiceField(
+        choices=[("", "None needed"), *interpreter_languages()], required=False
+    )
 
 
 @login_required
@@ -67,7 +77,8 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("visit-detail", pk=visit.pk)
     context = {
         "visit": visit, "logistics": logistics, "complete": complete, "travel": travel,
-        "may_edit": may_edit, "may_score": can(request.user, visit.patient.site_id, Cap.CLINICAL),
+        "may_edit": may_edit, "letter": LetterForm(),
+        "may_score": can(request.user, visit.patient.site_id, Cap.CLINICAL),
         "instruments": sorted(INSTRUMENTS), "responses": visit.instruments.all(),
         "exams": visit.exams.order_by("exam_date", "pk")
         if can(request.user, visit.patient.site_id, Cap.READ) else visit.exams.signed(),
@@ -79,7 +90,8 @@ def _logistics_initial(logistics: Logistics | None) -> dict[str, Any]:
     if logistics is None:
         return {}
     fields = ("travel_mode", "distance_km", "lodging_nights", "mobility_aids", "companion",
-              *Logistics.ITEMS.values())  # fmt: skip
+              *Logistics.ITEMS.values(), "arrival_date", "departure_date", "accompanying_persons",
+              "interpreter_language")  # fmt: skip
     return {name: getattr(logistics, name) for name in fields}
 
 

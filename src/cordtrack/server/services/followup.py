@@ -13,6 +13,7 @@ from cordtrack.clinical.errors import DefinitionError, InstrumentValidationError
 from cordtrack.clinical.instruments import INSTRUMENTS, score_instrument
 
 from ..access import Cap, require
+from ..followup import travel
 from ..followup.models import InstrumentResponse, Logistics, MobilityAid, Visit, VisitStatus
 from ..intake.models import Protocol
 from ..patients.models import Patient
@@ -160,8 +161,13 @@ def record_logistics(
     travel_arranged: bool = False,
     lodging_arranged: bool = False,
     mobility_aids_arranged: bool = False,
+    arrival_date: dt.date | None = None,
+    departure_date: dt.date | None = None,
+    accompanying_persons: int | None = None,
+    interpreter_language: str = "",
 ) -> Logistics:
-    """Create or update the logistics of one visit, with whether each item is arranged."""
+    """Create or update the logistics of one visit, with whether each item is arranged, and the
+    planned stay (checked against the visit window: ``followup.travel``)."""
     require(actor, visit.patient.site_id, Cap.VISITS)
     aids = list(mobility_aids or [])
     errors = FieldErrors()
@@ -172,11 +178,22 @@ def record_logistics(
         errors.add("mobility_aids", "'none' cannot be combined with other aids")
     if distance_km > 40000:
         errors.add("distance_km", "is more than around the world")
+    for name, messages in travel.stay_errors(
+        visit.window_open, visit.window_close, arrival_date, departure_date
+    ).items():
+        for message in messages:
+            errors.add(name, message)
+    if accompanying_persons is not None and not 0 <= accompanying_persons <= 20:
+        errors.add("accompanying_persons", "must be between 0 and 20")
+    if interpreter_language and interpreter_language not in dict(travel.interpreter_languages()):
+        errors.add("interpreter_language", f"{interpreter_language!r} is not a known language")
     errors.raise_if_any()
     values = {
         "travel_mode": travel_mode, "distance_km": distance_km, "lodging_nights": lodging_nights,
         "mobility_aids": aids, "companion": companion, "travel_arranged": travel_arranged,
         "lodging_arranged": lodging_arranged, "mobility_aids_arranged": mobility_aids_arranged,
+        "arrival_date": arrival_date, "departure_date": departure_date,
+        "accompanying_persons": accompanying_persons, "interpreter_language": interpreter_language,
     }  # fmt: skip
     with transaction.atomic():
         existing = Logistics.objects.filter(visit=visit).first()
