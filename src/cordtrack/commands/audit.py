@@ -24,8 +24,9 @@ HELP = "verify or anchor the hash-chained audit trail"
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "action", choices=["verify", "anchor"],
-        help="verify: check every entry's hash; anchor: print the verified head",
+        "action", choices=["verify", "anchor", "seal"],
+        help="verify: check every entry's hash; anchor: print the verified head; seal: chain "
+        "the staged entries now",
     )  # fmt: skip
     parser.add_argument(
         "--anchors", type=Path, metavar="FILE",

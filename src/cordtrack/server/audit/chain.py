@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from . import anchoring, keys
-from .models import GENESIS_HASH, AuditAction, AuditEntry, AuditHead
+from . import anchoring, keys, staging
+from .models import GENESIS_HASH, AuditAction, AuditEntry, AuditHead, StagedEntry
 
 Changes = dict[str, list[Any]]
 _PLAIN = frozenset({str, int, bool, type(None)})
@@ -94,6 +94,67 @@ def _locked_head() -> AuditHead:
     return head
 
 
+def head_if_free() -> AuditHead | None:
+    """The head, locked for this transaction; None when another transaction holds it
+    (PostgreSQL: ``SKIP LOCKED``, so nobody waits for it, ADR 0051). On SQLite the database's
+    single write lock already serialises writers: the head is always taken."""
+    if connection.vendor != "postgresql":
+        return _locked_head()
+    head = AuditHead.objects.select_for_update(skip_locked=True).filter(pk=1).first()
+    if head is None and not AuditHead.objects.filter(pk=1).exists():
+        try:  # the very first append (or another's first append, not committed yet)
+            with transaction.atomic():
+                head = AuditHead.objects.create(pk=1, seq=0, hash=GENESIS_HASH)
+        except IntegrityError:
+            return None  # created by another transaction meanwhile: it holds it
+    return head
+
+
+def _entry(seq: int, prev: str, key_id: str, key: bytes, **fields: Any) -> AuditEntry:
+    entry = AuditEntry(seq=seq, prev_hash=prev, key_id=key_id, **fields)
+    entry.hash = entry_hash(entry, converted=True)
+    entry.mac = keys.seal(entry.hash, key)
+    return entry
+
+
+def _write(head: AuditHead, entries: list[AuditEntry]) -> None:
+    """Insert chained entries and move the head to the last; its anchor after the commit."""
+    if len(entries) == 1:
+        entries[0].save()
+    else:
+        AuditEntry.objects.bulk_create(entries, batch_size=_INSERT_BATCH)
+    head.seq, head.hash = entries[-1].seq, entries[-1].hash
+    head.save(update_fields=["seq", "hash"])
+    anchoring.schedule(head.seq, head.hash)
+
+
+def _chained(head: AuditHead, staged: Sequence[StagedEntry], key_id: str, key: bytes
+             ) -> list[AuditEntry]:  # fmt: skip
+    seq, prev = head.seq, head.hash
+    entries = []
+    for s in staged:
+        seq += 1
+        entry = _entry(
+            seq, prev, key_id, key, at=s.at, actor_id=s.actor_id, actor_label=s.actor_label,
+            action=s.action, model=s.model, object_id=s.object_id, site_id=s.site_id,
+            patient_id=s.patient_id, changes=jsonable(s.changes), reason=s.reason, staged_id=s.pk,
+        )  # fmt: skip
+        entries.append(entry)
+        prev = entry.hash
+    return entries
+
+
+def chain_staged(head: AuditHead, staged: Sequence[StagedEntry]) -> int:
+    """Chain ``staged`` (genuine staged entries, in staging order) after the locked ``head``
+    and remove them from staging, in the current transaction."""
+    if not staged:
+        return 0
+    key_id, key = keys.current()
+    _write(head, _chained(head, staged, key_id, key))
+    StagedEntry.objects.filter(pk__in=[s.pk for s in staged]).delete()
+    return len(staged)
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
     """What one audit entry records (see :func:`append`)."""
@@ -147,40 +208,35 @@ def append_many(actor: Any, changes: Sequence[Change]) -> list[AuditEntry]:
         raise RuntimeError("audit entries are written inside the transaction of their change")
     if not changes:
         return []
-    head = _locked_head()
-    key_id, key = keys.current()
     at = timezone.now()
     user_id = getattr(actor, "pk", None)
     actor_label = getattr(actor, "username", "") or "system"
+    fields = [
+        {"at": at, "actor_id": user_id, "actor_label": actor_label, "action": c.action,
+         "model": c.model_label, "object_id": str(c.object_id), "site_id": c.site_id,
+         "patient_id": c.patient_id, "changes": jsonable(dict(c.changes or {})),
+         "reason": c.reason}
+        for c in changes
+    ]  # fmt: skip
+    head = head_if_free()
+    if head is None:  # another transaction holds the head: stage, never wait (ADR 0051)
+        staged = staging.stage([StagedEntry(**f) for f in fields])
+        for listener in _LISTENERS:
+            listener(staged, actor)  # type: ignore[arg-type]
+        return staged  # type: ignore[return-value]
+    key_id, key = keys.current()
+    waiting, _ = staging.claim(staging.BATCH) if connection.vendor == "postgresql" else ([], [])
+    earlier = _chained(head, waiting, key_id, key)
+    seq, prev = (earlier[-1].seq, earlier[-1].hash) if earlier else (head.seq, head.hash)
     entries: list[AuditEntry] = []
-    seq, prev = head.seq, head.hash
-    for change in changes:
+    for f in fields:
         seq += 1
-        entry = AuditEntry(
-            seq=seq,
-            at=at,
-            actor_id=user_id,
-            actor_label=actor_label,
-            action=change.action,
-            model=change.model_label,
-            object_id=str(change.object_id),
-            site_id=change.site_id,
-            patient_id=change.patient_id,
-            changes=jsonable(dict(change.changes or {})),
-            reason=change.reason,
-            prev_hash=prev,
-            key_id=key_id,
-        )
-        entry.hash = prev = entry_hash(entry, converted=True)
-        entry.mac = keys.seal(prev, key)
-        entries.append(entry)
-    if len(entries) == 1:
-        entries[0].save()
-    else:
-        AuditEntry.objects.bulk_create(entries, batch_size=_INSERT_BATCH)
-    head.seq, head.hash = seq, prev
-    head.save(update_fields=["seq", "hash"])
-    anchoring.schedule(seq, prev)
+        entries.append(_entry(seq, prev, key_id, key, **f))
+        prev = entries[-1].hash
+    _write(head, earlier + entries)
+    if waiting:
+        StagedEntry.objects.filter(pk__in=[s.pk for s in waiting]).delete()
+    staging.seal_after_commit()  # what others stage while this transaction holds the head
     for listener in _LISTENERS:
         listener(entries, actor)
     return entries
@@ -236,8 +292,11 @@ class Problem:
 
     seq: int
     message: str
+    staged: bool = False  # ``seq`` is then the id of an entry waiting in staging (ADR 0051)
 
     def __str__(self) -> str:
+        if self.staged:
+            return f"staged audit entry {self.seq} (not chained yet): {self.message}"
         return f"audit entry #{self.seq}: {self.message}"
 
 
@@ -258,7 +317,8 @@ def _unsealed(entry: AuditEntry, known: Mapping[str, bytes]) -> str | None:
 
 def verify() -> Iterator[Problem]:
     """Every break in the chain: altered rows, removed rows, a head that disagrees, and entries
-    whose seal (HMAC under the audit key) does not vouch for their hash."""
+    whose seal (HMAC under the audit key) does not vouch for their hash; and every staged entry
+    (not chained yet) whose own seal does not vouch for its content."""
     known = keys.known()
     expected_seq, prev = 1, GENESIS_HASH
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
@@ -285,3 +345,5 @@ def verify() -> Iterator[Problem]:
             yield Problem(last_seq + 1, f"missing: the last entries up to #{head.seq} were removed")
         else:
             yield Problem(head.seq, "audit head disagrees with the last entry")
+    for pk, message in staging.problems():
+        yield Problem(pk, message, staged=True)

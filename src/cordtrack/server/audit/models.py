@@ -57,6 +57,10 @@ class AuditEntry(models.Model):
     # database (``keys.py``), so a rewrite that recomputes every hash is still found.
     key_id = models.CharField(max_length=16, blank=True)
     mac = models.CharField(max_length=64, blank=True)
+    # The staged entry this entry sealed (``StagedEntry``), if it was staged: outside the hash
+    # (it says where the entry waited, not what it records); the staging table's trigger lets a
+    # staged row go only once an entry names it here.
+    staged_id = models.BigIntegerField(null=True, blank=True, unique=True)
 
     objects: ClassVar[models.Manager[AuditEntry]] = AppendOnlyQuerySet.as_manager()
 
@@ -85,3 +89,45 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"head #{self.seq}"
+
+
+class StagingQuerySet(models.QuerySet["StagedEntry"]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("staged audit entries are never changed")
+
+
+class StagedEntry(models.Model):
+    """An audit entry committed with its change while the head was held by another transaction,
+    waiting to be chained (ADR 0051): the same fields as :class:`AuditEntry` without a place in
+    the chain, sealed on its own (``mac``: HMAC of its content under the audit key), so an entry
+    altered or forged before it is chained is refused by the sealer and named by ``audit verify``.
+    The sealer deletes it in the transaction that chains it; on PostgreSQL a trigger refuses any
+    other delete and every update (``migrations/0004``)."""
+
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=10, choices=AuditAction.choices)
+    model = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=40)
+    site_id = models.BigIntegerField(null=True, blank=True)
+    patient_id = models.BigIntegerField(null=True, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(blank=True)
+    key_id = models.CharField(max_length=16, blank=True)
+    mac = models.CharField(max_length=64)
+
+    objects: ClassVar[models.Manager[StagedEntry]] = StagingQuerySet.as_manager()
+
+    #: Not in the chain yet: no sequence number or hash (listeners read ``seq`` for a reason text).
+    seq = None
+    hash = None
+
+    class Meta:
+        ordering = ("pk",)
+        verbose_name_plural = "staged audit entries"
+
+    def __str__(self) -> str:
+        return f"staged {self.pk} {self.action} {self.model}:{self.object_id}"

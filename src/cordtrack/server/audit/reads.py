@@ -37,7 +37,7 @@ from django.db.models.signals import post_init
 from django.http import HttpRequest, HttpResponseBase
 
 from .chain import Change, append_many, on_append
-from .models import AuditAction, AuditEntry
+from .models import AuditAction, AuditEntry, StagedEntry
 
 
 @dataclass
@@ -48,6 +48,7 @@ class Reads:
     patients: set[int] = field(default_factory=set)
     pending: dict[type[models.Model], set[Any]] = field(default_factory=lambda: defaultdict(set))
     appended: set[str] = field(default_factory=set)  # hashes of entries this request appended
+    staged: set[int] = field(default_factory=set)  # ids of entries it staged (ADR 0051)
 
     def named(self) -> set[int]:
         found = set(self.patients)
@@ -64,6 +65,7 @@ _current: ContextVar[Reads | None] = ContextVar("cordtrack_reads", default=None)
 #: names them. An audit entry shows a patient's changes; an autologous lot, its source patient.
 NAMING_FIELDS: dict[str, str] = {
     "audit.auditentry": "patient_id",
+    "audit.stagedentry": "patient_id",
     "therapy.cellproductlot": "source_patient_id",
 }
 
@@ -103,16 +105,32 @@ def _appended(entries: Sequence[AuditEntry], actor: Any) -> None:
     name need no second entry, if they committed (checked by hash when the request ends)."""
     reads = _current.get()
     if reads is not None:
-        reads.appended.update(e.hash for e in entries if e.patient_id is not None)
+        for e in entries:
+            if e.patient_id is None:
+                continue
+            if isinstance(e, StagedEntry):
+                reads.staged.add(e.pk)
+            else:
+                reads.appended.add(e.hash)
 
 
 def _covered(reads: Reads) -> set[int]:
+    if not reads.appended and not reads.staged:
+        return set()
     hashes = sorted(reads.appended)
     covered: set[int] = set()
     for start in range(0, len(hashes), 500):  # a bulk export appends one entry per patient
         chunk = hashes[start : start + 500]
         rows = AuditEntry.objects.filter(hash__in=chunk).values_list("patient_id", flat=True)
         covered.update(int(p) for p in rows if p is not None)
+    staged = sorted(reads.staged)
+    for start in range(0, len(staged), 500):  # committed: still staged, or chained since
+        ids = staged[start : start + 500]
+        for found in (
+            StagedEntry.objects.filter(pk__in=ids).values_list("patient_id", flat=True),
+            AuditEntry.objects.filter(staged_id__in=ids).values_list("patient_id", flat=True),
+        ):
+            covered.update(int(p) for p in found if p is not None)
     return covered
 
 

@@ -45,6 +45,9 @@ PERIODIC: list[Periodic] = [
         "cordtrack.server.reminders.tasks.send_reminders",
         dt.timedelta(minutes=15),
     ),
+    # Audit entries staged by requests that found the head held and whose own seal did not run
+    # (a process killed after its commit): chained here (ADR 0051).
+    Periodic("audit-seal", "cordtrack.server.jobs.tasks.seal_audit", _seconds(10)),
     Periodic("prune-task-results", "cordtrack.server.jobs.tasks.prune", dt.timedelta(hours=6)),
 ]
 

@@ -30,6 +30,14 @@ def deliver_outbox() -> dict[str, int]:
     return {"sent": report.sent, "retrying": report.retrying, "failed": report.failed}
 
 
+@task(queue_name="default", priority=5)
+def seal_audit() -> dict[str, int]:
+    """Chain the audit entries still staged (``audit.staging``, ADR 0051)."""
+    from ..audit.staging import seal_pending
+
+    return {"chained": seal_pending()}
+
+
 @task(queue_name="default", priority=-10)
 def prune() -> dict[str, int]:
     """Forget finished task results after ``JOBS_RESULT_DAYS`` days (those of periodic jobs

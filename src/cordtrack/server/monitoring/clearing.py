@@ -57,7 +57,8 @@ def clear_changed(entries: Sequence[AuditEntry], actor: Any) -> None:
                     {"target": [mark.target, None], "target_id": [mark.target_id, None],
                      "field": [mark.field, None], "verified_by_id": [mark.verified_by_id, None]},
                     f"verification cleared: {kind.label.lower()} {entry.object_id} changed "
-                    f"(audit entry #{entry.seq})",
+                    + (f"(audit entry #{entry.seq})" if entry.seq else
+                       f"(staged audit entry {entry.pk})"),
                     entry.site_id, entry.patient_id,
                 )
             )  # fmt: skip

@@ -3,6 +3,7 @@
 - ``audit verify [--anchors FILE]``: exit 0 when the chain is intact, every entry's seal matches
   under the audit key, and the trail still matches every anchor in the anchors file CordTrack
   keeps (``settings.AUDIT_ANCHORS_FILE``) and in FILE; 1 naming each break;
+- ``audit seal``: chain the staged entries now (the worker does it every few seconds; ADR 0051);
 - ``audit anchor [--to FILE]``: print the head of the verified trail as an anchor line, and add it
   (fsynced) to FILE, by default the anchors file CordTrack keeps (see :mod:`..anchors`).
 """
@@ -14,7 +15,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ... import anchors, keys
+from ... import anchors, keys, staging
 from ...chain import Problem, verify
 from ...models import AuditEntry
 
@@ -32,7 +33,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["verify", "anchor"])
+        parser.add_argument("action", choices=["verify", "anchor", "seal"])
         parser.add_argument(
             "--anchors", type=Path, help="verify: also a file of anchors the trail must match"
         )
@@ -43,6 +44,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "anchor":
             self._anchor(options["to"])
+            return
+        if options["action"] == "seal":
+            sealed = staging.seal_pending()
+            left, _ = staging.pending()
+            self.stdout.write(f"{sealed} staged entries chained; {left} left staged")
             return
         problems = list(verify())
         try:
@@ -60,6 +66,13 @@ class Command(BaseCommand):
             self._report(problems)
         count = AuditEntry.objects.count()
         notes = [f"audit trail intact: {count} entries verified and sealed"]
+        waiting, oldest = staging.pending()
+        if waiting:  # committed, each sealed on its own, not chained yet (ADR 0051)
+            notes.append(
+                f"{waiting} staged entr{'y' if waiting == 1 else 'ies'} verified, waiting to be "
+                f"chained (oldest {oldest.isoformat(timespec='seconds')}; `cordtrack audit seal` "
+                "chains them)"
+            )
         if kept is not None:
             notes.append(f"{kept_count} anchor(s) in {kept} matched")
         if options["anchors"]:
