@@ -11,7 +11,8 @@
   }
   function mark() {
     document.querySelectorAll("main table").forEach(function (table) {
-      var scrolls = table.scrollWidth > table.clientWidth + 1;
+      var box = window.getComputedStyle(table).overflowX;
+      var scrolls = (box === "auto" || box === "scroll") && table.scrollWidth > table.clientWidth + 1;
       if (scrolls && !table.hasAttribute("tabindex")) {
         table.setAttribute("tabindex", "0");
         table.setAttribute("data-scroller", "");
