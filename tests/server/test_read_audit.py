@@ -279,6 +279,12 @@ def demo_db(db: None, settings: Any) -> Demo:
     settings.DEMO_MODE = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     demo.load(cohort_per_site=0)
+    return demo_records()
+
+
+def demo_records() -> Demo:
+    """The records the walk opens on the loaded demo (also walked at 375 px by
+    tests/e2e/test_small_screens.py); the North data manager is made staff for the admin."""
     north = Site.objects.get(code="NTH")
     staff = User.objects.get(username="data_manager@nth")
     staff.is_staff = True
