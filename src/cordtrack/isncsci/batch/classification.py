@@ -183,10 +183,10 @@ def _dermatomes(
     prick marks summed over the dermatomes, shape (2n,)."""
     n = touch.shape[2]
     # touch * 10 + prick fits in uint8, so the pair code is computed before widening.
-    pair = np.empty((N_SENSORY, 2, n), dtype=np.uint8)
-    np.multiply(touch.transpose(1, 0, 2), np.uint8(10), out=pair)
-    pair += prick.transpose(1, 0, 2)
-    pair = pair.reshape(N_SENSORY, 2 * n)
+    pairs = np.empty((N_SENSORY, 2, n), dtype=np.uint8)
+    np.multiply(touch.transpose(1, 0, 2), np.uint8(10), out=pairs)
+    pairs += prick.transpose(1, 0, 2)
+    pair = pairs.reshape(N_SENSORY, 2 * n)
     # One dermatome at a time: its lookup indices and table entries stay in the CPU's cache,
     # where those of all 28 at once (tens of MiB) would not. The searches read the low byte (the
     # cast keeps it): uint8 inputs, an eighth of the memory traffic of intp.
