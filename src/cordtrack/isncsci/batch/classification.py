@@ -183,14 +183,19 @@ def _dermatomes(
     prick marks summed over the dermatomes, shape (2n,)."""
     n = touch.shape[2]
     # touch * 10 + prick fits in uint8, so the pair code is computed before widening.
-    pair = np.empty((N_SENSORY, 2, n), dtype=np.uint8)
-    np.multiply(touch.transpose(1, 0, 2), np.uint8(10), out=pair)
-    pair += prick.transpose(1, 0, 2)
-    segments = SEGMENT.take(pair.reshape(N_SENSORY, 2 * n).astype(np.intp))
-    # The searches read the low byte (the cast keeps it): uint8 inputs, an eighth of the memory
-    # traffic of intp.
-    low = segments.astype(np.uint8)
-    marks = segments.sum(axis=0, dtype=np.int64)
+    pairs = np.empty((N_SENSORY, 2, n), dtype=np.uint8)
+    np.multiply(touch.transpose(1, 0, 2), np.uint8(10), out=pairs)
+    pairs += prick.transpose(1, 0, 2)
+    pair = pairs.reshape(N_SENSORY, 2 * n)
+    # One dermatome at a time: its lookup indices and table entries stay in the CPU's cache,
+    # where those of all 28 at once (tens of MiB) would not. The searches read the low byte (the
+    # cast keeps it): uint8 inputs, an eighth of the memory traffic of intp.
+    low = np.empty((N_SENSORY, 2 * n), dtype=np.uint8)
+    marks = np.zeros(2 * n, dtype=np.int64)
+    for d in range(N_SENSORY):
+        segment = SEGMENT.take(pair[d].astype(np.intp))
+        marks += segment
+        low[d] = segment
     touch_marks = (marks >> SEGMENT_TOUCH) & ((1 << (SEGMENT_PRICK - SEGMENT_TOUCH)) - 1)
     dermatome, sensation = low & np.uint8(7), low >> np.uint8(SEGMENT_SENSATION)
     return dermatome, sensation, (touch_marks, marks >> SEGMENT_PRICK)

@@ -77,7 +77,7 @@ def exact_masks(
     arrays: ExamArrays, columns: NDArray[np.intp]
 ) -> tuple[NDArray[np.uint32], NDArray[np.uint32]]:
     """Per column, the AIS grades and the motor ZPPs (right, left) that single readings give, as
-    masks to keep: by grading every reading as a determined exam (:mod:`.determined`) where there
+    masks to keep: by grading every reading (:mod:`.readings`, :mod:`.determined`) where there
     are at most :data:`.readings.LIMIT`, else by the scalar :func:`joint_grades`.
 
     Returns

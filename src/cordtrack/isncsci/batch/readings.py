@@ -1,13 +1,15 @@
-"""Every reading of a few exams, laid out as determined exams for the batch engine itself.
+"""Every reading of a few exams, laid out as determined readings for the batch engine itself.
 
 Where the bitmask searches may pair the values of different readings (:mod:`.joint_grading`), the
 exact AIS grades and motor ZPPs of an exam are the union over its readings (docs/isncsci.md, "What
-the engine promises"). For an exam with few undetermined values the batch engine classifies those
-readings directly, as determined exams, in one more call: every not-testable or starred value
-replaced, in turn, by each value its reading allows, one per class that the grade and the motor
-ZPP tell apart (sensation normal or not, and at S4-5 also absent; a key muscle 0, 1-2, 3-4 or 5:
-present, graded 3 or more, normal), and VAC or DAP ``NT`` by Yes and No. Only the AIS and the motor
-ZPPs of these readings are used.
+the engine promises"). For an exam with few undetermined values the batch engine grades those
+readings directly (:mod:`.determined`): every not-testable or starred value replaced, in turn, by
+each answer its reading allows to what the grade and the motor ZPP ask of it, and VAC or DAP
+``NT`` by Yes and No. What they ask of a dermatome above S4-5 is only whether it is normal (both
+light touch and pin prick graded 2); of S4-5, whether it is normal, felt (either graded above 0)
+or neither; of a key muscle, whether it is graded 0, 1-2, 3-4 or 5. A reading is one choice of
+answer per value (:class:`.determined.Readings`); an exam has the product of its values' answer
+counts.
 """
 
 from __future__ import annotations
@@ -20,159 +22,181 @@ from numpy.typing import NDArray
 from ..exam import MOTOR_CELLS, SENSORY_CELLS
 from ..joint_grading import scores
 from .codes import BINARY_VALUES, MOTOR_VALUES, N_MOTOR, N_SENSORY, SENSORY_VALUES
+from .determined import (
+    ANTIGRAVITY,
+    DAP_BIT,
+    FELT_BIT,
+    FULL,
+    MUSCLES,
+    NORMAL,
+    OTHER,
+    PRESENT,
+    VAC_BIT,
+    Readings,
+)
 from .encode import ExamArrays
 
-#: Most readings an exam may have to be classified this way (the others go value by value through
+#: Most readings an exam may have to be graded this way (the others go value by value through
 #: :func:`cordtrack.isncsci.joint_grading.joint_grades`).
-LIMIT: Final = 256
-_REPRESENTATIVE = (0, 1, 1, 3, 3, 5)  # a key muscle grade's class, by one grade of it
+LIMIT: Final = 1024
+_N_VALUES = len(SENSORY_VALUES)
+_DERMATOMES = N_SENSORY - 1  # C2..S3: asked only "normal?"
 
 
-def _table(values: tuple[str, ...], options: list[list[str]]) -> tuple[NDArray[np.intp], ...]:
-    width = max(len(o) for o in options)
-    table = np.zeros((len(values), width), dtype=np.intp)
-    for code, opts in enumerate(options):
-        table[code, : len(opts)] = [values.index(v) for v in opts]
-    return table, np.array([len(o) for o in options], dtype=np.intp)
+def _answers(pairs: list[tuple[int, ...]]) -> NDArray[np.uint8]:
+    """Sets of answers (bit ``a``: answer ``a`` is possible), one per input."""
+    return np.array([sum(1 << a for a in set(p)) for p in pairs], dtype=np.uint8)
 
 
-_SENSORY_OPTIONS, _SENSORY_COUNT = _table(
-    SENSORY_VALUES, [[str(s) for s in scores(SENSORY_CELLS[v], 2)] for v in SENSORY_VALUES]
-)
-# Above S4-5 the grades and motor ZPPs ask of sensation only whether it is normal (sensory, motor
-# and neurological levels): 0 stands for 0 and 1 there. (S4-5 also answers "is any present?".)
-_NORMAL_OPTIONS, _NORMAL_COUNT = _table(
-    SENSORY_VALUES,
+_SENSORY_SCORES = [scores(SENSORY_CELLS[v], 2) for v in SENSORY_VALUES]
+#: Per ``touch * 10 + prick`` code pair, the answers of a dermatome above S4-5: 0 not normal,
+#: 1 normal; and of S4-5: 0 not felt, 1 felt but not normal, 2 normal.
+_DERMATOME = _answers(
     [
-        [str(s) for s in sorted({0 if s < 2 else 2 for s in scores(SENSORY_CELLS[v], 2)})]
-        for v in SENSORY_VALUES
-    ],
+        tuple(int(a == b == 2) for a in t for b in p)
+        for t in _SENSORY_SCORES
+        for p in _SENSORY_SCORES
+    ]
 )
-_MOTOR_OPTIONS, _MOTOR_COUNT = _table(
-    MOTOR_VALUES,
+_SACRAL = _answers(
     [
-        [str(s) for s in sorted({_REPRESENTATIVE[s] for s in scores(MOTOR_CELLS[v], 5)})]
-        for v in MOTOR_VALUES
-    ],
+        tuple(2 if a == b == 2 else int(a > 0 or b > 0) for a in t for b in p)
+        for t in _SENSORY_SCORES
+        for p in _SENSORY_SCORES
+    ]
 )
-_BINARY_OPTIONS, _BINARY_COUNT = _table(
-    BINARY_VALUES,
-    [["Yes"], ["No"], ["Yes", "No"]],  # Binary order: Yes, No, NT
+#: Per motor code, the answers of a key muscle: 0 graded 0, 1 graded 1-2, 2 graded 3-4, 3 graded 5.
+_CLASS = (0, 1, 1, 2, 2, 3)
+_MUSCLE = _answers([tuple(_CLASS[s] for s in scores(MOTOR_CELLS[v], 5)) for v in MOTOR_VALUES])
+#: Per VAC or DAP code (Yes, No, NT): 0 No, 1 Yes.
+_BINARY = _answers([{"Yes": (1,), "No": (0,), "NT": (0, 1)}[v] for v in BINARY_VALUES])
+
+# Per set of answers: how many, the first, and the i-th.
+_SETS = np.arange(16)
+_COUNT = np.bitwise_count(_SETS.astype(np.uint8))
+_ANSWER = np.zeros((16, 4), dtype=np.intp)
+for _s in range(16):
+    _found = [a for a in range(4) if _s >> a & 1]
+    _ANSWER[_s, : len(_found)] = _found
+
+# The values of an exam as units, each writing one word of a reading: per side its dermatomes
+# C2..S3 and S4-5 (word NORMAL + side), per side its key muscles (MUSCLES + side), VAC and DAP
+# (OTHER). Units of one word are consecutive.
+_UNITS = 2 * N_SENSORY + 2 * N_MOTOR + 2
+_WORD_STARTS = np.array([0, N_SENSORY, 2 * N_SENSORY, 2 * N_SENSORY + N_MOTOR, _UNITS - 2])
+_WORD_OF = np.repeat(
+    np.array([NORMAL, NORMAL + 1, MUSCLES, MUSCLES + 1, OTHER]),
+    np.diff(np.append(_WORD_STARTS, _UNITS)),
 )
 
 
-# One table of every kind of cell's readings, so that a cell's readings are one lookup whatever
-# its kind: row ``kind * _CODES + code``, the kinds being sensory above S4-5, sensory at S4-5,
-# key muscle, VAC/DAP.
-_KINDS = (
-    (_NORMAL_OPTIONS, _NORMAL_COUNT),
-    (_SENSORY_OPTIONS, _SENSORY_COUNT),
-    (_MOTOR_OPTIONS, _MOTOR_COUNT),
-    (_BINARY_OPTIONS, _BINARY_COUNT),
-)
-_CODES = max(options.shape[0] for options, _ in _KINDS)
-_OPTIONS = np.zeros((len(_KINDS) * _CODES, max(o.shape[1] for o, _ in _KINDS)), dtype=np.uint8)
-_COUNT = np.ones(len(_KINDS) * _CODES, dtype=np.intp)
-for _k, (_options, _count) in enumerate(_KINDS):
-    _OPTIONS[_k * _CODES : _k * _CODES + _options.shape[0], : _options.shape[1]] = _options
-    _COUNT[_k * _CODES : _k * _CODES + _count.size] = _count
-#: Per cell row (touch right, left, prick right, left: C2..S3 then S4-5; key muscles right,
-#: left; VAC; DAP), the first row of its kind in the tables.
-_KIND_ROW = np.array(
-    [
-        *([0] * (N_SENSORY - 1) + [_CODES]) * 4,
-        *[2 * _CODES] * (2 * N_MOTOR),
-        3 * _CODES,
-        3 * _CODES,
-    ],
-    dtype=np.intp,
-)[:, None]
-_LOG = np.log(np.maximum(np.arange(_OPTIONS.shape[1] + 1), 1))
+def _bits() -> NDArray[np.uint32]:
+    """Per unit and answer, the bits the answer sets in its word. Each answer's bits include
+    those of the answers below it, so that the first answer ORed with any other gives that one."""
+    out = np.zeros((_UNITS, 4), dtype=np.uint32)
+    for side in range(2):
+        base = side * N_SENSORY
+        for d in range(_DERMATOMES):
+            out[base + d, 1] = 1 << d
+        out[base + _DERMATOMES] = [0, 1 << FELT_BIT, (1 << FELT_BIT) | (1 << _DERMATOMES), 0]
+        for k in range(N_MOTOR):
+            present, antigravity, full = (1 << (o + k) for o in (PRESENT, ANTIGRAVITY, FULL))
+            out[2 * N_SENSORY + side * N_MOTOR + k] = [
+                0,
+                present,
+                present | antigravity,
+                present | antigravity | full,
+            ]
+    out[-2, 1] = 1 << VAC_BIT
+    out[-1, 1] = 1 << DAP_BIT
+    return out
+
+
+#: ``_CHOSEN[(unit * 16 + answer set) * 4 + i]``: the bits of the set's i-th answer of the unit.
+_CHOSEN = _bits()[:, _ANSWER].reshape(-1)
+#: ``_FIRST_BITS[unit * 16 + answer set]``: the bits of the set's first answer.
+_FIRST_BITS = np.ascontiguousarray(_CHOSEN[::4])
+_UNIT_ROW = (np.arange(_UNITS) * 16)[:, None]
+_NEVER_NORMAL = 1  # the answer set {not normal}
+
+
+def _answer_sets(arrays: ExamArrays, columns: NDArray[np.intp]) -> NDArray[np.uint8]:
+    """The answer sets of every unit of the exams in ``columns``, shape (units, m)."""
+    m = columns.size
+    out = np.empty((_UNITS, m), dtype=np.uint8)
+    pairs = arrays.touch.take(columns, axis=2)  # (2, 28, m); touch * 10 + prick fits in uint8
+    pairs *= np.uint8(_N_VALUES)
+    pairs += arrays.prick.take(columns, axis=2)
+    sensory = out[: 2 * N_SENSORY].reshape(2, N_SENSORY, m)
+    sensory[:, :_DERMATOMES] = _DERMATOME.take(pairs[:, :_DERMATOMES])
+    sensory[:, _DERMATOMES] = _SACRAL.take(pairs[:, _DERMATOMES])
+    _fix_below_first_impairment(sensory[:, :_DERMATOMES])
+    out[2 * N_SENSORY : -2] = _MUSCLE.take(arrays.motor.take(columns, axis=2).reshape(-1, m))
+    out[-2] = _BINARY.take(arrays.vac.take(columns))
+    out[-1] = _BINARY.take(arrays.dap.take(columns))
+    return out
+
+
+def _fix_below_first_impairment(dermatomes: NDArray[np.uint8]) -> None:
+    """Read every dermatome from C2 to S3 as not normal at and below the first dermatome of its
+    side that is not normal in any reading.
+
+    Such answers change neither the grade nor the motor ZPPs of any reading (ISNCSCI 2019): that
+    side's sensory level is above them, so the exam is not E and the NLI is not below them; its
+    motor level can pass a segment without a key muscle only with every dermatome above normal, so
+    below that dermatome it stops at the first such segment whatever they are; and key muscles,
+    VAC, DAP and S4-5 do not depend on them. Most not-testable sensory values of an injured exam
+    lie there, below the injury: each would double the readings for nothing. ``dermatomes`` are
+    the answer sets, shape (2, 27, m), changed in place."""
+    stop = dermatomes == _NEVER_NORMAL
+    first = np.where(stop.any(axis=1), stop.argmax(axis=1), _DERMATOMES)  # (side, m)
+    below = first[:, None, :] <= np.arange(_DERMATOMES)[None, :, None]
+    np.copyto(dermatomes, np.uint8(_NEVER_NORMAL), where=below)
 
 
 def expand(
     arrays: ExamArrays, columns: NDArray[np.intp]
-) -> tuple[ExamArrays, NDArray[np.intp], NDArray[np.bool_]]:
+) -> tuple[Readings, NDArray[np.intp], NDArray[np.bool_]]:
     """The readings of the exams in ``columns`` that have at most :data:`LIMIT`.
 
     Returns
     -------
-    readings : ExamArrays
-        Determined exams, those of each expanded column together, columns in order.
+    readings : Readings
+        Those of each expanded column together, columns in order.
     starts : ndarray of intp
         Per expanded column, the index of its first reading.
     expanded : ndarray of bool, shape (len(columns),)
         Which columns were expanded.
     """
-    m = columns.size
-    n_cells = 2 * N_SENSORY
-    codes = np.concatenate(
-        [
-            arrays.touch[:, :, columns].reshape(n_cells, m),
-            arrays.prick[:, :, columns].reshape(n_cells, m),
-            arrays.motor[:, :, columns].reshape(2 * N_MOTOR, m),
-            arrays.vac[columns][None, :],
-            arrays.dap[columns][None, :],
-        ]
-    )
-    _fix_below_first_impairment(codes[: 2 * n_cells], m)
-    rows = codes + _KIND_ROW  # per cell, its row in the tables (intp)
-    counts = _COUNT.take(rows)
-    # Compared in logarithms first: an exam full of NT has far more than 2^63 readings.
-    small = _LOG.take(counts).sum(axis=0) <= np.log(LIMIT) + 1e-9
+    sets = _answer_sets(arrays, columns)
+    counts = _COUNT.take(sets)
+    # A float product: an exam full of NT has far more than 2^63 readings (and at most 4^78).
+    small = counts.prod(axis=0, dtype=np.float64) <= LIMIT
     keep = np.flatnonzero(small)
-    counts, rows = counts[:, keep], rows[:, keep]
-    totals = counts.prod(axis=0)
-    strides = np.cumprod(np.vstack([np.ones((1, keep.size), np.intp), counts[:-1]]), axis=0)
+    if keep.size < columns.size:
+        sets, counts = sets[:, keep], counts[:, keep]
+    totals = counts.prod(axis=0, dtype=np.intp)
+    starts = np.cumsum(totals) - totals
     owner = np.repeat(np.arange(keep.size), totals)
-    starts = (np.cumsum(totals) - totals).astype(np.intp)
-    # Every reading starts as its exam's codes with each value at its first reading (a starred
-    # value becomes a plain one); then the few values with several readings take each in turn.
-    out = _OPTIONS[:, 0].take(rows).take(owner, axis=1)
-    cell, column = np.nonzero(counts > 1)
-    if cell.size:
+    # Every reading starts as its exam's first answers; each answer's bits include those of the
+    # answers below it, so ORing another answer of a unit gives that answer.
+    first = _FIRST_BITS.take(sets + _UNIT_ROW)
+    words = np.bitwise_or.reduceat(first, _WORD_STARTS, axis=0).take(owner, axis=1)
+    # Then each unit with several answers ORs its answer into the readings that choose it: the
+    # readings of an exam count through its units' answers, the first unit fastest.
+    unit, column = np.nonzero(counts > 1)
+    if unit.size:
+        at = unit * keep.size + column  # flat (unit, column) index of each such unit
+        count = counts.reshape(-1).take(at)
+        # The product of the counts of the units above (at most LIMIT: it fits in uint16).
+        stride = np.cumprod(counts, axis=0, dtype=np.uint16).reshape(-1).take(at) // count
+        row = (sets.reshape(-1).take(at) + unit * 16) * 4
         spans = totals.take(column)
-        which = np.repeat(np.arange(cell.size), spans)
+        first_target = _WORD_OF.take(unit) * owner.size + starts.take(column)
+        which = np.repeat(np.arange(unit.size), spans)
         local = np.arange(which.size) - (np.cumsum(spans) - spans).take(which)
-        at_cell, at_column = cell.take(which), column.take(which)
-        choice = (local // strides[at_cell, at_column]) % counts[at_cell, at_column]
-        out[at_cell, starts.take(at_column) + local] = _OPTIONS[rows[at_cell, at_column], choice]
-    touch = out[:n_cells].reshape(2, N_SENSORY, -1)
-    prick = out[n_cells : 2 * n_cells].reshape(2, N_SENSORY, -1)
-    motor = out[2 * n_cells : 2 * n_cells + 2 * N_MOTOR].reshape(2, N_MOTOR, -1)
-    readings = ExamArrays(
-        touch=np.ascontiguousarray(touch),
-        prick=np.ascontiguousarray(prick),
-        motor=np.ascontiguousarray(motor),
-        vac=np.ascontiguousarray(out[-2]),
-        dap=np.ascontiguousarray(out[-1]),
-        non_key=np.ascontiguousarray(arrays.non_key[:, columns[keep]].take(owner, axis=1)),
-        rows=np.arange(owner.size, dtype=np.int64),
-    )
-    return readings, starts, small
-
-
-#: Per sensory value code: not normal in every reading (a score below 2, starred ``*`` or not).
-_NEVER_NORMAL = (_NORMAL_COUNT == 1) & (_NORMAL_OPTIONS[:, 0] != SENSORY_VALUES.index("2"))
-_NEVER_NORMAL_BITS = np.uint16(sum(1 << int(code) for code in np.flatnonzero(_NEVER_NORMAL)))
-_ZERO = SENSORY_VALUES.index("0")
-_DERMATOMES = np.arange(N_SENSORY - 1)[:, None]  # C2..S3, as a column
-
-
-def _fix_below_first_impairment(codes: NDArray[np.uint8], m: int) -> None:
-    """Read every sensory value from C2 to S3 one way at and below the first dermatome of its side
-    that is not normal in every reading.
-
-    Such values change neither the grade nor the motor ZPPs of any reading (ISNCSCI 2019): that
-    side's sensory level is above them, so the exam is not E and the NLI is not below them; its
-    motor level can pass a segment without a key muscle only with every dermatome above normal, so
-    below that dermatome it stops at the first such segment whatever they are; and key muscles,
-    VAC, DAP and S4-5 do not depend on them. Most not-testable sensory values of an injured exam
-    lie there, below the injury: each would double the readings for nothing. ``codes`` are the
-    light touch then pin prick rows, right then left, 28 dermatomes each, changed in place:
-    each such value becomes ``0`` (any one value would do, since none changes those results)."""
-    cells = codes.reshape(2, 2, N_SENSORY, m)[:, :, :-1]  # (LT/PP, side, C2..S3, m)
-    never = (_NEVER_NORMAL_BITS >> cells) & np.uint16(1)  # bit ``code`` of the set of codes
-    stop = (never[0] | never[1]).astype(np.bool_)  # (side, C2..S3, m)
-    first = np.where(stop.any(axis=1), stop.argmax(axis=1), N_SENSORY)  # (side, m)
-    np.copyto(cells, np.uint8(_ZERO), where=first[None, :, None, :] <= _DERMATOMES)
+        choice = local // stride.take(which) % count.take(which)
+        bits = _CHOSEN.take(row.take(which) + choice)
+        np.bitwise_or.at(words.reshape(-1), first_target.take(which) + local, bits)
+    non_key = arrays.non_key[:, columns.take(keep)].astype(np.intp).take(owner, axis=1)
+    return Readings(words, non_key), starts, small
