@@ -20,9 +20,16 @@ from cordtrack.server.consent.models import Consent, ConsentDocument, Scope, Wit
 from cordtrack.server.intake.models import Document, DocumentKind, Protocol
 from cordtrack.server.patients.models import ConsentStatus, Patient
 from cordtrack.server.reminders.plan import due_reminders
-from cordtrack.server.services import consent, consent_documents, documents, followup, history
+from cordtrack.server.services import (
+    consent,
+    consent_documents,
+    documents,
+    followup,
+    history,
+    intake,
+    safety,
+)
 from cordtrack.server.services import patients as patient_services
-from cordtrack.server.services import intake, safety
 from cordtrack.server.signatures.models import Signature
 
 PASSWORD = "a long test password 17c"
@@ -73,17 +80,6 @@ def portal_patient(
     admin = make_user("admin", Role.SITE_ADMIN, north)
     patient_services.link_patient_user(admin, patient, account)
     return patient, account
-
-
-def _screened_code(patient: Patient, protocol: Protocol) -> None:
-    """Attach the patient to ``protocol`` the way the registry does: a screening (set up by a
-    paper consent, which the document's version then no longer matches)."""
-    from cordtrack.server.intake.models import EligibilityScreening
-
-    EligibilityScreening.objects.create(
-        patient=patient, protocol=protocol, facts={}, results=[], decision="eligible",
-        screened_on=TODAY, reviewed_at=timezone.now(),
-    )  # fmt: skip
 
 
 # --- documents -------------------------------------------------------------------------------
@@ -170,16 +166,19 @@ def test_a_wrong_answer_names_the_question_saves_nothing_and_the_patient_retries
         consent.sign_in_portal(account, published, {"q0": 1, "q1": 0}, PASSWORD)
     assert set(err.value.message_dict) == {"q1"}
     assert "Not quite" in err.value.message_dict["q1"][0]
-    assert not Consent.objects.exists() and not Document.objects.exists()
+    assert not Consent.objects.exists()
+    assert not Document.objects.exists()
 
     signed = consent.sign_in_portal(account, published, RIGHT, PASSWORD, attempts=2)
     patient.refresh_from_db()
     assert (patient.consent_status, patient.consent_version) == ("consented", "3.0")
     assert patient.consent_date == TODAY
-    assert signed.comprehension_attempts == 2 and signed.setting == "portal"
+    assert signed.comprehension_attempts == 2
+    assert signed.setting == "portal"
     (signature,) = Signature.objects.filter(model="consent.consent", object_id=str(signed.pk))
     assert (signature.signer, signature.meaning) == (account, "authored")
-    assert signed.pdf is not None and signed.pdf.kind == DocumentKind.CONSENT_FORM
+    assert signed.pdf is not None
+    assert signed.pdf.kind == DocumentKind.CONSENT_FORM
     assert signed.pdf.patient == patient
     data = documents.read_document(signed.pdf)
     assert data.startswith(b"%PDF-")
@@ -193,7 +192,8 @@ def test_a_wrong_password_signs_nothing(
     with pytest.raises(ValidationError) as err:
         consent.sign_in_portal(account, published, RIGHT, "wrong")
     assert "password" in err.value.message_dict
-    assert not Consent.objects.exists() and not Document.objects.exists()
+    assert not Consent.objects.exists()
+    assert not Document.objects.exists()
 
 
 def test_staff_cannot_sign_in_the_portal_for_a_patient(
@@ -263,7 +263,8 @@ def test_screening_needs_a_consent_and_a_new_version_needs_re_consent(
     consent.sign_in_clinic(users["coordinator"], patient, newer, RIGHT, patient_name="AB",
                            password=PASSWORD)  # fmt: skip
     patient.refresh_from_db()
-    assert consent.state(patient).valid and not consent.reconsent_patients().exists()
+    assert consent.state(patient).valid
+    assert not consent.reconsent_patients().exists()
     intake.screen_eligibility(users["clinician"], patient, protocol, FIT)
 
 
@@ -300,7 +301,8 @@ def test_scopes_are_nested_and_each_refusal_names_the_withdrawal(
 ) -> None:
     _withdraw(users, followed, Scope.TREATMENT)
     assert not scopes.allows(followed, "treatment")
-    assert scopes.allows(followed, "visit") and scopes.allows(followed, "data_entry")
+    assert scopes.allows(followed, "visit")
+    assert scopes.allows(followed, "data_entry")
     with pytest.raises(ValidationError) as err:
         intake.screen_eligibility(users["clinician"], followed, Protocol.objects.get(), FIT)
     assert f"the patient withdrew on {TODAY:%Y-%m-%d} (stop treatment)" in str(err.value)
@@ -312,8 +314,8 @@ def test_scopes_are_nested_and_each_refusal_names_the_withdrawal(
     followed.refresh_from_db()
     assert followed.consent_status == ConsentStatus.WITHDRAWN
     with pytest.raises(ValidationError) as err:
-        followup.record_instrument(users["clinician"], followed, "pain_nrs", {"nrs_pain_intensity": 3},
-                                   recorded_on=TODAY)  # fmt: skip
+        followup.record_instrument(users["clinician"], followed, "pain_nrs",
+                                   {"nrs_pain_intensity": 3}, recorded_on=TODAY)  # fmt: skip
     assert "(stop treatment and visits)" in err.value.message_dict["patient"][0]
     history.add_medical_history(users["clinician"], followed, condition="Asthma")  # data: yes
 
@@ -352,7 +354,8 @@ def test_a_patient_withdraws_in_the_portal_and_cannot_sign_again(
     consent.sign_in_portal(account, published, RIGHT, PASSWORD)
     w = consent.withdraw(account, patient, scope="data_use", reason="I moved abroad",
                          password=PASSWORD)  # fmt: skip
-    assert w.by_patient and w.recorded_by == account
+    assert w.by_patient
+    assert w.recorded_by == account
     with pytest.raises(ValidationError) as err:
         consent.sign_in_portal(account, published, RIGHT, PASSWORD)
     assert "not undone" in err.value.message_dict["__all__"][0]

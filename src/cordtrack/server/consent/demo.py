@@ -13,6 +13,7 @@ from typing import Any
 from ..patients.models import Patient
 from ..services import consent as consent_services
 from ..services import consent_documents
+from ..services.protocols import parse_document
 from .models import ConsentDocument
 
 DATA = Path(__file__).resolve().parent / "data" / "demo"
@@ -25,7 +26,7 @@ def publish(data_manager: Any) -> int:
     """Publish the demo documents not published yet; returns how many were published."""
     made = 0
     for path in sorted(DATA.glob("*.yaml")):
-        doc = consent_documents.parse_document(path.read_text(encoding="utf-8"))
+        doc = parse_document(path.read_text(encoding="utf-8"))
         if ConsentDocument.objects.filter(
             protocol__code=doc["protocol"], version=doc["version"], language=doc["language"]
         ).exists():

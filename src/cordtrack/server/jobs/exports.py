@@ -46,9 +46,10 @@ def job_dir(job: Job) -> Path:
 
 def exams_of(job: Job) -> Any:
     """The exams the job's requester may read at the job's site, signed only, in export order."""
-    exams = IsncsciExam.objects.signed().filter(patient__site_id=job.site_id)
     # Patients withdrawn from further data use never leave (consent/scopes.py).
-    exams = without_withdrawn(exams, path="patient_id")
+    exams = without_withdrawn(
+        IsncsciExam.objects.signed().filter(patient__site_id=job.site_id), path="patient_id"
+    )
     return scoped(job.requested_by, exams).order_by("patient__study_id", "exam_date", "pk")
 
 

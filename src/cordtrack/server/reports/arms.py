@@ -191,7 +191,7 @@ def arm_report(
     per_arm: dict[str, dict[str, Any]] = {}
     courses: dict[str, list[PatientCourse]] = {a: [] for a in arms}
     pairs: dict[str, list[tuple[int, int]]] = {a: [] for a in arms}
-    flow: dict[str, dict[str, int]] = {}
+    flow: dict[str, dict[str, Any]] = {}
     members = {arm: [r for r in randomised if r.arm == arm] for arm in arms}
     for arm in arms:
         for r in members[arm]:

@@ -39,7 +39,8 @@ from .consent_documents import current_document, current_version
 
 def protocol_code_of(patient: Patient) -> str | None:
     """The protocol the patient's consent is about: that of their latest screening, else of
-    their latest signed consent."""
+    their latest signed consent, else the one protocol with consent documents (a registry that
+    runs one protocol); None when that leaves a choice (staff choose in clinic)."""
     screening = (
         EligibilityScreening.objects.filter(patient=patient)
         .order_by("-screened_on", "-pk")
@@ -49,7 +50,10 @@ def protocol_code_of(patient: Patient) -> str | None:
     if screening:
         return str(screening)
     signed = latest_consent(patient)
-    return signed.document.protocol.code if signed else None
+    if signed is not None:
+        return signed.document.protocol.code
+    codes = set(ConsentDocument.objects.values_list("protocol__code", flat=True)[:2])
+    return codes.pop() if len(codes) == 1 else None
 
 
 def latest_consent(patient: Patient, protocol_code: str | None = None) -> Consent | None:

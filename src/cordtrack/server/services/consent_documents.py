@@ -34,7 +34,7 @@ MAX_TEXT = 60_000
 MAX_QUESTIONS = 10
 
 
-def _text(data: dict[str, Any], key: str, errors: FieldErrors, limit: int) -> str:
+def _text(data: dict[str, Any], key: str, errors: FieldErrors | _Prefixed, limit: int) -> str:
     value = data.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         errors.add(key, "is required")

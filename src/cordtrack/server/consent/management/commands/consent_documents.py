@@ -24,8 +24,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from ....accounts.models import User
-        from ...models import ConsentDocument
         from ....services import consent_documents
+        from ...models import ConsentDocument
 
         if options["action"] == "list":
             for d in ConsentDocument.objects.select_related("protocol"):
