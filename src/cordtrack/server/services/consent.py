@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from ..access import Cap, can, own_patient_id
 from ..consent import scopes
 from ..consent.models import Consent, ConsentDocument, Scope, Setting, Withdrawal
-from ..intake.models import DocumentKind, EligibilityScreening, Protocol
+from ..intake.models import Document, DocumentKind, EligibilityScreening, Protocol
 from ..patients.models import ConsentStatus, Patient
 from ..signatures.models import Meaning
 from . import documents, signatures
@@ -195,7 +195,12 @@ def _record(actor: Any, signer: Any, proof: signatures.Reauthentication, patient
                                       "signer": signatures.printed_name(signer)})  # fmt: skip
     try:
         with transaction.atomic():
-            pdf = documents.record(actor, patient, DocumentKind.CONSENT_FORM, stored)
+            # The copy carries the patient's name: never "de-identified" (nor awaiting review).
+            pdf = create(actor, Document(
+                patient=patient, kind=DocumentKind.CONSENT_FORM, content_type=stored.content_type,
+                original_name=stored.name, size=stored.size, sha256=stored.sha256,
+                uploaded_by=actor, deidentified_ok=False,
+            ))  # fmt: skip
             consent = create(actor, Consent(patient=patient, document=document, signed_at=signed_at,
                                             pdf=pdf, **fields))  # fmt: skip
             signatures.sign(
