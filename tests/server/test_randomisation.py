@@ -17,7 +17,7 @@ from cordtrack.server.audit.models import AuditEntry
 from cordtrack.server.intake.models import AllocationList, Protocol, Randomisation
 from cordtrack.server.intake.protocols import DEMO_RANDOMISED
 from cordtrack.server.patients.models import Patient
-from cordtrack.server.services import intake, patients, signatures
+from cordtrack.server.services import consent, intake, patients, signatures
 
 from .conftest import TODAY
 from .test_api_helpers import ApiClient
@@ -54,9 +54,9 @@ def screened(
     signing = signatures.reauthenticate(alice, PASSWORD, None)
 
     def make(
-        level: str = "T6", ais: str = "A", consented: bool = True, confirm: bool = True
+        level: str = "T6", ais: str = "A", withdrawn: bool = False, confirm: bool = True
     ) -> Patient:
-        p = make_patient(north, consented=consented)
+        p = make_patient(north)
         patients.record_injury(
             alice, p, injury_date=TODAY - dt.timedelta(days=60), etiology="traumatic",
             cause="fall", level=level, baseline_ais=ais,
@@ -66,6 +66,9 @@ def screened(
             intake.confirm_eligibility(
                 alice, screening, decision=screening.decision, password=signing
             )
+        if withdrawn:  # after screening (screening itself needs a valid consent)
+            consent.withdraw(alice, p, scope="treatment", reason="changed their mind",
+                             password=PASSWORD)  # fmt: skip
         return p
 
     return make
@@ -119,7 +122,7 @@ def test_a_clinician_randomises_too_but_not_a_data_manager_or_another_site(
 @pytest.mark.parametrize(
     ("kwargs", "reason"),
     [
-        ({"consented": False}, "has not consented"),
+        ({"withdrawn": True}, "the patient withdrew on"),
         ({"ais": "D"}, "not eligible"),  # the protocol takes AIS A-C
         ({"level": "C2"}, "not eligible"),  # C4 to T12
         ({"confirm": False}, "no clinician has confirmed it"),  # a proposal is not a decision

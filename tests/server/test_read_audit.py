@@ -136,6 +136,13 @@ NO_PATIENT_DATA: dict[str, str] = {
         ],
         WRITE,
     ),
+    "consent:portal-sign": "the consent text and questions for the patient user (signing is a "
+    "write)",
+    "consent:portal-withdraw": "the withdrawal form for the patient user (withdrawing is a write)",
+    "consent:portal-pdf": "the patient's own consent copy: its download is audited by "
+    "services.documents.open_document; tests/server/test_consent_pages.py",
+    "consent:reconsent": "the re-consent worklist, empty on the demo (every demo patient signed "
+    "the current version); its rows are patients, audited by the read mechanism like every list",
     "admin:index": "the list of models",
     "admin:app_list": "the list of an app's models",
     "admin:login": "the sign-in form",
@@ -185,6 +192,9 @@ PATIENT_DATA: dict[str, tuple[Url, str]] = {
     "dashboard": _u("/dashboard/"),
     "portal": _u("/portal/", PATIENT),
     "portal-reminders": _u("/portal/reminders/", PATIENT),  # own addresses, reminders sent
+    "consent:portal": _u("/portal/consent/", PATIENT),  # own consents and their copies
+    "consent:clinic-sign": _u("/patients/{patient}/consent/sign/"),
+    "consent:withdraw": _u("/patients/{patient}/consent/withdraw/"),
     "patient-reminders": _u("/patients/{patient}/reminders/"),  # addresses, opt-outs, log
     "lot-list": _u("/lots/"),  # an autologous lot names its source patient
     "lot-detail": _u("/lots/{lot}/"),  # its source patient, the patients it was given to

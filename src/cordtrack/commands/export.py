@@ -51,6 +51,7 @@ def patients_for(args: argparse.Namespace) -> Any:
     """The patients the export covers, or raises UsageError."""
     from cordtrack.server.access import scoped
     from cordtrack.server.accounts.models import Site, User
+    from cordtrack.server.consent.scopes import without_withdrawn
     from cordtrack.server.patients.models import Patient
 
     patients = Patient.objects.select_related("site").order_by("pk")
@@ -63,7 +64,8 @@ def patients_for(args: argparse.Namespace) -> Any:
         if not Site.objects.filter(code=args.site).exists():
             raise UsageError(f"no site {args.site!r}")
         patients = patients.filter(site__code=args.site)
-    return patients
+    # Patients withdrawn from further data use never leave, in any format (consent/scopes.py).
+    return without_withdrawn(patients)
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -84,9 +86,9 @@ def run(args: argparse.Namespace) -> int:
     from contextlib import ExitStack
 
     from cordtrack.server.accounts.models import User
+    from cordtrack.server.consent.scopes import usable_for_research
     from cordtrack.server.exams.models import IsncsciExam
     from cordtrack.server.interop import deidentify, fhir, flatcsv, redcap
-    from cordtrack.server.patients.models import ConsentStatus
     from cordtrack.server.services.exports import record_export
 
     patients = patients_for(args)
@@ -103,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         stream = _open_destination(args, stack)
         # Whose records the files will hold: in the audit trail before a byte is written.
         if args.kind == "deidentified":
-            leaving = patients.filter(consent_status=ConsentStatus.CONSENTED)
+            leaving = usable_for_research(patients)
         elif args.kind == "fhir":
             leaving = patients
         else:

@@ -28,6 +28,7 @@ from django.utils import timezone
 from cordtrack.clinical.instruments import INSTRUMENTS
 
 from .accounts.models import Membership, Role, Site, User
+from .consent import demo as consent_demo
 from .demo_exams import CONVERSION, make_exam, severity_at
 from .demo_files import synthetic_dicom, synthetic_pdf, upload
 from .demo_reminders import add_contacts
@@ -191,6 +192,7 @@ class _SitePlan:
                 u[Role.COORDINATOR], p, status=ConsentStatus.CONSENTED,
                 consent_date=min(self.today, received + dt.timedelta(days=5)), version="2.1",
             )  # fmt: skip
+            consent_demo.sign_in_clinic(u[Role.COORDINATOR], self.releasing, p, self.protocol.code)
         self._advance(inquiry, stage)
         if stage in (S.NOT_ELIGIBLE, S.ELIGIBLE, S.SCHEDULED) or treated:
             facts = {"medically_stable": True, "active_infection": False, "malignancy": False,
@@ -374,6 +376,7 @@ def load(cohort_per_site: int | None = None) -> dict[str, int]:
     for code, name in SITES:
         site, _ = Site.objects.get_or_create(code=code, defaults={"name": name})
         users = _users(site)
+        consent_demo.publish(users[Role.DATA_MANAGER])  # English and Arabic (once)
         if site.patients.exists():
             continue
         with transaction.atomic():

@@ -15,7 +15,8 @@ effect, so the report's differences between arms are chance, and their 95% inter
 Dates: each patient is randomised on the day of their screening exam (day 0 of the arm report) and
 treated 0-2 days later (the service is given that past time; signatures and audit entries are dated
 when the demo is loaded, like every synthetic record). A few patients lost to follow-up withdraw
-their consent instead (through the consent service), so the flow has both. The run is recorded in
+their consent instead (signed withdrawals with a scope, through the consent service), so the flow
+has both. The run is recorded in
 the audit trail and never loaded twice.
 """
 
@@ -31,9 +32,10 @@ from django.utils import timezone
 from .accounts.models import Role, Site, User
 from .audit.chain import Change, append_many
 from .audit.models import AuditAction, AuditEntry
+from .consent.models import Scope
 from .intake.models import EligibilityScreening, Inquiry, InquiryStatus, Protocol
-from .patients.models import ConsentStatus, Patient
-from .services import patients as patient_service
+from .patients.models import Patient
+from .services import consent as consent_service
 from .services import randomisation, signatures
 from .services.intake import clinical_protocol
 from .synthetic import BATCH_MODEL
@@ -103,11 +105,14 @@ class _Allocator:
         return {k for k, arm in self.arms.items() if arm == SHAM}
 
     def withdraw(self) -> None:
-        for patient, day in self.withdrawals:
+        # Signed withdrawals with a scope (services.consent): most stop visits (the data
+        # collected stays in use), every third withdraws from further data use as well.
+        for n, (patient, _day) in enumerate(self.withdrawals):
             patient.refresh_from_db()
-            patient_service.record_consent(
-                self.coordinator, patient, status=ConsentStatus.WITHDRAWN, consent_date=day,
-                version=patient.consent_version or "2.1", reason="demo: participant withdrew",
+            scope = Scope.DATA_USE if n % 3 == 2 else Scope.VISITS
+            consent_service.withdraw(
+                self.coordinator, patient, scope=scope, reason="demo: participant withdrew",
+                password=self.signing,
             )  # fmt: skip
 
 

@@ -12,6 +12,7 @@ import random
 from django.utils import timezone
 
 from .accounts.models import Role, Site, User
+from .consent import demo as consent_demo
 from .intake.models import InquiryStatus, Protocol
 from .patients.models import ConsentStatus, Etiology, Patient
 from .services import intake, patients, signatures
@@ -32,6 +33,7 @@ def waiting_for_randomisation(
     today = timezone.localdate()
     coordinator, clinician = users[Role.COORDINATOR], users[Role.CLINICIAN]
     signing = signatures.reauthenticate(clinician, password, None)
+    taking = signatures.reauthenticate(coordinator, password, None)  # consents, on the tablet
     made = []
     for n in range(count):
         injury = today - dt.timedelta(days=rng.randint(30, 200))
@@ -48,6 +50,7 @@ def waiting_for_randomisation(
             coordinator, p, status=ConsentStatus.CONSENTED,
             consent_date=min(today, received + dt.timedelta(days=3)), version="RCT-1.0",
         )  # fmt: skip
+        consent_demo.sign_in_clinic(coordinator, taking, p, protocol.code)
         inquiry = p.inquiries.get()
         intake.advance_inquiry(coordinator, inquiry, InquiryStatus.UNDER_REVIEW)
         screening = intake.screen_eligibility(clinician, p, protocol, _FIT, screened_on=today)

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "cordtrack.server.expect",
     "cordtrack.server.outbox",
     "cordtrack.server.reminders",
+    "cordtrack.server.consent",
     "django_tasks",
     "django_tasks_db",
     "cordtrack.server.jobs",

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("cordtrack.server.worksheet.urls")),
     path("", include("cordtrack.server.journey.urls")),
     path("", include("cordtrack.server.reminders.urls")),
+    path("", include("cordtrack.server.consent.urls")),
     path("", include("cordtrack.server.monitoring.urls")),
     path("reports/", include("cordtrack.server.reports.urls")),
     path("expect/", include("cordtrack.server.expect.urls")),

@@ -36,6 +36,8 @@ PATIENT_PAGES = frozenset({
     "patient-progress", "exam-detail",
     "visit-detail", "document-detail", "document-download", "document-preview", "reports:patient",
     "reports:progress", "login", "logout", "otp-setup", "otp-verify", "expect:page", "expect:pdf",
+    # Their consent: read, sign, download their copy, withdraw (consent/views.py).
+    "consent:portal", "consent:portal-sign", "consent:portal-pdf", "consent:portal-withdraw",
 })  # fmt: skip
 
 

@@ -1,8 +1,8 @@
 """The de-identified research dataset (method: ``docs/research-export.md``, copied into the
 output as README.md).
 
-- Only consented patients; study ids, lot numbers and donor codes become random codes, and the
-  key is not kept anywhere.
+- Only consented patients not withdrawn from further data use (``consent/scopes.py``); study
+  ids, lot numbers and donor codes become random codes, and the key is not kept anywhere.
 - Every date of a patient moves by one random offset (-180..180 days, never 0), the same for all
   of that patient's records, so intervals within a patient are exact.
 - Year of birth becomes age at injury in whole years (90 and over as 90).
@@ -23,9 +23,10 @@ from typing import Any
 
 from cordtrack.isncsci import EXAM_KEYS, RESULT_KEYS
 
+from ..consent.scopes import usable_for_research
 from ..exams.models import IsncsciExam
 from ..followup.models import InstrumentResponse, Visit
-from ..patients.models import Comorbidity, ConsentStatus, Injury, Medication, Patient
+from ..patients.models import Comorbidity, Injury, Medication, Patient
 from ..safety.models import SERIOUSNESS_FIELDS, AdverseEvent
 from ..therapy import vitals
 from ..therapy.models import Administration
@@ -187,7 +188,14 @@ def export(
     from .researchfiles import write_codebook_csv, write_codebook_pdf, write_table
 
     out.mkdir(parents=True, exist_ok=True)
-    chosen = [x for x in patients if x.consent_status == ConsentStatus.CONSENTED]
+    # Consented (perhaps since stopped treatment or visits), not withdrawn from data use.
+    listed = list(patients)
+    usable = set(
+        usable_for_research(Patient.objects.filter(pk__in=[x.pk for x in listed])).values_list(
+            "pk", flat=True
+        )
+    )
+    chosen = [x for x in listed if x.pk in usable]
     data = _Dataset(chosen, Pseudonyms())
     counts = {}
     tables = {name: file_variables(name, columns) for name, columns in COLUMNS.items()}

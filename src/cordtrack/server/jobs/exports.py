@@ -32,6 +32,7 @@ from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
 from ..access import scoped
+from ..consent.scopes import without_withdrawn
 from ..exams.models import IsncsciExam
 from ..interop.flatcsv import EXPORT_COLUMNS, export_rows
 from .models import Job, JobState
@@ -45,7 +46,10 @@ def job_dir(job: Job) -> Path:
 
 def exams_of(job: Job) -> Any:
     """The exams the job's requester may read at the job's site, signed only, in export order."""
-    exams = IsncsciExam.objects.signed().filter(patient__site_id=job.site_id)
+    # Patients withdrawn from further data use never leave (consent/scopes.py).
+    exams = without_withdrawn(
+        IsncsciExam.objects.signed().filter(patient__site_id=job.site_id), path="patient_id"
+    )
     return scoped(job.requested_by, exams).order_by("patient__study_id", "exam_date", "pk")
 
 

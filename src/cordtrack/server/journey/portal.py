@@ -13,6 +13,7 @@ from cordtrack.clinical.instruments import INSTRUMENTS
 
 from ..followup.views import _typed, instrument_form
 from ..forms import add_service_errors
+from ..services import consent as consent_services
 from ..services import portal as portal_services
 from .charts import progress_charts
 
@@ -28,6 +29,7 @@ def portal(request: HttpRequest) -> HttpResponse:
         "todo": [(code, INSTRUMENTS[code][0].name) for code in todo],
         "visits": patient.visits.order_by("target_date"),
         "charts": [(c, c.svg()) for c in progress_charts(patient) if c.points],
+        "state": consent_services.state(patient),
     }
     return render(request, "journey/portal.html", context)
 

@@ -20,6 +20,7 @@ from ..intake.models import DocumentKind, InquiryStatus, ReferralSource
 from ..intake.randomise import randomisation_context
 from ..journey.timeline import timeline as journey_timeline
 from ..services import patients as patient_services
+from ..services.consent import state as consent_state
 from .models import (
     AIS_CHOICES,
     LEVEL_CHOICES,
@@ -85,6 +86,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "statuses": InquiryStatus.choices,
         "timeline": journey_timeline(patient, timezone.localdate(), drafts=staff),
         "randomisation": randomisation_context(user, patient) if staff else None,
+        "state": consent_state(patient),
     }
     return render(request, "patients/detail.html", context)
 

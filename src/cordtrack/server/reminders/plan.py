@@ -12,7 +12,8 @@ Each due reminder has a **cause** naming the visit, the stage and the date it is
 (``visit:12:opens:2026-12-20:7``): it is sent once per channel (``ReminderLog``'s unique
 constraint), and a visit moved to other dates is a new cause, due again.
 
-Reminders stop for a patient whose consent is withdrawn or declined (:func:`stopped`).
+Reminders stop for a patient who declined consent or withdrew from visits or from further data
+use (:func:`stopped`, through ``consent/scopes.py``).
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from ..consent import scopes
 from ..followup.models import InstrumentResponse, Visit, VisitStatus
 from ..patients.models import ConsentStatus, Patient
 from ..services.portal import PATIENT_REPORTED
@@ -52,9 +54,13 @@ def stage(days_left: int, offsets: Sequence[int]) -> int | None:
 
 
 def stopped(patients: QuerySet[Patient]) -> QuerySet[Patient]:
-    """The patients no reminder may go to: consent withdrawn or declined. (The consent scopes
-    of issue 17 item 2 replace this rule when they land: "stop visits" stops reminders.)"""
-    return patients.filter(consent_status__in=(ConsentStatus.WITHDRAWN, ConsentStatus.DECLINED))
+    """The patients no reminder may go to: consent declined, or withdrawn from visits or from
+    further data use (``consent/scopes.py``; a withdrawal from treatment only keeps the visits
+    and their reminders)."""
+    return patients.filter(
+        Q(consent_status=ConsentStatus.DECLINED)
+        | Q(pk__in=scopes.withdrawn_patient_ids(scopes.STOPPED_BY[scopes.Action.REMINDER] or ""))
+    )
 
 
 def _offsets() -> tuple[list[int], list[int], int]:

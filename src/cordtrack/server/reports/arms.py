@@ -37,6 +37,7 @@ from cordtrack.outcomes.arm_comparison import (
 )
 from cordtrack.outcomes.errors import UndefinedRateError
 
+from ..consent.scopes import count_by_scope
 from ..intake.models import Decision, InquiryStatus, Protocol, Randomisation
 from ..patients.models import ConsentStatus, Patient
 from ..safety.models import AdverseEvent
@@ -190,7 +191,7 @@ def arm_report(
     per_arm: dict[str, dict[str, Any]] = {}
     courses: dict[str, list[PatientCourse]] = {a: [] for a in arms}
     pairs: dict[str, list[tuple[int, int]]] = {a: [] for a in arms}
-    flow: dict[str, dict[str, int]] = {}
+    flow: dict[str, dict[str, Any]] = {}
     members = {arm: [r for r in randomised if r.arm == arm] for arm in arms}
     for arm in arms:
         for r in members[arm]:
@@ -211,6 +212,8 @@ def arm_report(
             "assessed": rate.responders + rate.non_responders + rate.undetermined,
             "lost": left.count("lost"), "withdrawn": left.count("withdrawn"),
             "without_baseline_exam": len(members[arm]) - len(courses[arm]),
+            # Signed withdrawals by their widest scope (consent/scopes.py), each patient once.
+            "withdrawn_by_scope": count_by_scope([r.patient_id for r in members[arm]]),
         }  # fmt: skip
         counts = _events_after_randomisation(members[arm])
         safety = safety_rates_by_arm(counts)

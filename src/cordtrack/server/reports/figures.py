@@ -43,6 +43,7 @@ from cordtrack.outcomes import (
 from cordtrack.outcomes.errors import UndefinedRateError
 
 from ..accounts.models import Site
+from ..consent.scopes import count_by_scope
 from ..patients.models import Patient
 from ..safety.models import AdverseEvent
 from ..therapy.models import Administration
@@ -96,6 +97,9 @@ class Cohort:
     courses: tuple[PatientCourse, ...]
     without_baseline: tuple[str, ...]  # treated, selected by site, but no baseline exam
     today: dt.date
+    #: of the cohort, patients withdrawn by their widest scope (consent/scopes.py); they stay in
+    #: the figures (data collected before a withdrawal is kept: ADR 0045), and are counted here
+    withdrawals: dict[str, int] = field(default_factory=dict)
 
 
 def cohort_courses(filters: CohortFilters, today: dt.date | None = None) -> Cohort:
@@ -111,7 +115,8 @@ def cohort_courses(filters: CohortFilters, today: dt.date | None = None) -> Coho
         phase=Phase(filters.phase) if filters.phase else None,
         **tags,
     )
-    return Cohort(filters, tuple(chosen), tuple(without), day)
+    withdrawals = count_by_scope(patients.filter(study_id__in=[c.patient_id for c in chosen]))
+    return Cohort(filters, tuple(chosen), tuple(without), day, withdrawals)
 
 
 @dataclass(frozen=True, slots=True)

@@ -145,6 +145,7 @@ def outcomes(report: OutcomesReport) -> dict[str, Any]:
         "filters": report.cohort.filters.describe(),
         "patients_in_cohort": len(report.cohort.courses),
         "treated_without_baseline_exam": list(report.cohort.without_baseline),
+        "withdrawals_by_scope": dict(report.cohort.withdrawals),
         "design": report.rate.design_label,
         "responder_definition": report.definition.definition,
         "summary": report.sentence,

@@ -19,6 +19,7 @@ from django.db import transaction
 from ..access import Cap, require
 from ..audit.chain import record_view
 from ..audit.models import AuditAction
+from ..consent import scopes
 from ..intake.models import Document, DocumentKind
 from ..patients.models import Patient
 from .base import FieldErrors, create, update
@@ -218,6 +219,7 @@ def record(actor: Any, patient: Patient, kind: str, stored: Stored) -> Document:
 def upload_document(actor: Any, patient: Patient, kind: str, upload: UploadedFile) -> Document:
     """Check type and size, store the file by checksum, read DICOM headers, record and audit."""
     require(actor, patient.site_id, Cap.INTAKE)
+    scopes.check(patient, scopes.Action.DATA_ENTRY)
     errors = FieldErrors()
     if kind not in DocumentKind.values:
         errors.add("kind", f"{kind!r} is not a document type")

@@ -14,6 +14,7 @@ from cordtrack import isncsci
 from cordtrack.isncsci.types import NON_KEY_KEYS
 
 from ..access import Cap, require
+from ..consent import scopes
 from ..exams.models import IsncsciExam
 from ..followup.models import Visit
 from ..patients.models import Injury, Patient
@@ -111,6 +112,7 @@ def record_exam(
     """Validate the raw values with the engine, classify, store both, and audit. With ``draft``
     cells may be empty (the classification is then provisional); an exam is signed later."""
     require(actor, patient.site_id, Cap.CLINICAL)
+    scopes.check(patient, scopes.Action.VISIT)
     errors = FieldErrors()
     for message in exam_date_errors(patient, exam_date):
         errors.add("exam_date", message)

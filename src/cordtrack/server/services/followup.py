@@ -13,6 +13,7 @@ from cordtrack.clinical.errors import DefinitionError, InstrumentValidationError
 from cordtrack.clinical.instruments import INSTRUMENTS, score_instrument
 
 from ..access import Cap, require
+from ..consent import scopes
 from ..followup import travel
 from ..followup.models import InstrumentResponse, Logistics, MobilityAid, Visit, VisitStatus
 from ..intake.models import Protocol
@@ -32,6 +33,7 @@ def schedule_visits(
 ) -> list[Visit]:
     """Create the protocol's visits for ``patient``, counted from ``reference_date`` (day 0)."""
     require(actor, patient.site_id, Cap.VISITS)
+    scopes.check(patient, scopes.Action.VISIT)
     errors = FieldErrors()
     try:
         schedule = schedule_rules.VisitSchedule.from_dict(protocol.schedule)
@@ -74,6 +76,7 @@ def _placed(visit: Visit) -> schedule_rules.ScheduledVisit:
 def complete_visit(actor: Any, visit: Visit, done_on: dt.date, *, reason: str = "") -> Visit:
     """Mark a visit done; it is "out of window" when ``done_on`` is outside its window."""
     require(actor, visit.patient.site_id, Cap.VISITS)
+    scopes.check(visit.patient, scopes.Action.VISIT)
     if done_on > timezone.localdate():
         errors = FieldErrors()
         errors.add("done_on", "cannot be in the future")
@@ -87,6 +90,7 @@ def reschedule_visit(actor: Any, visit: Visit, target_date: dt.date, *, reason: 
     """Move a scheduled visit to ``target_date``, its window with it (the same days before and
     after), with a reason (audited). Its reminders become due again for the new dates."""
     require(actor, visit.patient.site_id, Cap.VISITS)
+    scopes.check(visit.patient, scopes.Action.VISIT)
     errors = FieldErrors()
     if visit.status != VisitStatus.SCHEDULED:
         errors.add("target_date", "only a scheduled visit can be moved")
@@ -122,6 +126,7 @@ def record_instrument(
 ) -> InstrumentResponse:
     """Score the answers with ``cordtrack.clinical`` and store answers and score."""
     require(actor, patient.site_id, Cap.CLINICAL)
+    scopes.check(patient, scopes.Action.VISIT)
     errors = FieldErrors()
     if instrument not in INSTRUMENTS:
         errors.add("instrument", f"{instrument!r} is not one of {', '.join(sorted(INSTRUMENTS))}")
@@ -169,6 +174,7 @@ def record_logistics(
     """Create or update the logistics of one visit, with whether each item is arranged, and the
     planned stay (checked against the visit window: ``followup.travel``)."""
     require(actor, visit.patient.site_id, Cap.VISITS)
+    scopes.check(visit.patient, scopes.Action.VISIT)
     aids = list(mobility_aids or [])
     errors = FieldErrors()
     bad = [a for a in aids if a not in MobilityAid.values]

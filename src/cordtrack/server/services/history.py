@@ -15,6 +15,7 @@ from django.utils import timezone
 from cordtrack.clinical.medications import ATC_PATTERN
 
 from ..access import Cap, require
+from ..consent import scopes
 from ..patients.models import Comorbidity, Medication, MedicationRoute, Patient
 from .base import FieldErrors, create, update
 
@@ -48,6 +49,7 @@ def _check_medication(values: dict[str, Any]) -> dict[str, Any]:
 def add_medication(actor: Any, patient: Patient, **values: Any) -> Medication:
     """Record a concomitant medication (clinicians, data managers)."""
     require(actor, patient.site_id, Cap.CLINICAL)
+    scopes.check(patient, scopes.Action.DATA_ENTRY)
     unknown = set(values) - set(_MEDICATION_FIELDS)
     if unknown:
         raise TypeError(f"unknown medication fields: {sorted(unknown)}")
@@ -89,6 +91,7 @@ def add_medical_history(
 ) -> Comorbidity:  # fmt: skip
     """Record a condition of the medical history (clinicians, data managers)."""
     require(actor, patient.site_id, Cap.CLINICAL)
+    scopes.check(patient, scopes.Action.DATA_ENTRY)
     clean = _check_history(
         {"condition": condition, "onset_date": onset_date, "ongoing": ongoing, "icd10": icd10}
     )

@@ -15,6 +15,7 @@ from cordtrack.clinical.errors import DefinitionError
 
 from ..access import Cap, require
 from ..audit.chain import jsonable
+from ..consent import scopes
 from ..exams.models import IsncsciExam
 from ..intake.models import (
     TRANSITIONS,
@@ -29,6 +30,7 @@ from ..patients.models import Injury, Patient
 from ..signatures.models import Meaning
 from . import signatures
 from .base import FieldErrors, create, update
+from .consent import require_valid_consent
 from .history import current_medications
 
 #: Conditions the reviewer assesses at screening (medication classes come from the medications).
@@ -104,6 +106,10 @@ def screen_eligibility(
     reviewer. ``assessed`` holds ``medically_stable`` and the conditions (True = present)."""
     require(actor, patient.site_id, Cap.CLINICAL)
     errors = FieldErrors()
+    # Screening needs a valid consent of the protocol's current consent version (ADR 0045).
+    scopes.require_allowed(patient, scopes.Action.SCREENING, errors)
+    if "patient" not in errors.errors:
+        require_valid_consent(patient, protocol, errors)
     for key in ("medically_stable", *ASSESSED_CONDITIONS):
         if assessed.get(key) is not None and not isinstance(assessed[key], bool):
             errors.add(key, "must be yes or no")

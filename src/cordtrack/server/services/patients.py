@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ..access import Cap, require
 from ..accounts.models import Site
+from ..consent import scopes
 from ..intake.models import Inquiry, InquiryStatus, ReferralSource
 from ..patients.models import (
     TRAUMATIC_CAUSES,
@@ -112,6 +113,7 @@ def record_injury(
 ) -> Injury:
     """Create or correct the patient's injury record."""
     require(actor, patient.site_id, Cap.CLINICAL)
+    scopes.check(patient, scopes.Action.DATA_ENTRY)
     errors = FieldErrors()
     if injury_date > timezone.localdate():
         errors.add("injury_date", "cannot be in the future")

@@ -17,6 +17,7 @@ from cordtrack.clinical.errors import InstrumentValidationError
 from cordtrack.clinical.instruments import score_instrument
 
 from ..access import own_patient_id
+from ..consent import scopes
 from ..followup.models import InstrumentResponse, Visit, VisitStatus
 from ..patients.models import Patient
 from .base import FieldErrors, create
@@ -57,6 +58,7 @@ def submit_questionnaire(
 ) -> InstrumentResponse:
     """Score and store a patient's own answers, linked to their next visit (audited)."""
     patient = own_patient(actor)
+    scopes.check(patient, scopes.Action.VISIT, "instrument")
     errors = FieldErrors()
     if instrument not in PATIENT_REPORTED:
         errors.add("instrument", "is not a patient questionnaire")

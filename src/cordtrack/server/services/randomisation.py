@@ -29,6 +29,7 @@ from cordtrack.outcomes.randomisation import RandomisationDesign, allocation_lis
 from ..accounts.models import Role
 from ..audit.chain import Change, append, append_many, label, record_view, snapshot
 from ..audit.models import AuditAction
+from ..consent import scopes
 from ..intake.models import (
     AllocationList,
     Decision,
@@ -136,6 +137,7 @@ def _checked(actor: Any, patient: Patient) -> tuple[EligibilityScreening, Protoc
     screening = _latest_randomised_screening(patient)
     if patient.consent_status != ConsentStatus.CONSENTED:
         errors.add("patient_id", f"has not consented (consent: {patient.consent_status})")
+    scopes.require_allowed(patient, scopes.Action.RANDOMISATION, errors, "patient_id")
     if screening is None:
         errors.add("patient_id", "has no eligibility screening against a randomised protocol")
         errors.raise_if_any()

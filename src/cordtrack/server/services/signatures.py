@@ -271,6 +271,7 @@ def _register_signed_records() -> None:
     """What each signature covers: the record's source fields, not its derived or signing
     columns (an exam's classification is recomputed from its values by a versioned engine, and
     reclassification is audited on its own)."""
+    from ..consent.models import Consent, Withdrawal
     from ..exams.models import IsncsciExam
     from ..intake.models import EligibilityScreening, Protocol, Randomisation
     from ..safety.models import AdverseEvent
@@ -283,6 +284,8 @@ def _register_signed_records() -> None:
     register(Randomisation)  # the allocation: patient, protocol, stratum, row, arm, who, when
     # A protocol version's document, not its life cycle (retiring it later keeps the signature).
     register(Protocol, exclude=("status", "activated_by_id", "activated_at", "activation_reason"))
+    register(Consent)  # who signed which consent text, how, when, before whom, with which PDF
+    register(Withdrawal)  # the scope, the reason, when, by whom
 
 
 _register_signed_records()

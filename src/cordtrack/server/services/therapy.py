@@ -12,11 +12,13 @@ from django.utils import timezone
 
 from ..access import Cap, require
 from ..accounts.models import Site
-from ..patients.models import ConsentStatus, Patient
+from ..consent import scopes
+from ..patients.models import Patient
 from ..signatures.models import Meaning
 from ..therapy.models import Administration, CellProductLot, Source
 from . import signatures
 from .base import FieldErrors, create
+from .consent import require_valid_consent
 from .protocols import followed_version
 
 VITAL_RANGES: dict[str, tuple[float, float]] = {
@@ -142,8 +144,11 @@ def administer(
         errors.add("lot", "this lot changed after its release: it must be released again")
     if administered_at.date() > lot.expires_on:
         errors.add("lot", "this lot expired before the administration date")
-    if patient.consent_status != ConsentStatus.CONSENTED:
-        errors.add("patient", "the patient has not consented")
+    # A valid consent of the current version of the protocol followed, and no withdrawal from
+    # treatment (services.consent, consent/scopes.py).
+    scopes.require_allowed(patient, scopes.Action.TREATMENT, errors)
+    if "patient" not in errors.errors:
+        require_valid_consent(patient, followed_version(patient), errors)
     if dose_total_cells <= 0:
         errors.add("dose_total_cells", "must be positive")
     elif dose_total_cells > lot.cell_count:

@@ -24,6 +24,7 @@ from cordtrack.clinical import eligibility as rules
 from ..accounts.models import Role, Site, User
 from ..audit.chain import Change, append_many
 from ..audit.models import AuditAction
+from ..consent.demo import VERSIONS as CONSENT_VERSIONS
 from ..exams.models import IsncsciExam
 from ..followup.models import InstrumentResponse, Logistics, Visit
 from ..intake.models import EligibilityScreening, Inquiry, Protocol
@@ -152,7 +153,9 @@ def _people(chunk: _Chunk, numbers: dict[Key, int]) -> None:
             Patient, site=chunk.contexts[p.site].site, study_id=f"{p.site}-{numbers[key]:04d}",
             year_of_birth=p.year_of_birth, sex=p.sex, consent_date=p.consent_date,
             consent_status=ConsentStatus.CONSENTED if consented else ConsentStatus.PENDING,
-            consent_version="2.1" if consented else "",
+            # The label of the protocol's demo consent document (consent/demo.py).
+            consent_version=CONSENT_VERSIONS.get(chunk.contexts[p.site].protocol.code, "2.1")
+            if consented else "",
         )  # fmt: skip
     for key, p in chunk.plans.items():
         patient, ctx, flat = chunk.patients[key], chunk.contexts[p.site], chunk.flats.get(key)

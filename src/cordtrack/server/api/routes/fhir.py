@@ -12,6 +12,7 @@ from ninja import Router
 from ...access import scoped
 from ...audit.chain import record_view
 from ...audit.models import AuditAction
+from ...consent.scopes import without_withdrawn
 from ...interop import fhir
 from ...patients.models import Patient
 from ...services.base import FieldErrors
@@ -52,7 +53,10 @@ def bulk_export(request: HttpRequest, type: str | None = None) -> Any:
         errors = FieldErrors()
         errors.add("type", f"one of {', '.join(fhir.RESOURCE_TYPES)}")
         errors.raise_if_any()
-    patients = list(scoped(user_of(request), Patient.objects.all()).order_by("pk"))
+    # Patients withdrawn from further data use never leave (consent/scopes.py).
+    patients = list(
+        without_withdrawn(scoped(user_of(request), Patient.objects.all())).order_by("pk")
+    )
     for patient in patients:  # each record leaving is in the audit trail, as downloads
         record_view(user_of(request), patient, AuditAction.DOWNLOAD)
     return StreamingHttpResponse(fhir.ndjson_lines(patients, type), content_type=NDJSON)
