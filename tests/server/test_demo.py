@@ -37,7 +37,7 @@ def test_the_demo_covers_the_journey_and_every_demo_user_sees_only_their_site(db
 
     assert (Patient.objects.count(), IsncsciExam.objects.count(), User.objects.count()) == counts
     assert counts[0] == 60 + WAITING_AT_NORTH + 2 * COHORT + PLANNED  # the trial at North
-    assert counts[2] == 14  # seven roles at two sites
+    assert counts[2] == 16  # eight roles at two sites
     statuses = set(Inquiry.objects.values_list("status", flat=True))
     assert statuses >= {"new", "under_review", "not_eligible", "in_followup", "completed"}
     assert AdverseEvent.objects.exists()

@@ -35,16 +35,18 @@ class Cap(StrEnum):
     SAFETY_REVIEW = "safety_review"  # close a followed-up adverse event with a signature
     EXPORT = "export"  # bulk exports of the site's records, run as background jobs (/jobs/)
     PROTOCOLS = "protocols"  # draft and activate protocol versions (not site-scoped)
+    ASSESS = "assess"  # enter and sign ISNCSCI exams and instruments (outcome assessment)
 
 
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
-    Role.CLINICIAN: frozenset({Cap.READ, Cap.CLINICAL, Cap.VISITS}),
+    Role.CLINICIAN: frozenset({Cap.READ, Cap.CLINICAL, Cap.ASSESS, Cap.VISITS}),
     Role.COORDINATOR: frozenset({Cap.READ, Cap.INTAKE, Cap.VISITS, Cap.PRODUCTS}),
     Role.DATA_MANAGER: frozenset(
         {
             Cap.READ,
             Cap.INTAKE,
             Cap.CLINICAL,
+            Cap.ASSESS,
             Cap.VISITS,
             Cap.PRODUCTS,
             Cap.AUDIT,
@@ -62,6 +64,9 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
     # The unblinded statistician reads the site (as a monitor would) and, alone, the allocation
     # lists (services/randomisation.py; ADR 0033). It enters no data.
     Role.UNBLINDED: frozenset({Cap.READ}),
+    # The blinded outcome assessor reads what assessment needs and enters exams and instruments;
+    # blinding.py keeps every other page and every treatment row from it (ADR 0040).
+    Role.ASSESSOR: frozenset({Cap.READ, Cap.ASSESS}),
 }
 
 M = TypeVar("M", bound=models.Model)

@@ -126,6 +126,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "cordtrack.server.accounts.middleware.RequireOTPWhenEnrolled",
     "cordtrack.server.accounts.middleware.PatientsStayInThePortal",
+    # A blinded outcome assessor: 403 outside the open routes, treatment rows hidden (ADR 0040).
+    "cordtrack.server.blinding.BlindingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A write form's one-time token: a repeated post saves once (needs the user and messages).
     "cordtrack.server.formtokens.FormTokenMiddleware",

@@ -19,6 +19,9 @@ class Role(models.TextChoices):
     PATIENT = "patient", "Patient"
     # Holds the randomisation lists (issue 15, ADR 0033); reads no patient record.
     UNBLINDED = "unblinded", "Unblinded statistician"
+    # Enters ISNCSCI exams and instruments, kept blind to arm, product and treatment-related
+    # adverse events (issue 15 item 3; blinding.py, ADR 0040).
+    ASSESSOR = "assessor", "Blinded outcome assessor"
 
 
 class Site(models.Model):

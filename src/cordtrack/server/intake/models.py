@@ -7,6 +7,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 
+from ..blinding import HiddenWhenBlinded
 from ..patients.models import Patient
 
 
@@ -266,6 +267,9 @@ class Randomisation(models.Model):
     )
     randomised_at = models.DateTimeField()
 
+    # No allocation in a blinded assessor's request (blinding.py, ADR 0040).
+    objects = HiddenWhenBlinded["Randomisation"]()
+
     SITE_PATH: ClassVar[str] = "patient__site"
     PATIENT_PATH: ClassVar[str] = "patient"
 
@@ -282,3 +286,4 @@ class Randomisation(models.Model):
 
     def __str__(self) -> str:
         return f"randomisation {self.pk}"
+

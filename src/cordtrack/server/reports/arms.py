@@ -37,6 +37,7 @@ from cordtrack.outcomes.arm_comparison import (
 )
 from cordtrack.outcomes.errors import UndefinedRateError
 
+from .. import blinding
 from ..consent.scopes import count_by_scope
 from ..intake.models import Decision, InquiryStatus, Protocol, Randomisation
 from ..patients.models import ConsentStatus, Patient
@@ -138,15 +139,12 @@ def verdict(comparison: dict[str, Any]) -> str:
     return text[:1].upper() + text[1:] + "."
 
 
-#: Roles kept blind to the arms (issue 15 item 3: the outcome assessor, helper 15b's role).
-BLINDED_ROLES = frozenset({"assessor"})
-
-
 def may_see_arms(user: Any) -> bool:
-    """Whether ``user`` may see arms and their comparison: not a holder of a blinded role."""
+    """Whether ``user`` may see arms and their comparison: signed in and not blinded
+    (``blinding.is_blinded``: the outcome assessor, ADR 0040)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return not user.memberships.filter(role__in=BLINDED_ROLES).exists()
+    return not blinding.is_blinded(user)
 
 
 def _motor_pair(course: PatientCourse, by_day: int, window: int) -> tuple[int, int] | None:
