@@ -121,6 +121,9 @@ CLOSED: dict[str, str] = {
     **dict.fromkeys(
         [
             "patient-randomise",
+            "patient-unblind",
+            "unblinding-detail",
+            "randomisation-note",
             "screening-new",
             "screening-detail",
             "screening-confirm",

@@ -81,6 +81,11 @@ NO_PATIENT_DATA: dict[str, str] = {
     "tests/server/test_jobs.py",
     "screening-confirm": WRITE,
     "patient-randomise": WRITE,
+    "patient-unblind": WRITE,
+    "randomisation-note": WRITE,
+    "unblinding-detail": "the requester's own emergency unblinding (none in the demo; 404 to "
+    "anyone else): its patient's read is audited by audit.reads like any record's; "
+    "tests/server/test_unblinding.py",
     "logistics-arranged": WRITE,
     "exam-classify": "classifies the values posted to it; reads no record",
     "verify": WRITE,

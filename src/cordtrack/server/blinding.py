@@ -57,7 +57,10 @@ OPEN_TO_BLINDED = frozenset({
     "api-v1:list_instruments", "api-v1:create_instrument",
 })  # fmt: skip
 
-_blinded: ContextVar[bool] = ContextVar("cordtrack_blinded_request", default=False)
+#: The blinding of the request being served: "" none, ASSESSOR (arm, product and treatment-related
+#: events hidden) or PARTICIPANT (a randomised patient's own pages: arm and product hidden).
+ASSESSOR, PARTICIPANT = "assessor", "participant"
+_blinded: ContextVar[str] = ContextVar("cordtrack_blinded_request", default="")
 
 
 def is_blinded(user: Any) -> bool:
@@ -72,15 +75,40 @@ def is_blinded(user: Any) -> bool:
     return bool(cached)
 
 
+def participant_blinded(user: Any) -> bool:
+    """A patient user whose record is randomised: the sham arm works only if they do not learn
+    their arm, so their own pages and PDFs show no arm, product, lot or administration."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    record = getattr(user, "patient_record", None)
+    if record is None:
+        return False
+    from .intake.models import Randomisation
+
+    return bool(Randomisation._base_manager.filter(patient=record).exists())
+
+
+def mode_of(user: Any) -> str:
+    if is_blinded(user):
+        return ASSESSOR
+    return PARTICIPANT if participant_blinded(user) else ""
+
+
 def blinded_request() -> bool:
-    """Whether the request being served is a blinded user's (rows are then hidden)."""
-    return _blinded.get()
+    """Whether the request being served is a blinded assessor's (treatment rows hidden)."""
+    return _blinded.get() == ASSESSOR
+
+
+def product_hidden() -> bool:
+    """Whether arm and product are hidden in this request (an assessor's or a randomised
+    patient's)."""
+    return _blinded.get() != ""
 
 
 @contextmanager
-def blinded(on: bool = True) -> Iterator[None]:
+def blinded(mode: str = ASSESSOR) -> Iterator[None]:
     """Serve the block as a blinded request would be (tests, and the middleware itself)."""
-    token = _blinded.set(on)
+    token = _blinded.set(mode)
     try:
         yield
     finally:
@@ -100,7 +128,7 @@ class BlindingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with blinded(is_blinded(getattr(request, "user", None))):
+        with blinded(mode_of(getattr(request, "user", None))):
             return self.get_response(request)
 
     def process_view(
@@ -116,7 +144,7 @@ def check_api(request: HttpRequest, user: Any) -> None:
     them (inside :class:`BlindingMiddleware`'s request, which resets the flag)."""
     if not is_blinded(user):
         return
-    _blinded.set(True)
+    _blinded.set(ASSESSOR)
     match = request.resolver_match
     name = getattr(request, "cordtrack_operation", None)  # set by each operation (api.py)
     _deny_unless_open(name or (match.view_name if match is not None else ""))
@@ -126,11 +154,11 @@ M = TypeVar("M", bound=models.Model)
 
 
 class HiddenWhenBlinded(models.Manager[M]):
-    """Default manager of a treatment record: no row at all during a blinded request."""
+    """Default manager of a treatment record: no row at all while arm and product are hidden."""
 
     def get_queryset(self) -> models.QuerySet[M]:
         rows = super().get_queryset()
-        return rows.none() if blinded_request() else rows
+        return rows.none() if product_hidden() else rows
 
 
 def treatment_related() -> models.Q:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from ..blinding import BLINDED_ROLES
+from ..blinding import BLINDED_ROLES, product_hidden
 
 
 def memberships(request: HttpRequest) -> dict[str, object]:
@@ -19,4 +19,6 @@ def memberships(request: HttpRequest) -> dict[str, object]:
     return {"my_roles": roles, "admin_of": admin_of, "patient_user": patient is not None,
             "own_patient": patient,
             # A blinded outcome assessor's header links only the pages open to them (ADR 0040).
-            "blinded_user": any(role in BLINDED_ROLES for _, role in rows)}  # fmt: skip
+            "blinded_user": any(role in BLINDED_ROLES for _, role in rows),
+            # Arm and product hidden in this request (an assessor, a randomised patient).
+            "treatment_blinded": product_hidden()}  # fmt: skip

@@ -82,7 +82,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_read_site": staff,
         "can_clinical": can(user, patient.site_id, Cap.CLINICAL),
         "can_assess": can(user, patient.site_id, Cap.ASSESS),
-        "blinded": blinding.is_blinded(user),
+        "blinded": blinding.product_hidden(),  # an assessor; a randomised patient (ADR 0040)
         "can_audit": can(user, patient.site_id, Cap.AUDIT),
         "can_visits": can(user, patient.site_id, Cap.VISITS),
         "document_kinds": DocumentKind.choices,
