@@ -153,6 +153,7 @@ CLOSED: dict[str, str] = {
             "visit-list",
             "patient-worklist",
             "logistics-arranged",
+            "travel-letter",
             "schedule-new",
             "patient-reminders",
         ],
