@@ -100,6 +100,7 @@ CLOSED_BY_PREFIX = {
     "events, randomisations, the allocation list, queries, FHIR and exports",
     "reports:": "reports compare arms, list treatments and adverse events",
     "jobs:": "exports",
+    "consent:": "consent and withdrawal (the patient's own, or intake staff's): not assessment",
 }
 CLOSED: dict[str, str] = {
     "healthz": "the load balancer's probe (named, but no page of the registry)",
