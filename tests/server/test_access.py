@@ -134,6 +134,7 @@ CAPS = {
     Role.SITE_ADMIN: {"audit"},
     Role.PATIENT: set(),
     Role.UNBLINDED: set(),  # reads; enters nothing
+    Role.SPONSOR: set(),  # aggregates only: every page here answers 403 (sponsor.access)
 }
 
 
@@ -177,7 +178,10 @@ def _request(client: Client, method: str, url: str, name: str, ids: dict[str, in
 
 def _expected(role: str, target: str, method: str, cap: str | None) -> set[int]:
     """Allowed outcomes: 200 page, 302 after a write, 403 not your role, 404 not your record;
-    a patient user opening a staff page is sent to their portal (302)."""
+    a patient user opening a staff page is sent to their portal (302); a sponsor is refused every
+    page of a record, of their sites or not (403, before the view: nothing leaks)."""
+    if role == Role.SPONSOR:
+        return {403}
     if role == Role.PATIENT and method == "get" and cap is not None:
         return {302}
     if target == "theirs":
@@ -228,6 +232,9 @@ def test_patient_list_shows_only_the_users_site(world: World, client: Client, ro
     assert world.theirs.study_id not in page
     if role == Role.PATIENT:  # a staff page: their own record is linked from the portal
         assert response["Location"] == "/portal/"
+    elif role == Role.SPONSOR:  # aggregates only (sponsor.access)
+        assert response.status_code == 403
+        assert world.mine.study_id not in page
     else:
         assert world.mine.study_id in page
         assert world.own.study_id in page
@@ -243,7 +250,11 @@ def test_search_and_counts_do_not_reach_other_sites(
     for query in ("STH", world.theirs.study_id, "new"):
         page = client.get("/patients/", {"q": query}, headers={"HX-Request": "true"}).content
         assert world.theirs.study_id.encode() not in page
-    assert b"0 patients" in client.get("/patients/", {"q": "STH"}).content
+    counted = client.get("/patients/", {"q": "STH"})
+    if role == Role.SPONSOR:  # no patient list at all
+        assert counted.status_code == 403
+    else:
+        assert b"0 patients" in counted.content
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(world: World, client: Client) -> None:
@@ -316,7 +327,7 @@ def test_lot_lists_show_only_the_users_sites(
     page = client.get("/lots/").content.decode()
 
     assert "-south" not in page
-    if role == Role.PATIENT:
+    if role in (Role.PATIENT, Role.SPONSOR):
         assert "-north" not in page
     else:
         assert "-north" in page

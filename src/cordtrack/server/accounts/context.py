@@ -14,5 +14,6 @@ def memberships(request: HttpRequest) -> dict[str, object]:
     roles = [f"{role.replace('_', ' ')}@{code}" for code, role in rows]
     admin_of = sorted({code for code, role in rows if role == "site_admin"})
     patient = getattr(user, "patient_record", None)
+    sponsor_only = {role for _, role in rows} == {"sponsor"}
     return {"my_roles": roles, "admin_of": admin_of, "patient_user": patient is not None,
-            "own_patient": patient}  # fmt: skip
+            "own_patient": patient, "sponsor_only": sponsor_only}  # fmt: skip

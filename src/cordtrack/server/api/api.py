@@ -13,6 +13,7 @@ from ninja.security import HttpBearer
 
 from ..accounts.models import User
 from ..services import api_tokens
+from ..sponsor.access import refuse_outside_sponsor_routes
 from . import errors
 from .routes import (
     adverse_events,
@@ -24,6 +25,7 @@ from .routes import (
     randomisations,
     records,
     signing,
+    sponsor,
     therapy,
 )
 
@@ -37,6 +39,8 @@ class BearerAuth(HttpBearer):
         user = api_tokens.authenticate(token)
         if user is not None:
             request.user = user
+            # A sponsor's token opens the sponsor's operations only (403 elsewhere; ADR 0050).
+            refuse_outside_sponsor_routes(user, request)
         return user
 
 
@@ -63,5 +67,6 @@ for _module in (
     signing,
     protocols,
     randomisations,
+    sponsor,
 ):
     api.add_router("", _module.router)
