@@ -245,8 +245,9 @@ def test_on_the_demo_no_page_the_sponsor_opens_names_a_patient_and_each_is_audit
     client.force_login(sponsor)
     bearer = _bearer(sponsor)
 
-    def get(url: str) -> Any:
-        return Client().get(url, headers=bearer) if url.startswith("/api/") else client.get(url)
+    def get(url: str) -> Any:  # the API's operations with a token; its schema is public
+        sponsors = url.startswith("/api/v1/sponsor/")
+        return Client().get(url, headers=bearer) if sponsors else client.get(url)
 
     problems = []
     for name, (url, expected) in sorted(OPEN.items()):
