@@ -137,6 +137,7 @@ CAPS = {
     Role.PATIENT: set(),
     Role.UNBLINDED: set(),  # reads; enters nothing
     Role.ASSESSOR: {"assess"},  # exams and instruments; every other page closed (blinding.py)
+    Role.SPONSOR: set(),  # aggregates only: every page here answers 403 (sponsor.access)
 }
 
 
@@ -184,7 +185,10 @@ def blinding_open(url: str) -> bool:
 
 def _expected(role: str, target: str, method: str, cap: str | None, url: str) -> set[int]:
     """Allowed outcomes: 200 page, 302 after a write, 403 not your role, 404 not your record;
-    a patient user opening a staff page is sent to their portal (302)."""
+    a patient user opening a staff page is sent to their portal (302); a sponsor is refused every
+    page of a record, of their sites or not (403, before the view: nothing leaks)."""
+    if role == Role.SPONSOR:
+        return {403}
     if role == Role.PATIENT and method == "get" and cap is not None:
         return {302}
     if role == Role.ASSESSOR and not blinding_open(url):
@@ -237,6 +241,9 @@ def test_patient_list_shows_only_the_users_site(world: World, client: Client, ro
     assert world.theirs.study_id not in page
     if role == Role.PATIENT:  # a staff page: their own record is linked from the portal
         assert response["Location"] == "/portal/"
+    elif role == Role.SPONSOR:  # aggregates only (sponsor.access)
+        assert response.status_code == 403
+        assert world.mine.study_id not in page
     else:
         assert world.mine.study_id in page
         assert world.own.study_id in page
@@ -252,7 +259,11 @@ def test_search_and_counts_do_not_reach_other_sites(
     for query in ("STH", world.theirs.study_id, "new"):
         page = client.get("/patients/", {"q": query}, headers={"HX-Request": "true"}).content
         assert world.theirs.study_id.encode() not in page
-    assert b"0 patients" in client.get("/patients/", {"q": "STH"}).content
+    counted = client.get("/patients/", {"q": "STH"})
+    if role == Role.SPONSOR:  # no patient list at all
+        assert counted.status_code == 403
+    else:
+        assert b"0 patients" in counted.content
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(world: World, client: Client) -> None:
@@ -326,7 +337,7 @@ def test_lot_lists_show_only_the_users_sites(
     page = response.content.decode()
 
     assert "-south" not in page
-    if role == Role.PATIENT:
+    if role in (Role.PATIENT, Role.SPONSOR):
         assert "-north" not in page
     elif role == Role.ASSESSOR:  # blind to the product: the page is closed to them
         assert response.status_code == 403

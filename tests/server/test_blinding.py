@@ -100,6 +100,7 @@ CLOSED_BY_PREFIX = {
     "events, randomisations, the allocation list, queries, FHIR and exports",
     "reports:": "reports compare arms, list treatments and adverse events",
     "jobs:": "exports",
+    "sponsor:": "the sponsor's aggregate pages compare arms (ADR 0050)",
     "consent:": "consent and withdrawal (the patient's own, or intake staff's): not assessment",
 }
 CLOSED: dict[str, str] = {

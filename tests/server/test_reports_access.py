@@ -66,7 +66,8 @@ def test_site_reports_for_every_role_and_site(
     if role == Role.PATIENT:  # a staff page: the patient is sent to their portal
         assert {r["Location"] for r in (own, other, default)} == {"/portal/"}
         return
-    if role == Role.ASSESSOR:  # reports compare arms and list treatments: closed (ADR 0040)
+    # Closed: reports compare arms (ADR 0040); the sponsor has its own /sponsor/ (ADR 0050).
+    if role in (Role.ASSESSOR, Role.SPONSOR):
         assert {r.status_code for r in (own, other, default)} == {403}
         return
     assert own.status_code == 200
@@ -94,6 +95,11 @@ def test_patient_reports_for_every_role_and_site(
         assert AuditEntry.objects.count() == before
         return
 
+    if role == Role.SPONSOR:  # no patient's report, of any site
+        for patient in (theirs, own, other_of_mine):
+            assert client.get(template.format(pk=patient.pk)).status_code == 403
+        assert AuditEntry.objects.count() == before
+        return
     assert client.get(template.format(pk=theirs.pk)).status_code == 404
     assert AuditEntry.objects.count() == before  # a refusal writes nothing
     mine = client.get(template.format(pk=other_of_mine.pk)).status_code
@@ -124,6 +130,11 @@ def test_the_demo_reports_render_for_every_allowed_role_and_are_refused_to_other
     assert south_patient is not None
     for user in User.objects.filter(memberships__isnull=False).distinct():
         client.force_login(user)
+        if user.username == "sponsor@all":  # aggregates on /sponsor/ only (test_sponsor_walk)
+            assert client.get("/reports/cohort/").status_code == 403
+            assert client.get(f"/reports/patients/{north_patient.pk}/").status_code == 403
+            assert client.get("/sponsor/cohort/").status_code == 200
+            continue
         code = user.username.split("@")[1].upper()
         other = "STH" if code == "NTH" else "NTH"
         is_patient = user.username.startswith("patient@")

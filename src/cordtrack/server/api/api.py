@@ -17,6 +17,7 @@ from ninja.security import HttpBearer
 from .. import blinding
 from ..accounts.models import User
 from ..services import api_tokens
+from ..sponsor.access import refuse_outside_sponsor_routes
 from . import errors
 from .routes import (
     adverse_events,
@@ -28,6 +29,7 @@ from .routes import (
     randomisations,
     records,
     signing,
+    sponsor,
     therapy,
 )
 
@@ -42,6 +44,8 @@ class BearerAuth(HttpBearer):
         if user is not None:
             request.user = user
             blinding.check_api(request, user)  # 403 outside the assessor's routes (ADR 0040)
+            # A sponsor's token opens the sponsor's operations only (403 elsewhere; ADR 0050).
+            refuse_outside_sponsor_routes(user, request)
         return user
 
 
@@ -86,5 +90,6 @@ for _module in (
     signing,
     protocols,
     randomisations,
+    sponsor,
 ):
     api.add_router("", _module.router)
