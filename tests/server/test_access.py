@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import resolve
 
+from cordtrack.server import blinding
 from cordtrack.server.accounts.models import Membership, Role, Site, User
 from cordtrack.server.audit.models import AuditEntry
 from cordtrack.server.demo_files import synthetic_pdf
@@ -95,8 +97,8 @@ ENDPOINTS = [
     ("patient audit", "get", "/patients/{patient}/audit/", "audit"),
     ("consent form", "get", "/patients/{patient}/consent/", "intake"),
     ("consent change", "post", "/patients/{patient}/consent/", "intake"),
-    ("exam form", "get", "/patients/{patient}/exams/new/", "clinical"),
-    ("exam entry", "post", "/patients/{patient}/exams/new/", "clinical"),
+    ("exam form", "get", "/patients/{patient}/exams/new/", "assess"),
+    ("exam entry", "post", "/patients/{patient}/exams/new/", "assess"),
     ("exam detail", "get", "/exams/{exam}/", None),
     ("document detail", "get", "/documents/{document}/", None),
     ("document review", "post", "/documents/{document}/", "intake"),
@@ -113,12 +115,12 @@ ENDPOINTS = [
     # test_signatures / test_ae_closure sign with it.
     ("adverse event sign", "post", "/adverse-events/{ae}/sign/", "sign:clinical"),
     ("adverse event close", "post", "/adverse-events/{ae}/close/", "sign:safety_review"),
-    ("exam sign", "post", "/exams/{exam}/sign/", "sign:clinical"),
-    ("exam correction form", "get", "/exams/{exam}/edit/", "clinical"),
+    ("exam sign", "post", "/exams/{exam}/sign/", "sign:assess"),
+    ("exam correction form", "get", "/exams/{exam}/edit/", "assess"),
     ("visit detail", "get", "/visits/{visit}/", None),
     ("visit completion", "post", "/visits/{visit}/", "visits"),
-    ("instrument form", "get", "/visits/{visit}/instruments/pain_nrs/", "clinical"),
-    ("instrument entry", "post", "/visits/{visit}/instruments/pain_nrs/", "clinical"),
+    ("instrument form", "get", "/visits/{visit}/instruments/pain_nrs/", "assess"),
+    ("instrument entry", "post", "/visits/{visit}/instruments/pain_nrs/", "assess"),
     ("logistics arranged", "post", "/visits/{visit}/logistics/arranged/", "visits"),
     ("travel letter", "get", "/visits/{visit}/travel-letter/", "visits"),
     ("visit scheduling", "post", "/patients/{patient}/visits/schedule/", "visits"),
@@ -127,13 +129,15 @@ ENDPOINTS = [
     ("progress charts", "get", "/patients/{patient}/progress/", None),
 ]
 CAPS = {
-    Role.CLINICIAN: {"clinical", "visits"},
+    Role.CLINICIAN: {"clinical", "assess", "visits"},
     Role.COORDINATOR: {"intake", "visits"},
-    Role.DATA_MANAGER: {"intake", "clinical", "visits", "audit"},
+    Role.DATA_MANAGER: {"intake", "clinical", "assess", "visits", "audit"},
     Role.MONITOR: {"audit", "safety_review"},
     Role.SITE_ADMIN: {"audit"},
     Role.PATIENT: set(),
     Role.UNBLINDED: set(),  # reads; enters nothing
+    Role.ASSESSOR: {"assess"},  # exams and instruments; every other page closed (blinding.py)
+    Role.SPONSOR: set(),  # aggregates only: every page here answers 403 (sponsor.access)
 }
 
 
@@ -175,11 +179,20 @@ def _request(client: Client, method: str, url: str, name: str, ids: dict[str, in
     return client.post(url, data)
 
 
-def _expected(role: str, target: str, method: str, cap: str | None) -> set[int]:
+def blinding_open(url: str) -> bool:
+    return resolve(url).view_name in blinding.OPEN_TO_BLINDED
+
+
+def _expected(role: str, target: str, method: str, cap: str | None, url: str) -> set[int]:
     """Allowed outcomes: 200 page, 302 after a write, 403 not your role, 404 not your record;
-    a patient user opening a staff page is sent to their portal (302)."""
+    a patient user opening a staff page is sent to their portal (302); a sponsor is refused every
+    page of a record, of their sites or not (403, before the view: nothing leaks)."""
+    if role == Role.SPONSOR:
+        return {403}
     if role == Role.PATIENT and method == "get" and cap is not None:
         return {302}
+    if role == Role.ASSESSOR and not blinding_open(url):
+        return {403}  # closed by route before any record is looked up: nothing leaks
     if target == "theirs":
         return {404}
     if role == Role.PATIENT:
@@ -210,7 +223,7 @@ def test_every_url_for_every_role_and_site(
         response = _request(client, method, url, name, world.objects[target])
 
         status = response.status_code
-        assert status in _expected(role, target, method, cap), f"{role} on {target}: {status}"
+        assert status in _expected(role, target, method, cap, url), f"{role} on {target}: {status}"
         if role == Role.PATIENT and status == 302 and method == "get":
             assert response["Location"] == "/portal/"
         if status in (403, 404):
@@ -228,6 +241,9 @@ def test_patient_list_shows_only_the_users_site(world: World, client: Client, ro
     assert world.theirs.study_id not in page
     if role == Role.PATIENT:  # a staff page: their own record is linked from the portal
         assert response["Location"] == "/portal/"
+    elif role == Role.SPONSOR:  # aggregates only (sponsor.access)
+        assert response.status_code == 403
+        assert world.mine.study_id not in page
     else:
         assert world.mine.study_id in page
         assert world.own.study_id in page
@@ -243,7 +259,11 @@ def test_search_and_counts_do_not_reach_other_sites(
     for query in ("STH", world.theirs.study_id, "new"):
         page = client.get("/patients/", {"q": query}, headers={"HX-Request": "true"}).content
         assert world.theirs.study_id.encode() not in page
-    assert b"0 patients" in client.get("/patients/", {"q": "STH"}).content
+    counted = client.get("/patients/", {"q": "STH"})
+    if role == Role.SPONSOR:  # no patient list at all
+        assert counted.status_code == 403
+    else:
+        assert b"0 patients" in counted.content
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(world: World, client: Client) -> None:
@@ -313,10 +333,14 @@ def test_lot_lists_show_only_the_users_sites(
     make_lot(Site.objects.get(code="STH"), suffix="south", actor=south_coordinator)
     client.force_login(world.users[role])
 
-    page = client.get("/lots/").content.decode()
+    response = client.get("/lots/")
+    page = response.content.decode()
 
     assert "-south" not in page
-    if role == Role.PATIENT:
+    if role in (Role.PATIENT, Role.SPONSOR):
+        assert "-north" not in page
+    elif role == Role.ASSESSOR:  # blind to the product: the page is closed to them
+        assert response.status_code == 403
         assert "-north" not in page
     else:
         assert "-north" in page

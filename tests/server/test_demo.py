@@ -37,7 +37,7 @@ def test_the_demo_covers_the_journey_and_every_demo_user_sees_only_their_site(db
 
     assert (Patient.objects.count(), IsncsciExam.objects.count(), User.objects.count()) == counts
     assert counts[0] == 60 + WAITING_AT_NORTH + 2 * COHORT + PLANNED  # the trial at North
-    assert counts[2] == 14  # seven roles at two sites
+    assert counts[2] == 17  # eight roles at two sites, and sponsor@all
     statuses = set(Inquiry.objects.values_list("status", flat=True))
     assert statuses >= {"new", "under_review", "not_eligible", "in_followup", "completed"}
     assert AdverseEvent.objects.exists()
@@ -63,6 +63,8 @@ def test_the_demo_covers_the_journey_and_every_demo_user_sees_only_their_site(db
     for site in Site.objects.all():
         other = Site.objects.exclude(pk=site.pk).get()
         for role in Role.values:
+            if role == Role.SPONSOR:  # one sponsor of both sites, below
+                continue
             client = Client()
             name = f"{role}@{site.code.lower()}"
             response = client.post("/accounts/login/", {"username": name, "password": PASSWORD})
@@ -75,3 +77,11 @@ def test_the_demo_covers_the_journey_and_every_demo_user_sees_only_their_site(db
             else:
                 waiting = WAITING_AT_NORTH + PLANNED if site.code == "NTH" else 0
                 assert f"{30 + waiting + COHORT} patients" in page, name
+    sponsor = Client()
+    response = sponsor.post("/accounts/login/", {"username": "sponsor@all", "password": PASSWORD})
+    assert response.status_code == 302
+    assert sponsor.get("/", follow=True).request["PATH_INFO"] == "/sponsor/"
+    page = sponsor.get("/sponsor/").content.decode()
+    assert "NTH (" in page
+    assert "STH (" in page
+    assert sponsor.get("/patients/").status_code == 403

@@ -81,6 +81,11 @@ NO_PATIENT_DATA: dict[str, str] = {
     "tests/server/test_jobs.py",
     "screening-confirm": WRITE,
     "patient-randomise": WRITE,
+    "patient-unblind": WRITE,
+    "randomisation-note": WRITE,
+    "unblinding-detail": "the requester's own emergency unblinding (none in the demo; 404 to "
+    "anyone else): its patient's read is audited by audit.reads like any record's; "
+    "tests/server/test_unblinding.py",
     "logistics-arranged": WRITE,
     "exam-classify": "classifies the values posted to it; reads no record",
     "verify": WRITE,
@@ -143,6 +148,24 @@ NO_PATIENT_DATA: dict[str, str] = {
     "services.documents.open_document; tests/server/test_consent_pages.py",
     "consent:reconsent": "the re-consent worklist, empty on the demo (every demo patient signed "
     "the current version); its rows are patients, audited by the read mechanism like every list",
+    **dict.fromkeys(
+        [
+            "sponsor:index",
+            "sponsor:cohort",
+            "sponsor:cohort-pdf",
+            "sponsor:safety",
+            "sponsor:safety-pdf",
+            "sponsor:export",
+            "api-v1:sponsor_sites",
+            "api-v1:sponsor_outcomes",
+            "api-v1:sponsor_safety",
+        ],
+        "a sponsor's aggregates, no patient named (staff: 403); every sponsor access is audited: "
+        "tests/server/test_sponsor_walk.py",
+    ),
+    "sponsor:export-zip": "a sponsor's de-identified dataset (staff: 403): every patient in it "
+    "is audited as a download (services.exports.record_export) before it is built; "
+    "tests/server/test_sponsor_export.py",
     "admin:index": "the list of models",
     "admin:app_list": "the list of an app's models",
     "admin:login": "the sign-in form",

@@ -66,6 +66,10 @@ def test_site_reports_for_every_role_and_site(
     if role == Role.PATIENT:  # a staff page: the patient is sent to their portal
         assert {r["Location"] for r in (own, other, default)} == {"/portal/"}
         return
+    # Closed: reports compare arms (ADR 0040); the sponsor has its own /sponsor/ (ADR 0050).
+    if role in (Role.ASSESSOR, Role.SPONSOR):
+        assert {r.status_code for r in (own, other, default)} == {403}
+        return
     assert own.status_code == 200
     assert default.status_code == 200
     assert other.status_code == 404
@@ -85,7 +89,17 @@ def test_patient_reports_for_every_role_and_site(
     own, other_of_mine = two_sites["mine"]["R1"], two_sites["mine"]["R2"]
     theirs = two_sites["theirs"]["R1"]
     before = AuditEntry.objects.count()
+    if role == Role.ASSESSOR:  # closed by route, before any record is looked up (ADR 0040)
+        for patient in (theirs, other_of_mine, own):
+            assert client.get(template.format(pk=patient.pk)).status_code == 403
+        assert AuditEntry.objects.count() == before
+        return
 
+    if role == Role.SPONSOR:  # no patient's report, of any site
+        for patient in (theirs, own, other_of_mine):
+            assert client.get(template.format(pk=patient.pk)).status_code == 403
+        assert AuditEntry.objects.count() == before
+        return
     assert client.get(template.format(pk=theirs.pk)).status_code == 404
     assert AuditEntry.objects.count() == before  # a refusal writes nothing
     mine = client.get(template.format(pk=other_of_mine.pk)).status_code
@@ -116,9 +130,18 @@ def test_the_demo_reports_render_for_every_allowed_role_and_are_refused_to_other
     assert south_patient is not None
     for user in User.objects.filter(memberships__isnull=False).distinct():
         client.force_login(user)
+        if user.username == "sponsor@all":  # aggregates on /sponsor/ only (test_sponsor_walk)
+            assert client.get("/reports/cohort/").status_code == 403
+            assert client.get(f"/reports/patients/{north_patient.pk}/").status_code == 403
+            assert client.get("/sponsor/cohort/").status_code == 200
+            continue
         code = user.username.split("@")[1].upper()
         other = "STH" if code == "NTH" else "NTH"
         is_patient = user.username.startswith("patient@")
+        if user.username.startswith("assessor@"):  # every report closed to them (ADR 0040)
+            assert client.get(f"/reports/cohort/?site={code}").status_code == 403
+            assert client.get(f"/reports/patients/{north_patient.pk}/").status_code == 403
+            continue
         for url in ("/reports/cohort/", "/reports/safety/", "/reports/claim/?claim=60-70%25"):
             expected = 302 if is_patient else 200  # a patient: to the portal
             assert client.get(f"{url}{'&' if '?' in url else '?'}site={code}").status_code == (

@@ -35,16 +35,21 @@ class Cap(StrEnum):
     SAFETY_REVIEW = "safety_review"  # close a followed-up adverse event with a signature
     EXPORT = "export"  # bulk exports of the site's records, run as background jobs (/jobs/)
     PROTOCOLS = "protocols"  # draft and activate protocol versions (not site-scoped)
+    ASSESS = "assess"  # enter and sign ISNCSCI exams and instruments (outcome assessment)
+    # Aggregate figures and the de-identified export of the site, never a record (the sponsor,
+    # cordtrack.server.sponsor; ADR 0050). It grants no READ: scoped() gives such a user nothing.
+    AGGREGATE = "aggregate"
 
 
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
-    Role.CLINICIAN: frozenset({Cap.READ, Cap.CLINICAL, Cap.VISITS}),
+    Role.CLINICIAN: frozenset({Cap.READ, Cap.CLINICAL, Cap.ASSESS, Cap.VISITS}),
     Role.COORDINATOR: frozenset({Cap.READ, Cap.INTAKE, Cap.VISITS, Cap.PRODUCTS}),
     Role.DATA_MANAGER: frozenset(
         {
             Cap.READ,
             Cap.INTAKE,
             Cap.CLINICAL,
+            Cap.ASSESS,
             Cap.VISITS,
             Cap.PRODUCTS,
             Cap.AUDIT,
@@ -62,6 +67,11 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
     # The unblinded statistician reads the site (as a monitor would) and, alone, the allocation
     # lists (services/randomisation.py; ADR 0033). It enters no data.
     Role.UNBLINDED: frozenset({Cap.READ}),
+    # The blinded outcome assessor reads what assessment needs and enters exams and instruments;
+    # blinding.py keeps every other page and every treatment row from it (ADR 0040).
+    Role.ASSESSOR: frozenset({Cap.READ, Cap.ASSESS}),
+    # The sponsor: cross-site aggregates, per-arm safety, the de-identified export (ADR 0050).
+    Role.SPONSOR: frozenset({Cap.AGGREGATE}),
 }
 
 M = TypeVar("M", bound=models.Model)
@@ -74,11 +84,23 @@ def site_ids(user: Any, cap: Cap = Cap.READ) -> set[int]:
     cached: dict[Cap, set[int]] | None = getattr(user, "_cordtrack_site_caps", None)
     if cached is None:
         cached = {c: set() for c in Cap}
+        held: set[str] = set()
         for site_id, role in user.memberships.values_list("site_id", "role"):
+            held.add(role)
             for granted in ROLE_CAPS.get(role, frozenset()):
                 cached[granted].add(site_id)
         user._cordtrack_site_caps = cached
+        user._cordtrack_roles = frozenset(held)
     return cached[cap]
+
+
+def roles_of(user: Any) -> frozenset[str]:
+    """The roles ``user`` holds at any site (read with :func:`site_ids`' one query)."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    site_ids(user)
+    held: frozenset[str] = user._cordtrack_roles
+    return held
 
 
 def own_patient_id(user: Any) -> int | None:

@@ -80,6 +80,8 @@ def _password_hash() -> str:
 def _users(site: Site) -> dict[str, User]:
     users = {}
     for role in Role.values:
+        if role == Role.SPONSOR:  # one sponsor of every site: sponsor@all (_sponsor)
+            continue
         user, created = User.objects.get_or_create(username=username(role, site.code))
         if created:
             user.password = _password_hash()
@@ -90,6 +92,21 @@ def _users(site: Site) -> dict[str, User]:
         Membership.objects.get_or_create(user=user, site=site, role=role)
         users[role] = user
     return users
+
+
+SPONSOR = "sponsor@all"
+
+
+def _sponsor() -> User:
+    """``sponsor@all``: sponsors every site of the demo (one membership per site, ADR 0050)."""
+    user, created = User.objects.get_or_create(username=SPONSOR)
+    if created:
+        user.password = _password_hash()
+        user.first_name, user.last_name = "Sponsor", "Demo"
+        user.save()
+    for site in Site.objects.all():
+        Membership.objects.get_or_create(user=user, site=site, role=Role.SPONSOR)
+    return user
 
 
 def _version(doc: dict[str, Any]) -> Protocol:
@@ -396,5 +413,6 @@ def load(cohort_per_site: int | None = None) -> dict[str, int]:
     if per_site:  # with the cohort: the randomised trial at North (demo_rct.py)
         north = Site.objects.get(code="NTH")
         created += load_randomised(north, _users(north), randomised, PASSWORD)
+    _sponsor()
     return {"patients_created": created, "patients": Patient.objects.count(),
             "users": User.objects.count()}  # fmt: skip

@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("cordtrack.server.consent.urls")),
     path("", include("cordtrack.server.monitoring.urls")),
     path("reports/", include("cordtrack.server.reports.urls")),
+    path("sponsor/", include("cordtrack.server.sponsor.urls")),
     path("expect/", include("cordtrack.server.expect.urls")),
     path("jobs/", include("cordtrack.server.jobs.urls")),
     path("admin/", admin.site.urls),

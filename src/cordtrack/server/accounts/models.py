@@ -19,6 +19,12 @@ class Role(models.TextChoices):
     PATIENT = "patient", "Patient"
     # Holds the randomisation lists (issue 15, ADR 0033); reads no patient record.
     UNBLINDED = "unblinded", "Unblinded statistician"
+    # Enters ISNCSCI exams and instruments, kept blind to arm, product and treatment-related
+    # adverse events (issue 15 item 3; blinding.py, ADR 0040).
+    ASSESSOR = "assessor", "Blinded outcome assessor"
+    # Sees aggregates of the sites it sponsors and their de-identified export; no patient page,
+    # no identifier (issue 15 item 5, ADR 0050).
+    SPONSOR = "sponsor", "Sponsor"
 
 
 class Site(models.Model):

@@ -16,6 +16,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ..sponsor.access import is_sponsor_only
 from .middleware import is_patient_user
 
 
@@ -33,8 +34,10 @@ def _qr_data_uri(url: str) -> str:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Where signing in lands: a patient user's portal, staff's patient list."""
-    return redirect("portal" if is_patient_user(request.user) else "patients:list")
+    """Where signing in lands: a patient user's portal, a sponsor's sites, staff's patient list."""
+    if is_patient_user(request.user):
+        return redirect("portal")
+    return redirect("sponsor:index" if is_sponsor_only(request.user) else "patients:list")
 
 
 @login_required

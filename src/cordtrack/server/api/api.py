@@ -7,12 +7,17 @@ this module imports them at the top like any other dependency (no import cycle).
 # No ``from __future__ import annotations`` here: django-ninja reads the operations' annotations
 # at import time (Query[...], pagination), and string annotations break that.
 
+import functools
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.security import HttpBearer
 
+from .. import blinding
 from ..accounts.models import User
 from ..services import api_tokens
+from ..sponsor.access import refuse_outside_sponsor_routes
 from . import errors
 from .routes import (
     adverse_events,
@@ -24,6 +29,7 @@ from .routes import (
     randomisations,
     records,
     signing,
+    sponsor,
     therapy,
 )
 
@@ -37,6 +43,9 @@ class BearerAuth(HttpBearer):
         user = api_tokens.authenticate(token)
         if user is not None:
             request.user = user
+            blinding.check_api(request, user)  # 403 outside the assessor's routes (ADR 0040)
+            # A sponsor's token opens the sponsor's operations only (403 elsewhere; ADR 0050).
+            refuse_outside_sponsor_routes(user, request)
         return user
 
 
@@ -52,6 +61,24 @@ api = NinjaAPI(
     docs_url=None,  # Swagger UI would load assets from a CDN; the CSP refuses them
 )
 errors.install(api)
+
+
+def _named(run: Any) -> Any:
+    """Each operation names itself on the request before authentication, so the blinding fence
+    (``blinding.check_api``) judges the operation, not the first route of its path (GET and POST
+    of ``/patients`` are one Django route)."""
+    operation = run.__self__
+    name = f"api-v1:{getattr(operation, 'url_name', None) or operation.view_func.__name__}"
+
+    @functools.wraps(run)
+    def named(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        request.cordtrack_operation = name  # type: ignore[attr-defined]
+        return run(request, *args, **kwargs)
+
+    return named
+
+
+api.add_decorator(_named, mode="view")
 for _module in (
     records,
     therapy,
@@ -63,5 +90,6 @@ for _module in (
     signing,
     protocols,
     randomisations,
+    sponsor,
 ):
     api.add_router("", _module.router)

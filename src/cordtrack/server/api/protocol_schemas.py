@@ -17,7 +17,7 @@ class ProtocolVersionOut(Schema):
     status: str = Field(description="draft, active or retired")
     name: str
     design: str = Field(description="uncontrolled or randomised")
-    arms: list[str] = Field(description="arm names, e.g. MSC-IT, SHAM-IT")
+    arms: list[str] = Field(description="arm names (a randomised protocol has two or more)")
     arm_descriptions: dict[str, str]
     randomisation: dict[str, Any] = Field(
         description="strata factors and block sizes (never the seed or the list)"

@@ -12,6 +12,11 @@ success (2xx), :class:`AuditReads` appends ONE entry for the request, naming eve
 * ``changes``: ``{"patients": [ids...]}``; ``reason``: the method and path (never the query
   string, which may carry search text).
 
+A sponsor's request (``sponsor.access.is_sponsor_access``: aggregate access, issue 15 item 5,
+ADR 0050) is recorded even when it names no patient: its entry is marked
+``changes["access"] = "aggregate"`` with the filters asked for (``changes["query"]``), and names
+the patients whose records went into the figures, if any.
+
 Pages, the API (django-ninja runs inside Django's request cycle), exports, reports and the Django
 admin are all covered without a line in their views. Patients already named in this request by
 an entry that committed (a change, a download recorded by a service with its own reason) are
@@ -49,6 +54,7 @@ class Reads:
     pending: dict[type[models.Model], set[Any]] = field(default_factory=lambda: defaultdict(set))
     appended: set[str] = field(default_factory=set)  # hashes of entries this request appended
     staged: set[int] = field(default_factory=set)  # ids of entries it staged (ADR 0051)
+    appended_any: bool = False  # the request appended an entry (a change, a recorded download)
 
     def named(self) -> set[int]:
         found = set(self.patients)
@@ -105,6 +111,7 @@ def _appended(entries: Sequence[AuditEntry], actor: Any) -> None:
     name need no second entry, if they committed (checked by hash when the request ends)."""
     reads = _current.get()
     if reads is not None:
+        reads.appended_any = reads.appended_any or bool(entries)
         for e in entries:
             if e.patient_id is None:
                 continue
@@ -153,23 +160,35 @@ def _action(response: HttpResponseBase) -> AuditAction:
     return AuditAction.VIEW if kind in _VIEWED or not kind else AuditAction.DOWNLOAD
 
 
+#: The filters a sponsor's entry records (never free text: no search box on those pages).
+_AGGREGATE_QUERY = ("site", "protocol", "cell_type", "route", "baseline_ais", "phase",
+                    "definition", "at_least", "formats")  # fmt: skip
+
+
 def record_reads(
-    actor: Any, request: HttpRequest, response: HttpResponseBase, reads: Reads
-) -> None:
-    """Append the one entry of a request that read patient data (nothing if it read none)."""
+    actor: Any, request: HttpRequest, response: HttpResponseBase, reads: Reads,
+    aggregate: bool = False,
+) -> None:  # fmt: skip
+    """Append the one entry of a request that read patient data (nothing if it read none);
+    ``aggregate``: a sponsor's access, recorded even when it read none, unless the request
+    appended its own entries (an export's downloads)."""
     named_set = reads.named()
-    if not named_set:  # nothing read: skip the lookup of what the request's own entries named
+    if not named_set and not aggregate:  # nothing read: skip the lookup of own entries
         return
-    named = sorted(named_set - _covered(reads))
-    if not named:
+    named = sorted(named_set - _covered(reads)) if named_set else []
+    if not named and (not aggregate or reads.appended_any):
         return
     from ..patients.models import Patient
 
     sites = set(Patient.objects.filter(pk__in=named).values_list("site_id", flat=True))
     single = named[0] if len(named) == 1 else None
+    changes: dict[str, Any] = {"patients": named}
+    if aggregate:
+        query = {k: request.GET.getlist(k) for k in _AGGREGATE_QUERY if k in request.GET}
+        changes |= {"access": "aggregate", "query": query}
     change = Change(
         _action(response), Patient._meta.label_lower, single if single is not None else "list",
-        changes={"patients": named}, reason=f"{request.method} {request.path}"[:500],
+        changes=changes, reason=f"{request.method} {request.path}"[:500],
         site_id=sites.pop() if len(sites) == 1 else None, patient_id=single,
     )  # fmt: skip
     with transaction.atomic():
@@ -212,5 +231,7 @@ class AuditReads:
         finally:
             _current.reset(token)
         if signed_in and 200 <= response.status_code < 300:
-            record_reads(user, request, response, reads)
+            from ..sponsor.access import is_sponsor_access
+
+            record_reads(user, request, response, reads, is_sponsor_access(user, request))
         return response

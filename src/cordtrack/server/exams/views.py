@@ -72,7 +72,7 @@ def _worksheet_context(form: ExamForm) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def exam_new(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = get_scoped_or_404(request.user, Patient.objects.all(), Cap.CLINICAL, pk=pk)
+    patient = get_scoped_or_404(request.user, Patient.objects.all(), Cap.ASSESS, pk=pk)
     initial: dict[str, object] = {"exam_date": timezone.localdate()}
     if request.GET.get("start") == "normal":  # the examiner then changes what is not normal
         initial.update(NORMAL_VALUES)
@@ -113,7 +113,7 @@ class AmendForm(ExamForm):
 def exam_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct an exam's values; it is reclassified and the change audited (old → new)."""
     exam = get_scoped_or_404(
-        request.user, IsncsciExam.objects.select_related("patient"), Cap.CLINICAL, pk=pk
+        request.user, IsncsciExam.objects.select_related("patient"), Cap.ASSESS, pk=pk
     )
     initial = {**exam.values, "exam_date": exam.exam_date, "visit": exam.visit_id}
     form = AmendForm(request.POST or None, initial=initial)
@@ -158,7 +158,7 @@ def _detail(
     if not exam.locked and not can(request.user, site_id, Cap.READ):
         raise Http404("No such record")  # a patient never sees a draft
     results = [(k, (exam.classification or {}).get(k, "")) for k in RESULT_KEYS]
-    may_edit = can(request.user, site_id, Cap.CLINICAL)
+    may_edit = can(request.user, site_id, Cap.ASSESS)
     panel = monitoring_context(request.user, Target.EXAM, exam)
     marks = cell_marks(panel["mon"]) if panel["mon"] else {}
     sig = signature_context(exam)
@@ -189,7 +189,7 @@ def exam_sign(request: HttpRequest, pk: int) -> HttpResponse:
     """Sign the exam as its author: an electronic signature, the password re-entered
     (21 CFR 11.200(a)); a wrong password is a field error and signs nothing."""
     exam = get_scoped_or_404(
-        request.user, IsncsciExam.objects.select_related("patient"), Cap.CLINICAL, pk=pk
+        request.user, IsncsciExam.objects.select_related("patient"), Cap.ASSESS, pk=pk
     )
     try:
         exam_services.sign_exam(

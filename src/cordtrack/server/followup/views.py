@@ -78,7 +78,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "visit": visit, "logistics": logistics, "complete": complete, "travel": travel,
         "may_edit": may_edit, "letter": LetterForm(),
-        "may_score": can(request.user, visit.patient.site_id, Cap.CLINICAL),
+        "may_score": can(request.user, visit.patient.site_id, Cap.ASSESS),
         "instruments": sorted(INSTRUMENTS), "responses": visit.instruments.all(),
         "exams": visit.exams.order_by("exam_date", "pk")
         if can(request.user, visit.patient.site_id, Cap.READ) else visit.exams.signed(),
@@ -187,7 +187,7 @@ def _typed(code: str, cleaned: dict[str, Any]) -> dict[str, object]:
 @require_http_methods(["GET", "POST"])
 def instrument_new(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     visit = get_scoped_or_404(
-        request.user, Visit.objects.select_related("patient"), Cap.CLINICAL, pk=pk
+        request.user, Visit.objects.select_related("patient"), Cap.ASSESS, pk=pk
     )
     if code not in INSTRUMENTS:
         raise Http404("No such instrument")

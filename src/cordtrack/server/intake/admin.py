@@ -12,6 +12,8 @@ from .models import (
     Inquiry,
     Protocol,
     Randomisation,
+    RandomisationNote,
+    Unblinding,
 )
 
 
@@ -45,6 +47,19 @@ class EligibilityScreeningAdmin(AuditHistoryAdmin):
 @admin.register(Randomisation)
 class RandomisationAdmin(AuditHistoryAdmin):
     list_display = ("patient", "protocol_code", "stratum", "arm", "randomised_at")
+    search_fields = ("patient__study_id",)
+
+
+@admin.register(RandomisationNote)
+class RandomisationNoteAdmin(AuditHistoryAdmin):
+    list_display = ("randomisation", "author", "written_at")
+    search_fields = ("randomisation__patient__study_id",)
+
+
+@admin.register(Unblinding)
+class UnblindingAdmin(AuditHistoryAdmin):
+    # Who unblinded whom, when and why; the arm stays on the randomisation (ADR 0041).
+    list_display = ("patient", "requested_by", "requested_at")
     search_fields = ("patient__study_id",)
 
 

@@ -7,6 +7,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 
+from ..blinding import HiddenWhenBlinded
 from ..patients.models import Patient
 
 
@@ -266,6 +267,9 @@ class Randomisation(models.Model):
     )
     randomised_at = models.DateTimeField()
 
+    # No allocation in a blinded assessor's request (blinding.py, ADR 0040).
+    objects = HiddenWhenBlinded["Randomisation"]()
+
     SITE_PATH: ClassVar[str] = "patient__site"
     PATIENT_PATH: ClassVar[str] = "patient"
 
@@ -282,3 +286,52 @@ class Randomisation(models.Model):
 
     def __str__(self) -> str:
         return f"randomisation {self.pk}"
+
+
+class RandomisationNote(models.Model):
+    """An annotation of a randomisation: the allocation is never changed or removed, a mistake
+    (wrong stratum fact, randomised in error) is explained here, and the patient stays in the
+    arm they were given (intention to treat). Audited; shown to unblinded roles only."""
+
+    randomisation = models.ForeignKey(Randomisation, on_delete=models.PROTECT, related_name="notes")
+    text = models.TextField(max_length=2000)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField()
+
+    objects = HiddenWhenBlinded["RandomisationNote"]()
+
+    SITE_PATH: ClassVar[str] = "randomisation__patient__site"
+    PATIENT_PATH: ClassVar[str] = "randomisation__patient"
+
+    class Meta:
+        ordering = ("written_at", "pk")
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on randomisation {self.randomisation_id}"
+
+
+class Unblinding(models.Model):
+    """An emergency unblinding of one patient: the site's clinician, signed, with a reason
+    (ADR 0041). The arm is shown to the requester only and is in no other column, no audit
+    entry and no message."""
+
+    randomisation = models.ForeignKey(
+        Randomisation, on_delete=models.PROTECT, related_name="unblindings"
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="unblindings")
+    reason = models.TextField(max_length=2000)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+
+    objects = HiddenWhenBlinded["Unblinding"]()
+
+    SITE_PATH: ClassVar[str] = "patient__site"
+    PATIENT_PATH: ClassVar[str] = "patient"
+
+    class Meta:
+        ordering = ("requested_at", "pk")
+
+    def __str__(self) -> str:
+        return f"unblinding {self.pk}"

@@ -23,10 +23,11 @@ from ..access import Cap, get_scoped_or_404
 from ..patients.models import Patient
 from ..reports.arms import may_see_arms
 from ..services import randomisation as services
-from ..services import signatures
+from ..services import signatures, unblinding
 from ..signatures.models import Meaning
 from ..signatures.pages import field_errors, sign_form
 from .models import Randomisation
+from .unblind_views import unblind_form
 
 
 def randomisation_context(user: Any, patient: Patient) -> dict[str, Any] | None:
@@ -35,11 +36,15 @@ def randomisation_context(user: Any, patient: Patient) -> dict[str, Any] | None:
     screened = patient.screenings.filter(protocol__design="randomised").exists()
     if not made and not screened:
         return None
-    rows = [{"r": r, "signatures": signatures.states(r)} for r in made]
+    rows = [{"r": r, "signatures": signatures.states(r), "notes": list(r.notes.all()),
+             "unblindings": list(r.unblindings.select_related("requested_by"))}
+            for r in made]  # fmt: skip
     reason = services.blocking_reason(user, patient) if screened else ""
     may = screened and not reason
     return {
         "rows": rows, "show_arm": may_see_arms(user), "reason": reason,
+        "may_note": bool(made) and unblinding.may_annotate(user, patient),
+        "unblind": unblind_form(user, patient) if made else None,
         "sign": sign_form(
             user, action=reverse("patient-randomise", args=[patient.pk]),
             meaning=Meaning.AUTHORED, title=_("Randomise"), button=_("Sign and randomise"),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import protocol_views, public, randomise, screening, views
+from . import protocol_views, public, randomise, screening, unblind_views, views
 
 urlpatterns = [
     path("inquire/", public.inquire, name="inquire"),
@@ -16,6 +16,13 @@ urlpatterns = [
     path("screenings/<int:pk>/", screening.screening_detail, name="screening-detail"),
     path("screenings/<int:pk>/confirm/", screening.screening_confirm, name="screening-confirm"),
     path("patients/<int:pk>/randomise/", randomise.patient_randomise, name="patient-randomise"),
+    path("patients/<int:pk>/unblind/", unblind_views.patient_unblind, name="patient-unblind"),
+    path("unblindings/<int:pk>/", unblind_views.unblinding_detail, name="unblinding-detail"),
+    path(
+        "randomisations/<int:pk>/notes/",
+        unblind_views.randomisation_note,
+        name="randomisation-note",
+    ),
     path("protocols/", protocol_views.protocol_list, name="protocol-list"),
     path("protocols/new/", protocol_views.protocol_draft, name="protocol-new"),
     path("protocols/<str:code>/", protocol_views.protocol_detail, name="protocol-detail"),

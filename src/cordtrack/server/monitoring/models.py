@@ -15,6 +15,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 
+from ..blinding import AttachedHiddenWhenBlinded, MessagesHiddenWhenBlinded
 from ..patients.models import Patient
 
 
@@ -51,6 +52,9 @@ class DataQuery(models.Model):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    # Queries on hidden treatment rows hidden with them (blinding.py, ADR 0040).
+    objects = AttachedHiddenWhenBlinded["DataQuery"]()
+
     SITE_PATH: ClassVar[str] = "patient__site"
     PATIENT_PATH: ClassVar[str] = "patient"
 
@@ -82,6 +86,8 @@ class QueryMessage(models.Model):
     text = models.TextField(max_length=2000, blank=True)
     correction = models.JSONField(null=True, blank=True)
 
+    objects = MessagesHiddenWhenBlinded["QueryMessage"]()
+
     SITE_PATH: ClassVar[str] = "query__patient__site"
     PATIENT_PATH: ClassVar[str] = "query__patient"
 
@@ -103,6 +109,8 @@ class SourceVerification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     verified_at = models.DateTimeField()
+
+    objects = AttachedHiddenWhenBlinded["SourceVerification"]()
 
     SITE_PATH: ClassVar[str] = "patient__site"
     PATIENT_PATH: ClassVar[str] = "patient"

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from .. import blinding
 from ..access import Cap, can, get_scoped_or_404, scoped, site_ids
 from ..accounts.models import Site
 from ..forms import add_service_errors, date_field
@@ -80,12 +81,17 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_intake": can(user, patient.site_id, Cap.INTAKE),
         "can_read_site": staff,
         "can_clinical": can(user, patient.site_id, Cap.CLINICAL),
+        "can_assess": can(user, patient.site_id, Cap.ASSESS),
+        "blinded": blinding.product_hidden(),  # an assessor; a randomised patient (ADR 0040)
         "can_audit": can(user, patient.site_id, Cap.AUDIT),
         "can_visits": can(user, patient.site_id, Cap.VISITS),
         "document_kinds": DocumentKind.choices,
         "statuses": InquiryStatus.choices,
         "timeline": journey_timeline(patient, timezone.localdate(), drafts=staff),
-        "randomisation": randomisation_context(user, patient) if staff else None,
+        # Never rendered for a blinded user (ADR 0040), nor for the patient (participant blinding).
+        "randomisation": randomisation_context(user, patient)
+        if staff and not blinding.is_blinded(user)
+        else None,
         "state": consent_state(patient),
     }
     return render(request, "patients/detail.html", context)

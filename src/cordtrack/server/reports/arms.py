@@ -37,6 +37,7 @@ from cordtrack.outcomes.arm_comparison import (
 )
 from cordtrack.outcomes.errors import UndefinedRateError
 
+from .. import blinding
 from ..consent.scopes import count_by_scope
 from ..intake.models import Decision, InquiryStatus, Protocol, Randomisation
 from ..patients.models import ConsentStatus, Patient
@@ -117,6 +118,33 @@ def _events_after_randomisation(members: Sequence[Randomisation]) -> dict[str, t
     return {"any": (len(any_ae), len(day0)), "serious": (len(serious), len(day0))}
 
 
+def _safety(members: Sequence[Randomisation]) -> dict[str, Any]:
+    """Patients with an adverse event (``any``) and with a serious one (``serious``) after
+    randomisation, of those randomised, with exact Clopper-Pearson intervals (None: nobody)."""
+    rates = safety_rates_by_arm(_events_after_randomisation(members))
+    return {
+        k: None if v is None else {"events": v.events, "patients": v.total, "estimate": v.estimate,
+                                   "low": v.low, "high": v.high, "method": v.method.value}
+        for k, v in rates.items()
+    }  # fmt: skip
+
+
+def safety_by_arm(sites: Sequence[str], protocol_code: str) -> dict[str, Any]:
+    """The arm report's safety per arm alone (no outcome figures): per arm, patients randomised
+    and ``safety`` as in :func:`arm_report`. JSON-ready; names no patient."""
+    version = Protocol.objects.filter(code=protocol_code).order_by("-pk").first()
+    arms = version.arm_names if version is not None else []
+    randomised = list(
+        Randomisation.objects.filter(protocol_code=protocol_code, patient__site__code__in=sites)
+    )
+    per_arm = {}
+    for arm in arms:
+        members = [r for r in randomised if r.arm == arm]
+        per_arm[arm] = {"randomised": len(members), "safety": _safety(members)}
+    return {"protocol": protocol_code, "sites": list(sites), "design": DESIGN_LABEL,
+            "randomised": len(randomised), "per_arm": per_arm}  # fmt: skip
+
+
 def verdict(comparison: dict[str, Any]) -> str:
     """One plain sentence on what the intervals say (never more than they say)."""
     d, m = comparison.get("responder_difference"), comparison.get("motor_change_difference")
@@ -138,15 +166,12 @@ def verdict(comparison: dict[str, Any]) -> str:
     return text[:1].upper() + text[1:] + "."
 
 
-#: Roles kept blind to the arms (issue 15 item 3: the outcome assessor, helper 15b's role).
-BLINDED_ROLES = frozenset({"assessor"})
-
-
 def may_see_arms(user: Any) -> bool:
-    """Whether ``user`` may see arms and their comparison: not a holder of a blinded role."""
+    """Whether ``user`` may see arms and their comparison: signed in and not blinded
+    (``blinding.is_blinded``: the outcome assessor, ADR 0040)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return not user.memberships.filter(role__in=BLINDED_ROLES).exists()
+    return not blinding.is_blinded(user)
 
 
 def _motor_pair(course: PatientCourse, by_day: int, window: int) -> tuple[int, int] | None:
@@ -215,8 +240,6 @@ def arm_report(
             # Signed withdrawals by their widest scope (consent/scopes.py), each patient once.
             "withdrawn_by_scope": count_by_scope([r.patient_id for r in members[arm]]),
         }  # fmt: skip
-        counts = _events_after_randomisation(members[arm])
-        safety = safety_rates_by_arm(counts)
         flow[arm]["analysed"] = len(courses[arm])
         per_arm[arm] = {
             "responders": rate_json(rate), "sentence": describe(rate),
@@ -224,12 +247,7 @@ def arm_report(
                 sum(f - b for b, f in pairs[arm]) / len(pairs[arm]) if pairs[arm] else None
             ),
             "motor_pairs": len(pairs[arm]),
-            "safety": {
-                k: None if v is None else {"events": v.events, "patients": v.total,
-                                           "estimate": v.estimate, "low": v.low, "high": v.high,
-                                           "method": v.method.value}
-                for k, v in safety.items()
-            },
+            "safety": _safety(members[arm]),
         }  # fmt: skip
     comparison: dict[str, Any] = {"arms": arms[:2]}
     if len(arms) >= 2:

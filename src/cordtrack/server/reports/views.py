@@ -83,8 +83,11 @@ def _members(cohort: figures.Cohort, definition: ResponderDefinition) -> list[An
 
 
 def _randomised_protocol(context: dict[str, Any]) -> str:
+    return randomised_protocol(context.get("form"))
+
+
+def randomised_protocol(form: Any) -> str:
     """The chosen protocol's code if it is a randomised one (its report compares arms)."""
-    form = context.get("form")
     code = str(getattr(form, "cleaned_data", {}).get("protocol") or "")
     if code and Protocol.objects.filter(code=code, design="randomised").exists():
         return code

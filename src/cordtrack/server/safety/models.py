@@ -10,6 +10,7 @@ from django.db import models
 
 from cordtrack.clinical.safety import DEFAULT_SUSPECTED
 
+from ..blinding import FollowUpsHiddenWhenBlinded, TreatmentEventsHiddenWhenBlinded
 from ..patients.models import Patient
 from ..therapy.models import Administration, CellProductLot
 
@@ -116,6 +117,9 @@ class AdverseEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    # Treatment-related events hidden in a blinded assessor's request (blinding.py, ADR 0040).
+    objects = TreatmentEventsHiddenWhenBlinded["AdverseEvent"]()
+
     SITE_PATH: ClassVar[str] = "patient__site"
     PATIENT_PATH: ClassVar[str] = "patient"
 
@@ -161,6 +165,8 @@ class AdverseEventFollowUp(models.Model):
     note = models.TextField(max_length=2000, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
+
+    objects = FollowUpsHiddenWhenBlinded["AdverseEventFollowUp"]()
 
     SITE_PATH: ClassVar[str] = "event__patient__site"
     PATIENT_PATH: ClassVar[str] = "event__patient"

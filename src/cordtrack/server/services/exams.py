@@ -111,7 +111,7 @@ def record_exam(
 ) -> IsncsciExam:
     """Validate the raw values with the engine, classify, store both, and audit. With ``draft``
     cells may be empty (the classification is then provisional); an exam is signed later."""
-    require(actor, patient.site_id, Cap.CLINICAL)
+    require(actor, patient.site_id, Cap.ASSESS)
     scopes.check(patient, scopes.Action.VISIT)
     errors = FieldErrors()
     for message in exam_date_errors(patient, exam_date):
@@ -165,7 +165,7 @@ def amend_exam(
 ) -> IsncsciExam:
     """Correct an exam's values (a signed exam needs a reason, and every cell) and reclassify;
     ``visit`` links it to another protocol visit (None: to none)."""
-    require(actor, exam.patient.site_id, Cap.CLINICAL)
+    require(actor, exam.patient.site_id, Cap.ASSESS)
     require_reason_if_locked(exam, reason)
     clean = _validated_values(values, draft=not exam.locked)
     changes: dict[str, Any] = {"values": clean, **classified_fields(clean, classifier)}
@@ -188,7 +188,7 @@ def sign_exam(
     """Sign (lock) an exam as its author, re-entering the password (an electronic signature with
     meaning "authored", :mod:`.signatures`); later changes need a reason and invalidate the
     signature, and the corrected exam is signed again the same way."""
-    require(actor, exam.patient.site_id, Cap.CLINICAL)
+    require(actor, exam.patient.site_id, Cap.ASSESS)
     errors = FieldErrors()
     if signatures.is_signed(exam, Meaning.AUTHORED):
         errors.add("signed_at", "this exam is already signed")

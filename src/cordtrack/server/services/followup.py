@@ -125,7 +125,7 @@ def record_instrument(
     visit: Visit | None = None,
 ) -> InstrumentResponse:
     """Score the answers with ``cordtrack.clinical`` and store answers and score."""
-    require(actor, patient.site_id, Cap.CLINICAL)
+    require(actor, patient.site_id, Cap.ASSESS)
     scopes.check(patient, scopes.Action.VISIT)
     errors = FieldErrors()
     if instrument not in INSTRUMENTS:

@@ -273,7 +273,7 @@ def _register_signed_records() -> None:
     reclassification is audited on its own)."""
     from ..consent.models import Consent, Withdrawal
     from ..exams.models import IsncsciExam
-    from ..intake.models import EligibilityScreening, Protocol, Randomisation
+    from ..intake.models import EligibilityScreening, Protocol, Randomisation, Unblinding
     from ..safety.models import AdverseEvent
     from ..therapy.models import CellProductLot
 
@@ -282,6 +282,7 @@ def _register_signed_records() -> None:
     register(EligibilityScreening)  # the facts, results, proposal and the confirmed decision
     register(CellProductLot, exclude=("released_at", "released_by_id"))
     register(Randomisation)  # the allocation: patient, protocol, stratum, row, arm, who, when
+    register(Unblinding)  # who disclosed which allocation, when and why (ADR 0041)
     # A protocol version's document, not its life cycle (retiring it later keeps the signature).
     register(Protocol, exclude=("status", "activated_by_id", "activated_at", "activation_reason"))
     register(Consent)  # who signed which consent text, how, when, before whom, with which PDF

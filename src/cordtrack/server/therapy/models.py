@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from ..accounts.models import Site
+from ..blinding import HiddenWhenBlinded
 from ..patients.models import Patient
 
 
@@ -55,6 +56,9 @@ class CellProductLot(models.Model):
     released_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    # No lot at all in a blinded assessor's request (blinding.py, ADR 0040).
+    objects = HiddenWhenBlinded["CellProductLot"]()
 
     SITE_PATH: ClassVar[str] = "site"
 
@@ -108,6 +112,8 @@ class Administration(models.Model):
     protocol = models.ForeignKey(
         "intake.Protocol", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    objects = HiddenWhenBlinded["Administration"]()
 
     SITE_PATH: ClassVar[str] = "patient__site"
     PATIENT_PATH: ClassVar[str] = "patient"

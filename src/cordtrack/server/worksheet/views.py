@@ -19,7 +19,7 @@ def classify_live(request: HttpRequest) -> HttpResponse:
 
     Only for users who may enter exams somewhere; it reads no record, so it needs no scoping.
     """
-    if not site_ids(request.user, Cap.CLINICAL):
+    if not site_ids(request.user, Cap.ASSESS):
         raise PermissionDenied("entering exams is not part of your role")
     context = {"live": live_context(exam_values(request.POST))}
     return render(request, "worksheet/_live.html", context)

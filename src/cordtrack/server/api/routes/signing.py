@@ -36,7 +36,7 @@ def sign_exam(request: HttpRequest, exam_id: int, payload: SignIn) -> dict[str, 
     must be filled. A signed exam that was corrected since (its signature ``invalidated``) is
     signed again the same way."""
     queryset = IsncsciExam.objects.select_related("patient")
-    exam = get_scoped_or_404(user_of(request), queryset, Cap.CLINICAL, pk=checked_id(exam_id))
+    exam = get_scoped_or_404(user_of(request), queryset, Cap.ASSESS, pk=checked_id(exam_id))
     exam_services.sign_exam(user_of(request), exam, password=payload.password, request=request)
     return exam_out(exam)
 

@@ -1,0 +1,218 @@
+"""Blinded outcome assessment (issue 15 item 3; ADR 0040).
+
+A blinded outcome assessor (``Role.ASSESSOR``) enters ISNCSCI exams and instruments and must
+never learn the arm, the product or anything that would suggest them: not on a page, an htmx
+fragment, an API answer, an export, an audit view or a PDF. Two independent fences:
+
+1. **Routes, closed by default.** :class:`BlindingMiddleware` answers 403 to a blinded user for
+   every route whose name is not in :data:`OPEN_TO_BLINDED` (the API's bearer authentication
+   applies the same rule, :func:`check_api`). A page added tomorrow is closed to the assessor
+   until someone decides it is safe and lists it here; ``tests/server/test_blinding.py`` walks
+   every route and fails on one left unclassified.
+2. **Rows.** While a blinded user's request is served (:func:`blinded_request`), the default
+   managers of the treatment records hide them: randomisations, their annotations and
+   unblindings, administrations, lots, treatment-related adverse events (at least possibly
+   related, or linked to an administration or a lot) with their follow-ups, and the data queries
+   and source verifications attached to any of these. So a listed page that grows a treatment
+   table shows it empty rather than leaking. ``_base_manager`` (used by Django to follow a
+   foreign key and to save) is unchanged, and outside a blinded request nothing is filtered
+   (the worker, the CLI, backups).
+
+Emergency unblinding of one patient is a separate, signed act of the site's clinician
+(:mod:`.services.unblinding`, ADR 0041): it never unblinds the assessor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+
+#: The roles kept blind to arm and product.
+BLINDED_ROLES = frozenset({"assessor"})
+
+#: The routes a blinded user may open (each still scoped to their sites by its view): signing
+#: in, the patient list and page (whose treatment rows are hidden), exams and instruments and
+#: the visits they are entered at, and the public pages. Everything else answers 403.
+OPEN_TO_BLINDED = frozenset({
+    # account
+    "home", "login", "logout", "otp-verify", "otp-setup",
+    # public pages (published figures and registry aggregates only)
+    "expect:page", "expect:pdf",
+    # the patients assessed, their exams, visits and instruments
+    "patients:list", "patients:detail",
+    "exam-list", "exam-new", "exam-detail", "exam-edit", "exam-sign", "exam-classify",
+    "visit-detail", "instrument-new",
+    # the same through the API
+    "api-v1:openapi-json",
+    "api-v1:list_patients", "api-v1:get_patient",
+    "api-v1:list_exams", "api-v1:get_exam", "api-v1:create_exam", "api-v1:update_exam",
+    "api-v1:sign_exam",
+    "api-v1:list_visits", "api-v1:get_visit",
+    "api-v1:list_instruments", "api-v1:create_instrument",
+})  # fmt: skip
+
+#: The blinding of the request being served: "" none, ASSESSOR (arm, product and treatment-related
+#: events hidden) or PARTICIPANT (a randomised patient's own pages: arm and product hidden).
+ASSESSOR, PARTICIPANT = "assessor", "participant"
+_blinded: ContextVar[str] = ContextVar("cordtrack_blinded_request", default="")
+
+
+def is_blinded(user: Any) -> bool:
+    """Whether ``user`` holds a blinded role at any site (then blinded everywhere: a role at one
+    site cannot be unlearned at another)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cached: bool | None = getattr(user, "_cordtrack_blinded", None)
+    if cached is None:
+        cached = user.memberships.filter(role__in=BLINDED_ROLES).exists()
+        user._cordtrack_blinded = cached
+    return bool(cached)
+
+
+def participant_blinded(user: Any) -> bool:
+    """A patient user whose record is randomised: the sham arm works only if they do not learn
+    their arm, so their own pages and PDFs show no arm, product, lot or administration."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    record = getattr(user, "patient_record", None)
+    if record is None:
+        return False
+    from .intake.models import Randomisation
+
+    return bool(Randomisation._base_manager.filter(patient=record).exists())
+
+
+def mode_of(user: Any) -> str:
+    if is_blinded(user):
+        return ASSESSOR
+    return PARTICIPANT if participant_blinded(user) else ""
+
+
+def blinded_request() -> bool:
+    """Whether the request being served is a blinded assessor's (treatment rows hidden)."""
+    return _blinded.get() == ASSESSOR
+
+
+def product_hidden() -> bool:
+    """Whether arm and product are hidden in this request (an assessor's or a randomised
+    patient's)."""
+    return _blinded.get() != ""
+
+
+@contextmanager
+def blinded(mode: str = ASSESSOR) -> Iterator[None]:
+    """Serve the block as a blinded request would be (tests, and the middleware itself)."""
+    token = _blinded.set(mode)
+    try:
+        yield
+    finally:
+        _blinded.reset(token)
+
+
+def _deny_unless_open(view_name: str) -> None:
+    if view_name not in OPEN_TO_BLINDED:
+        raise PermissionDenied("this page is closed to blinded outcome assessors")
+
+
+class BlindingMiddleware:
+    """403 for a blinded user on every route not in :data:`OPEN_TO_BLINDED`; rows hidden for the
+    whole request (set here, reset when the response leaves)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with blinded(mode_of(getattr(request, "user", None))):
+            return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: object, args: object, kwargs: object
+    ) -> None:
+        match = request.resolver_match
+        if match is not None and is_blinded(getattr(request, "user", None)):
+            _deny_unless_open(match.view_name)
+
+
+def check_api(request: HttpRequest, user: Any) -> None:
+    """The same fence for a bearer-token user, who is known only once the API authenticated
+    them (inside :class:`BlindingMiddleware`'s request, which resets the flag)."""
+    if not is_blinded(user):
+        return
+    _blinded.set(ASSESSOR)
+    match = request.resolver_match
+    name = getattr(request, "cordtrack_operation", None)  # set by each operation (api.py)
+    _deny_unless_open(name or (match.view_name if match is not None else ""))
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+class HiddenWhenBlinded(models.Manager[M]):
+    """Default manager of a treatment record: no row at all while arm and product are hidden."""
+
+    def get_queryset(self) -> models.QuerySet[M]:
+        rows = super().get_queryset()
+        return rows.none() if product_hidden() else rows
+
+
+def treatment_related() -> models.Q:
+    """Adverse events that would suggest the arm: at least possibly related (the suspected
+    classes of ``cordtrack.clinical.safety``) or linked to an administration or a lot."""
+    from cordtrack.clinical.safety import DEFAULT_SUSPECTED
+
+    return (
+        models.Q(relatedness__in=[str(r) for r in DEFAULT_SUSPECTED])
+        | models.Q(administration__isnull=False)
+        | models.Q(lot__isnull=False)
+    )
+
+
+def _hidden_event_ids() -> models.QuerySet[Any]:
+    from .safety.models import AdverseEvent
+
+    return AdverseEvent._base_manager.filter(treatment_related()).values("pk")
+
+
+class TreatmentEventsHiddenWhenBlinded(models.Manager[M]):
+    """Adverse events: the treatment-related ones hidden during a blinded request."""
+
+    def get_queryset(self) -> models.QuerySet[M]:
+        rows = super().get_queryset()
+        return rows.exclude(treatment_related()) if blinded_request() else rows
+
+
+class FollowUpsHiddenWhenBlinded(models.Manager[M]):
+    """Follow-ups of an adverse event hidden with their event."""
+
+    def get_queryset(self) -> models.QuerySet[M]:
+        rows = super().get_queryset()
+        return rows.exclude(event__in=_hidden_event_ids()) if blinded_request() else rows
+
+
+def _attached(prefix: str) -> models.Q:
+    """Queries or verifications (``prefix`` to their target fields) attached to hidden rows."""
+    return models.Q((f"{prefix}target", "administration")) | models.Q(
+        (f"{prefix}target", "adverse_event"), (f"{prefix}target_id__in", _hidden_event_ids())
+    )
+
+
+class AttachedHiddenWhenBlinded(models.Manager[M]):
+    """Data queries and source verifications of hidden rows hidden with them."""
+
+    def get_queryset(self) -> models.QuerySet[M]:
+        rows = super().get_queryset()
+        return rows.exclude(_attached("")) if blinded_request() else rows
+
+
+class MessagesHiddenWhenBlinded(models.Manager[M]):
+    """The thread of a hidden data query hidden with it."""
+
+    def get_queryset(self) -> models.QuerySet[M]:
+        rows = super().get_queryset()
+        return rows.exclude(_attached("query__")) if blinded_request() else rows
