@@ -12,7 +12,7 @@ import unicodedata
 
 import pytest
 from django.template import engines
-from tests.support.pdf_glyphs import Glyph, drawn_glyphs
+from pdf_glyphs import Glyph, drawn_glyphs
 
 from cordtrack.server.reports.pdf import html_to_pdf
 
