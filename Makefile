@@ -121,3 +121,13 @@ $(PANGO_LIB):
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 \
 		libharfbuzz-subset0 fonts-dejavu-core </dev/null
 install: $(PANGO_LIB)
+
+# PDFs print every shipped script (issue 17): Latin, Arabic, Devanagari (Hindi) and Thai need the
+# Noto Sans, Noto Naskh/Sans Arabic, Noto Sans Devanagari and Noto Sans Thai families named by
+# cordtrack/server/reports/pdf.py, all in Debian's fonts-noto-core (DejaVu has no Devanagari or
+# Thai); installed when missing (as root, no prompt; lists fetched only if apt lacks the package).
+NOTO_FONTS := /usr/share/fonts/truetype/noto/NotoSansThai-Regular.ttf
+$(NOTO_FONTS):
+	apt-cache show fonts-noto-core >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core </dev/null
+install: $(NOTO_FONTS)
