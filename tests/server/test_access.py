@@ -16,10 +16,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import resolve
 
-from cordtrack.server import blinding
 from cordtrack.server.accounts.models import Membership, Role, Site, User
 from cordtrack.server.audit.models import AuditEntry
 from cordtrack.server.demo_files import synthetic_pdf
+from cordtrack.server.fences import ROUTE_FENCES
 from cordtrack.server.intake.models import Protocol
 from cordtrack.server.intake.protocols import DEMO_CRITERIA, DEMO_SCHEDULE
 from cordtrack.server.patients.models import Patient
@@ -136,8 +136,8 @@ CAPS = {
     Role.SITE_ADMIN: {"audit"},
     Role.PATIENT: set(),
     Role.UNBLINDED: set(),  # reads; enters nothing
-    Role.ASSESSOR: {"assess"},  # exams and instruments; every other page closed (blinding.py)
-    Role.SPONSOR: set(),  # aggregates only: every page here answers 403 (sponsor.access)
+    Role.ASSESSOR: {"assess"},  # exams and instruments; every other page closed (fences.py)
+    Role.SPONSOR: set(),  # aggregates only: every page here answers 403 (fences.py)
 }
 
 
@@ -180,7 +180,7 @@ def _request(client: Client, method: str, url: str, name: str, ids: dict[str, in
 
 
 def blinding_open(url: str) -> bool:
-    return resolve(url).view_name in blinding.OPEN_TO_BLINDED
+    return ROUTE_FENCES[Role.ASSESSOR].opens(resolve(url).view_name)
 
 
 def _expected(role: str, target: str, method: str, cap: str | None, url: str) -> set[int]:

@@ -8,38 +8,37 @@ North patient in the MSC-IT arm, with a treatment-related event and a query on t
 administration). A control shows that the same detector finds them when a clinician opens the same
 pages, so a silent detector cannot pass the walk.
 
-Every route is classified below: OPEN (in ``blinding.OPEN_TO_BLINDED``, with the URL to open and
-how) or closed (answers 403 to the assessor, GET and POST alike). A route added without a
-classification fails :func:`test_every_route_is_classified_for_the_blinded_assessor`: add it to
-``CLOSED`` (the default, nothing to do in the code) or, once it is safe, to ``OPEN`` here and to
-``OPEN_TO_BLINDED`` in ``blinding.py``.
+Every route is classified below: OPEN (opened by the assessor's fence,
+``fences.ROUTE_FENCES[Role.ASSESSOR]``, with the URL to open and how) or closed (answers 403 to the
+assessor, GET and POST alike). A route added without a classification fails
+:func:`test_every_route_is_classified_for_the_blinded_assessor`: add it to ``CLOSED`` (the
+default, nothing to do in the code) or, once it is safe, to ``OPEN`` here and to the assessor's
+fence in ``fences.py``. Enumerating, opening and classifying routes is shared with the sponsor's
+walk (``tests/support/route_walk.py``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import pypdfium2
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from route_walk import any_url, api_methods, fence_classification_problems, named_routes, text_of
 
 from cordtrack.server import blinding
-from cordtrack.server.accounts.models import Site, User
+from cordtrack.server.accounts.models import Role, Site, User
+from cordtrack.server.fences import ROUTE_FENCES
 from cordtrack.server.intake.models import Protocol, Randomisation
 from cordtrack.server.monitoring.models import DataQuery, QueryMessage, SourceVerification, Target
 from cordtrack.server.patients.models import Patient
 from cordtrack.server.safety.models import AdverseEvent, AdverseEventFollowUp
 from cordtrack.server.services import api_tokens, queries, safety
 from cordtrack.server.therapy.models import Administration, CellProductLot, CellType
-
-from .test_read_audit import walk_routes
 
 
 @dataclass
@@ -59,7 +58,7 @@ def _u(template: str, *, fragment: bool = False) -> tuple[Url, bool]:
 
 
 #: The routes open to a blinded assessor: the URL the walk opens, and whether the route also
-#: answers an htmx fragment (opened both ways). Must equal ``blinding.OPEN_TO_BLINDED``.
+#: answers an htmx fragment (opened both ways). Must equal what the assessor's fence opens.
 OPEN: dict[str, tuple[Url, bool]] = {
     "home": _u("/"),
     "login": _u("/accounts/login/"),
@@ -182,50 +181,15 @@ CLOSED: dict[str, str] = {
 }
 
 
-def _closed_reason(name: str) -> str | None:
-    if name in CLOSED:
-        return CLOSED[name]
-    return next((why for prefix, why in CLOSED_BY_PREFIX.items() if name.startswith(prefix)), None)
-
-
 def test_every_route_is_classified_for_the_blinded_assessor() -> None:
-    unclassified = [
-        name for name in walk_routes() if name not in OPEN and _closed_reason(name) is None
-    ]
-    assert not unclassified, (
-        "classify each new route in tests/server/test_blinding.py: CLOSED (the default: it "
-        f"answers 403 to a blinded assessor) or OPEN (and blinding.OPEN_TO_BLINDED): {unclassified}"
+    problems = fence_classification_problems(
+        ROUTE_FENCES[Role.ASSESSOR], set(OPEN), CLOSED, CLOSED_BY_PREFIX
     )
-    assert set(OPEN) == set(blinding.OPEN_TO_BLINDED)
-    assert not set(OPEN) & set(CLOSED), "a route is both open and closed"
-
-
-def _patterns(patterns: Any = None, namespace: str = "") -> dict[str, Any]:
-    """Every named route with its pattern (to build a URL for any route)."""
-    found: dict[str, Any] = {}
-    for p in get_resolver().url_patterns if patterns is None else patterns:
-        if isinstance(p, URLResolver):
-            inner = f"{namespace}:{p.namespace}" if namespace and p.namespace else p.namespace
-            found.update(_patterns(p.url_patterns, inner or namespace))
-        elif isinstance(p, URLPattern) and p.name:
-            found[f"{namespace}:{p.name}" if namespace else p.name] = p
-    return found
-
-
-def _any_url(name: str, pattern: Any, patient: Patient) -> str:
-    """A URL of the route with plausible arguments (the record does not matter: closed is 403
-    before any view runs, for a record that exists or not)."""
-    if name == "admin:app_list":
-        return "/admin/patients/"
-    kwargs: dict[str, Any] = {}
-    for key, converter in pattern.pattern.converters.items():
-        kind = type(converter).__name__
-        kwargs[key] = {"IntConverter": patient.pk, "UUIDConverter": uuid.uuid4()}.get(kind, "x")
-    try:
-        return reverse(name, kwargs=kwargs)
-    except Exception:  # a route whose arguments are not plain converters (the admin's)
-        route = str(pattern.pattern)
-        return "/" + re.sub(r"<[^>]+>", str(patient.pk), route).lstrip("^").rstrip("$")
+    assert not problems, (
+        "classify each new route in tests/server/test_blinding.py: CLOSED (the default: it "
+        "answers 403 to a blinded assessor) or OPEN (and the assessor's fence in fences.py):\n"
+        + "\n".join(problems)
+    )
 
 
 @pytest.fixture
@@ -300,18 +264,6 @@ def world(db: None, settings: Any) -> World:
     )
 
 
-def _text(response: Any) -> str:
-    body = (
-        b"".join(response.streaming_content)
-        if getattr(response, "streaming", False)
-        else bytes(response.content)
-    )
-    if response.get("Content-Type", "").startswith("application/pdf"):
-        pdf = pypdfium2.PdfDocument(body)
-        return "\n".join(page.get_textpage().get_text_range() for page in pdf)
-    return body.decode(errors="replace")
-
-
 def leaks(text: str, world: World) -> list[str]:
     return [what for what, pattern in world.forbidden if pattern.search(text)]
 
@@ -333,24 +285,10 @@ def test_the_assessor_sees_no_arm_product_or_treatment_on_any_open_route(world: 
             response = _open(client, url, world.assessor, headers)
             if response.status_code not in (200, 302, 405):
                 problems.append(f"{name} {url}: answered {response.status_code}")
-            found = leaks(_text(response), world)
+            found = leaks(text_of(response), world)
             if found:
                 problems.append(f"{name} {url} {headers}: shows {found}")
     assert not problems, "\n".join(problems)
-
-
-def _api_methods() -> dict[str, set[str]]:
-    """The HTTP methods of each API operation (GET and POST of one path are one Django route:
-    a closed operation is tried with its own methods)."""
-    from cordtrack.server.api.api import api
-
-    found: dict[str, set[str]] = {}
-    for _, router in api._routers:
-        for path_view in router.path_operations.values():
-            for op in path_view.operations:
-                name = getattr(op, "url_name", None) or op.view_func.__name__
-                found.setdefault(f"api-v1:{name}", set()).update(op.methods)
-    return found
 
 
 def test_every_closed_route_answers_403_to_the_assessor(world: World) -> None:
@@ -359,18 +297,20 @@ def test_every_closed_route_answers_403_to_the_assessor(world: World) -> None:
     _, secret = api_tokens.create_token(world.assessor)
     bearer = {"Authorization": f"Bearer {secret}"}
     problems = []
-    for name, pattern in sorted(_patterns().items()):
+    methods_of = api_methods()
+    for name, pattern in sorted(named_routes().items()):
         if name in OPEN:
             continue
-        url = _any_url(name, pattern, world.patient)
+        url = any_url(name, pattern, world.patient.pk)
         headers = bearer if url.startswith("/api/") else {}
-        methods = _api_methods().get(name, {"GET", "POST"})
+        methods = methods_of.get(name, {"GET", "POST"})
         for method in sorted(methods):
             response = client.generic(method, url, headers=headers)
             if response.status_code != 403:
                 problems.append(f"{name} {method} {url}: {response.status_code}")
-            elif leaks(_text(response), world):
-                problems.append(f"{name} {url}: the refusal shows {leaks(_text(response), world)}")
+            elif leaks(text_of(response), world):
+                shown = leaks(text_of(response), world)
+                problems.append(f"{name} {url}: the refusal shows {shown}")
     assert not problems, "\n".join(problems)
 
 
@@ -382,7 +322,7 @@ def test_the_detector_finds_arm_and_product_where_a_clinician_sees_them(world: W
                 "/queries/?status=all"):  # fmt: skip
         response = _open(client, url, world.clinician, {})
         assert response.status_code == 200, url
-        seen.update(what.split(" ")[0] for what in leaks(_text(response), world))
+        seen.update(what.split(" ")[0] for what in leaks(text_of(response), world))
     # The arm (randomisation card), a lot, a cell type, the event, the dose, the query's text.
     assert {"an", "lot", "cell", "treatment-related", "administered", "the"} <= seen
 

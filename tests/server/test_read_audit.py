@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from django.contrib import admin
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from route_walk import route_names as walk_routes
 
 from cordtrack.server.accounts.models import Site, User
 from cordtrack.server.audit.models import AuditEntry
@@ -35,16 +35,6 @@ from cordtrack.server.therapy.models import Administration, CellProductLot
 from .test_api_helpers import ApiClient
 
 WRITE = "a write (POST/PATCH): answers a redirect or the written record, audited as a change"
-
-
-def walk_routes(patterns: Any = None, namespace: str = "") -> Iterator[str]:
-    """Every named route of the URL map (``namespace:name``)."""
-    for p in get_resolver().url_patterns if patterns is None else patterns:
-        if isinstance(p, URLResolver):
-            inner = f"{namespace}:{p.namespace}" if namespace and p.namespace else p.namespace
-            yield from walk_routes(p.url_patterns, inner or namespace)
-        elif isinstance(p, URLPattern) and p.name:
-            yield f"{namespace}:{p.name}" if namespace else p.name
 
 
 @dataclass

@@ -4,7 +4,9 @@
 Every route is classified: :data:`OPEN` (the sponsor's pages and the public ones, each with the
 URL the walk opens) or refused (every other route: 403 to a GET and to a POST, with a session and,
 for the API, with the sponsor's bearer token). A route added later is refused to sponsors until it
-is listed in ``sponsor.access`` and here. Every body the sponsor is shown (HTML, JSON, PDF text) is
+is opened by the sponsor's fence (``fences.ROUTE_FENCES[Role.SPONSOR]``) and listed here.
+Enumerating and classifying the routes is shared with the assessor's walk
+(``tests/support/route_walk.py``). Every body the sponsor is shown (HTML, JSON, PDF text) is
 searched for identifiers: study ids (``NTH-0001``), the registry's own study ids, free text typed
 about patients (adverse-event terms, conditions, medication names), contact details, and year of
 birth; the control shows the same detector finds them on a clinician's pages.
@@ -12,26 +14,23 @@ birth; the control shows the same detector finds them on a clinician's pages.
 
 from __future__ import annotations
 
-import io
 import re
-import uuid
-import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from route_walk import fence_classification_problems, sample_urls, text_of
 
 from cordtrack.server.accounts.models import Membership, Role, Site, User
 from cordtrack.server.audit.models import AuditEntry
 from cordtrack.server.consent.scopes import usable_for_research
+from cordtrack.server.fences import ROUTE_FENCES
 from cordtrack.server.patients.models import Comorbidity, Medication, Patient
 from cordtrack.server.reminders.models import ContactPreference
 from cordtrack.server.safety.models import AdverseEvent
 from cordtrack.server.services import api_tokens
-from cordtrack.server.sponsor.access import open_to_sponsors
 
 #: What the sponsor opens, with the answer expected (a redirect: signing in, home, logout).
 OPEN: dict[str, tuple[str, int]] = {
@@ -70,30 +69,6 @@ MORE = (
 )
 
 
-def routes(
-    patterns: Any = None, namespace: str = "", prefix: str = ""
-) -> Iterator[tuple[str, str]]:
-    """Every named route with a URL that reaches it (a value of the right kind per parameter)."""
-    for p in get_resolver().url_patterns if patterns is None else patterns:
-        here = prefix + _sample(p)
-        if isinstance(p, URLResolver):
-            inner = f"{namespace}:{p.namespace}" if namespace and p.namespace else p.namespace
-            yield from routes(p.url_patterns, inner or namespace, here)
-        elif isinstance(p, URLPattern) and p.name:
-            yield (f"{namespace}:{p.name}" if namespace else p.name), "/" + here
-
-
-def _sample(p: URLPattern | URLResolver) -> str:
-    """The pattern's route with each parameter replaced by a value its converter accepts."""
-    route = str(p.pattern)
-    converters = getattr(p.pattern, "converters", {})
-    for name, converter in converters.items():
-        value = next(v for v in ("1", "NTH", str(uuid.uuid4()), "x")
-                     if re.fullmatch(converter.regex, v))  # fmt: skip
-        route = re.sub(rf"<(?:[^:>]+:)?{name}>", value, route)
-    return route.lstrip("^").rstrip("$").replace("\\", "")
-
-
 @dataclass
 class Identifiers:
     """What must never reach a sponsor, read from the database."""
@@ -121,40 +96,16 @@ def identifiers() -> Identifiers:
                        {t for t in free if len(t) >= 5})  # fmt: skip
 
 
-def text_of(response: Any) -> str:
-    """The text a person would read in the answer: HTML and JSON as sent, a PDF's text, every
-    file of a ZIP (CSV, README, the codebook PDF, SPSS and Stata files as bytes)."""
-    body = (b"".join(response.streaming_content) if getattr(response, "streaming", False)
-            else bytes(response.content))  # fmt: skip
-    return _text(body, response.headers.get("Content-Type", ""))
-
-
-def _text(body: bytes, kind: str) -> str:
-    if kind.startswith("application/pdf"):
-        import pypdfium2
-
-        pdf = pypdfium2.PdfDocument(body)
-        return "\n".join(page.get_textpage().get_text_range() for page in pdf)
-    if kind.startswith("application/zip"):
-        with zipfile.ZipFile(io.BytesIO(body)) as archive:
-            return "\n".join(
-                _text(archive.read(n), "application/pdf" if n.endswith(".pdf") else "")
-                for n in archive.namelist()
-            )
-    return body.decode("utf-8", errors="replace")
-
-
 def _bearer(user: User) -> dict[str, str]:
     _, secret = api_tokens.create_token(user)
     return {"Authorization": f"Bearer {secret}"}
 
 
 def test_the_open_routes_are_the_sponsor_pages_and_public_pages_only() -> None:
-    names = {name for name, _ in routes()}
-    opened = {name for name in names if open_to_sponsors(name)}
-    assert opened == set(OPEN), (
-        "a route open to sponsors (sponsor.access) must be listed in OPEN with its URL, and "
-        f"only those: {sorted(opened ^ set(OPEN))}"
+    problems = fence_classification_problems(ROUTE_FENCES[Role.SPONSOR], set(OPEN))
+    assert not problems, (
+        "a route open to sponsors (the sponsor's fence, fences.py) must be listed in OPEN with "
+        "its URL, and only those:\n" + "\n".join(problems)
     )
 
 
@@ -172,7 +123,7 @@ def test_every_other_route_answers_403_to_the_sponsor_and_writes_nothing(sponsor
     before = AuditEntry.objects.count()
     problems = []
     refused = 0
-    for name, url in routes():
+    for name, url in sample_urls():
         if name in OPEN:
             continue
         refused += 1

@@ -16,6 +16,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
+from route_walk import text_of
 
 from cordtrack.server.accounts.models import Role, Site, User
 from cordtrack.server.audit.models import AuditEntry
@@ -23,11 +24,17 @@ from cordtrack.server.intake.models import Randomisation, RandomisationNote, Unb
 from cordtrack.server.outbox.delivery import deliver_due
 from cordtrack.server.outbox.models import OutboxMessage
 from cordtrack.server.patients.models import Patient
-from cordtrack.server.services import patients, randomisation, signatures, therapy, unblinding
+from cordtrack.server.services import (
+    api_tokens,
+    patients,
+    randomisation,
+    signatures,
+    therapy,
+    unblinding,
+)
 from cordtrack.server.signatures.models import Signature
 
 from .conftest import VITALS, now
-from .test_blinding import _text
 from .test_randomisation import PASSWORD, rct, screened  # noqa: F401  (fixtures)
 
 REASON = "Suspected meningitis: the treating team needs the arm to choose the lumbar work-up."
@@ -200,8 +207,37 @@ def test_a_randomised_patient_sees_no_arm_product_or_lot_on_their_own_pages(
                 f"/reports/patients/{patient.pk}/progress.pdf"):  # fmt: skip
         response = client.get(url)
         assert response.status_code == 200, url
-        text = _text(response)
+        text = text_of(response)
         assert not [f for f in forbidden if f in text], (url, [f for f in forbidden if f in text])
     staff = Client()
     staff.force_login(alice)
     assert lot.lot_number in staff.get(f"/patients/{patient.pk}/").content.decode()  # control
+
+
+def test_a_randomised_patient_with_an_api_token_sees_no_administration_either(
+    alice: User, allocated: Randomisation, make_user: Callable[..., User], north: Site,
+    make_lot: Callable[..., object],
+) -> None:  # fmt: skip
+    """The API hides the same rows as the pages (``blinding.blind_api_request``, ADR 0052)."""
+    patient = allocated.patient
+    lot = make_lot(north, suffix="trial", manufacturer="Helix Cell Labs")
+    therapy.administer(
+        alice, patient, lot, administered_at=now(), route="intrathecal",
+        dose_total_cells=12345678, weight_kg=Decimal("70"), vitals=VITALS,
+    )  # fmt: skip
+    user = make_user("pat", Role.PATIENT, north)
+    patients.link_patient_user(make_user("sal", Role.SITE_ADMIN, north), patient, user)
+
+    def administrations(who: User) -> str:
+        _, secret = api_tokens.create_token(who)
+        response = Client().get(
+            f"/api/v1/administrations?patient_id={patient.pk}",
+            headers={"Authorization": f"Bearer {secret}"},
+        )
+        assert response.status_code == 200
+        return response.content.decode()
+
+    assert "12345678" in administrations(alice)  # the control: staff see it
+    shown = administrations(user)
+    assert "12345678" not in shown
+    assert lot.lot_number not in shown

@@ -4,13 +4,13 @@ A blinded outcome assessor (``Role.ASSESSOR``) enters ISNCSCI exams and instrume
 never learn the arm, the product or anything that would suggest them: not on a page, an htmx
 fragment, an API answer, an export, an audit view or a PDF. Two independent fences:
 
-1. **Routes, closed by default.** :class:`BlindingMiddleware` answers 403 to a blinded user for
-   every route whose name is not in :data:`OPEN_TO_BLINDED` (the API's bearer authentication
-   applies the same rule, :func:`check_api`). A page added tomorrow is closed to the assessor
-   until someone decides it is safe and lists it here; ``tests/server/test_blinding.py`` walks
-   every route and fails on one left unclassified.
-2. **Rows.** While a blinded user's request is served (:func:`blinded_request`), the default
-   managers of the treatment records hide them: randomisations, their annotations and
+1. **Routes, closed by default.** The assessor's route fence (``fences.ROUTE_FENCES``, ADR 0052,
+   shared with the sponsor's) answers 403 on every route it does not open, pages and API
+   operations alike. A page added tomorrow is closed to the assessor until someone decides it is
+   safe and lists it there; ``tests/server/test_blinding.py`` walks every route and fails on one
+   left unclassified.
+2. **Rows** (this module). While a blinded user's request is served (:func:`blinded_request`), the
+   default managers of the treatment records hide them: randomisations, their annotations and
    unblindings, administrations, lots, treatment-related adverse events (at least possibly
    related, or linked to an administration or a lot) with their follow-ups, and the data queries
    and source verifications attached to any of these. So a listed page that grows a treatment
@@ -29,33 +29,13 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 
+from .access import roles_of
+
 #: The roles kept blind to arm and product.
 BLINDED_ROLES = frozenset({"assessor"})
-
-#: The routes a blinded user may open (each still scoped to their sites by its view): signing
-#: in, the patient list and page (whose treatment rows are hidden), exams and instruments and
-#: the visits they are entered at, and the public pages. Everything else answers 403.
-OPEN_TO_BLINDED = frozenset({
-    # account
-    "home", "login", "logout", "otp-verify", "otp-setup",
-    # public pages (published figures and registry aggregates only)
-    "expect:page", "expect:pdf",
-    # the patients assessed, their exams, visits and instruments
-    "patients:list", "patients:detail",
-    "exam-list", "exam-new", "exam-detail", "exam-edit", "exam-sign", "exam-classify",
-    "visit-detail", "instrument-new",
-    # the same through the API
-    "api-v1:openapi-json",
-    "api-v1:list_patients", "api-v1:get_patient",
-    "api-v1:list_exams", "api-v1:get_exam", "api-v1:create_exam", "api-v1:update_exam",
-    "api-v1:sign_exam",
-    "api-v1:list_visits", "api-v1:get_visit",
-    "api-v1:list_instruments", "api-v1:create_instrument",
-})  # fmt: skip
 
 #: The blinding of the request being served: "" none, ASSESSOR (arm, product and treatment-related
 #: events hidden) or PARTICIPANT (a randomised patient's own pages: arm and product hidden).
@@ -66,13 +46,7 @@ _blinded: ContextVar[str] = ContextVar("cordtrack_blinded_request", default="")
 def is_blinded(user: Any) -> bool:
     """Whether ``user`` holds a blinded role at any site (then blinded everywhere: a role at one
     site cannot be unlearned at another)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    cached: bool | None = getattr(user, "_cordtrack_blinded", None)
-    if cached is None:
-        cached = user.memberships.filter(role__in=BLINDED_ROLES).exists()
-        user._cordtrack_blinded = cached
-    return bool(cached)
+    return bool(roles_of(user) & BLINDED_ROLES)
 
 
 def participant_blinded(user: Any) -> bool:
@@ -115,14 +89,9 @@ def blinded(mode: str = ASSESSOR) -> Iterator[None]:
         _blinded.reset(token)
 
 
-def _deny_unless_open(view_name: str) -> None:
-    if view_name not in OPEN_TO_BLINDED:
-        raise PermissionDenied("this page is closed to blinded outcome assessors")
-
-
 class BlindingMiddleware:
-    """403 for a blinded user on every route not in :data:`OPEN_TO_BLINDED`; rows hidden for the
-    whole request (set here, reset when the response leaves)."""
+    """Rows hidden for the whole request of a blinded user (set here, reset when the response
+    leaves); the routes closed to them are the route fence's (``fences``)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -131,23 +100,13 @@ class BlindingMiddleware:
         with blinded(mode_of(getattr(request, "user", None))):
             return self.get_response(request)
 
-    def process_view(
-        self, request: HttpRequest, view: object, args: object, kwargs: object
-    ) -> None:
-        match = request.resolver_match
-        if match is not None and is_blinded(getattr(request, "user", None)):
-            _deny_unless_open(match.view_name)
 
-
-def check_api(request: HttpRequest, user: Any) -> None:
-    """The same fence for a bearer-token user, who is known only once the API authenticated
-    them (inside :class:`BlindingMiddleware`'s request, which resets the flag)."""
-    if not is_blinded(user):
-        return
-    _blinded.set(ASSESSOR)
-    match = request.resolver_match
-    name = getattr(request, "cordtrack_operation", None)  # set by each operation (api.py)
-    _deny_unless_open(name or (match.view_name if match is not None else ""))
+def blind_api_request(user: Any) -> None:
+    """Hide the rows for a bearer-token user, who is known only once the API authenticated them
+    (inside :class:`BlindingMiddleware`'s request, which resets the flag when it leaves)."""
+    mode = mode_of(user)
+    if mode:
+        _blinded.set(mode)
 
 
 M = TypeVar("M", bound=models.Model)

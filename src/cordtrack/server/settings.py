@@ -126,10 +126,11 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "cordtrack.server.accounts.middleware.RequireOTPWhenEnrolled",
     "cordtrack.server.accounts.middleware.PatientsStayInThePortal",
-    # A blinded outcome assessor: 403 outside the open routes, treatment rows hidden (ADR 0040).
+    # A blinded outcome assessor's request: treatment rows hidden (ADR 0040).
     "cordtrack.server.blinding.BlindingMiddleware",
-    # A sponsor opens the sponsor's pages only: 403 elsewhere, before any view (ADR 0050).
-    "cordtrack.server.sponsor.access.SponsorsSeeAggregatesOnly",
+    # The assessor and the sponsor open their fence's routes only: 403 elsewhere, before any
+    # view (ADR 0052).
+    "cordtrack.server.fences.RouteFenceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A write form's one-time token: a repeated post saves once (needs the user and messages).
     "cordtrack.server.formtokens.FormTokenMiddleware",

@@ -9,6 +9,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django_otp import user_has_device
 
+from ..fences import BASE_ROUTES
+
 
 class RequireOTPWhenEnrolled:
     """Users with a confirmed device reach nothing but the token page until they verify."""
@@ -30,15 +32,17 @@ class RequireOTPWhenEnrolled:
 
 #: The pages a patient user may open (each still scoped to their own record): the portal, their
 #: own record's page, its signed exams, visits, documents, progress and outcome report, and their
-#: account. Every other page is a staff page (worklists, dashboards, lots, cohort reports, admin).
-PATIENT_PAGES = frozenset({
-    "home", "portal", "portal-questionnaire", "portal-reminders", "patients:detail",
+#: account; with the public pages every fenced role opens (``fences.BASE_ROUTES``: signing in,
+#: the second factor, /expect/; its API schema is no page, and the API is not redirected). Every
+#: other page is a staff page (worklists, dashboards, lots, cohort reports, admin).
+PATIENT_PAGES = BASE_ROUTES | {
+    "portal", "portal-questionnaire", "portal-reminders", "patients:detail",
     "patient-progress", "exam-detail",
     "visit-detail", "document-detail", "document-download", "document-preview", "reports:patient",
-    "reports:progress", "login", "logout", "otp-setup", "otp-verify", "expect:page", "expect:pdf",
+    "reports:progress",
     # Their consent: read, sign, download their copy, withdraw (consent/views.py).
     "consent:portal", "consent:portal-sign", "consent:portal-pdf", "consent:portal-withdraw",
-})  # fmt: skip
+}  # fmt: skip
 
 
 def is_patient_user(user: object) -> bool:

@@ -14,10 +14,9 @@ from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.security import HttpBearer
 
-from .. import blinding
+from .. import blinding, fences
 from ..accounts.models import User
 from ..services import api_tokens
-from ..sponsor.access import refuse_outside_sponsor_routes
 from . import errors
 from .routes import (
     adverse_events,
@@ -43,9 +42,9 @@ class BearerAuth(HttpBearer):
         user = api_tokens.authenticate(token)
         if user is not None:
             request.user = user
-            blinding.check_api(request, user)  # 403 outside the assessor's routes (ADR 0040)
-            # A sponsor's token opens the sponsor's operations only (403 elsewhere; ADR 0050).
-            refuse_outside_sponsor_routes(user, request)
+            # 403 outside the routes of a fenced role (assessor, sponsor; ADR 0052), per operation.
+            fences.check_api(request, user)
+            blinding.blind_api_request(user)  # treatment rows hidden (ADR 0040)
         return user
 
 
@@ -64,8 +63,8 @@ errors.install(api)
 
 
 def _named(run: Any) -> Any:
-    """Each operation names itself on the request before authentication, so the blinding fence
-    (``blinding.check_api``) judges the operation, not the first route of its path (GET and POST
+    """Each operation names itself on the request before authentication, so the route fence
+    (``fences.check_api``) judges the operation, not the first route of its path (GET and POST
     of ``/patients`` are one Django route)."""
     operation = run.__self__
     name = f"api-v1:{getattr(operation, 'url_name', None) or operation.view_func.__name__}"
