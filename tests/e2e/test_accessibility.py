@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 
 from cordtrack.server.accounts.models import User
 
-from .conftest import login
+from .conftest import PASSWORD, login
+from .consents import NEW_VERSION, publish_new_version
 from .screens import (
     AXE,
     PHONE,
@@ -154,6 +155,105 @@ def test_a_patient_signs_in_and_answers_a_questionnaire_with_the_keyboard_only(
 
     expect(page.locator(".messages")).to_contain_text("Thank you")
     expect(page.get_by_role("link", name=title)).to_have_count(0)
+
+
+def _clinic_patient() -> int:
+    """The North patient whose consent the coordinator takes in clinic (the one with a portal
+    account: they signed 2.1 and are asked to re-consent once 2.2 is published)."""
+    return _own("patient@nth")
+
+
+#: The consent pages (issue 17 item 2) with a new version to sign: who opens each, and its URL.
+CONSENT_PAGES: list[tuple[str, str, Callable[[], str]]] = [
+    ("portal with the re-consent banner", "patient@nth", lambda: "/portal/"),
+    ("own consent", "patient@nth", lambda: "/portal/consent/"),
+    ("consent to read and sign", "patient@nth", lambda: "/portal/consent/sign/"),
+    ("consent in Arabic", "patient@nth", lambda: "/portal/consent/sign/?language=ar"),
+    ("own withdrawal", "patient@nth", lambda: "/portal/consent/withdraw/"),
+    ("re-consent worklist", "coordinator@nth", lambda: "/consent/reconsent/"),
+    ("patient's consent status", "coordinator@nth",
+     lambda: f"/patients/{_clinic_patient()}/consent/"),
+    ("signing in clinic", "coordinator@nth",
+     lambda: f"/patients/{_clinic_patient()}/consent/sign/"),
+    ("signing in clinic with a witness", "coordinator@nth",
+     lambda: f"/patients/{_clinic_patient()}/consent/sign/?protocol=CT-MSC-RCT"),
+    ("withdrawal by staff", "coordinator@nth",
+     lambda: f"/patients/{_clinic_patient()}/consent/withdraw/"),
+]  # fmt: skip
+
+#: The forms among them, sent empty: each shows its field errors (which axe checks too).
+CONSENT_FORMS: dict[str, str] = {
+    "consent to read and sign": "Sign the consent",
+    "signing in clinic with a witness": "Sign the consent",
+    "own withdrawal": "Sign the withdrawal",
+    "withdrawal by staff": "Sign the withdrawal",
+}
+
+
+def test_axe_finds_no_wcag_aa_violation_on_the_consent_pages(page: Any) -> None:
+    """Reading, the comprehension check and signing (portal, and in clinic with a witness),
+    withdrawing, the worklist: on a laptop and a phone, and each form showing its errors."""
+    publish_new_version(("en", "ar"))
+    page.context.set_default_timeout(WALK_TIMEOUT_MS)
+    page.add_init_script(path=str(AXE))
+    problems = []
+    for who in dict.fromkeys(p[1] for p in CONSENT_PAGES):
+        login(page, who)
+        for name, _who, url in (p for p in CONSENT_PAGES if p[1] == who):
+            for label, viewport in (("laptop", LAPTOP), ("phone", PHONE)):
+                page.set_viewport_size(viewport)
+                response = page.goto(url())
+                assert response is not None
+                assert response.status == 200, f"{name}: {response.status}"
+                violations = axe_violations(page)
+                if violations:
+                    problems.append(describe_violations(f"{name} ({label}) {page.url}", violations))
+            if name in CONSENT_FORMS:
+                page.get_by_role("button", name=CONSENT_FORMS[name]).click()
+                expect(page.locator(".errorlist").first).to_be_visible()
+                violations = axe_violations(page)
+                if violations:
+                    problems.append(describe_violations(f"{name} with errors", violations))
+        page.get_by_role("button", name="Sign out").click()
+    assert not problems, "\n".join(problems)
+
+
+def _choose(page: Any, index: int) -> None:
+    """In a radio group just reached with Tab (nothing chosen yet, focus on its first button):
+    choose the ``index``-th button with the keyboard, as a screen-reader user would."""
+    if index == 0:
+        page.keyboard.press("Space")
+    for _ in range(index):
+        page.keyboard.press("ArrowDown")  # moves to the next button and chooses it
+
+
+def test_a_patient_reads_checks_and_signs_a_new_consent_with_the_keyboard_only(
+    page: Any,
+) -> None:
+    from cordtrack.server.consent.models import Consent
+
+    (document,) = publish_new_version()
+    page.context.set_default_timeout(WALK_TIMEOUT_MS)
+    login(page, "patient@nth")
+    page.goto("/portal/")
+    _tab_to(page, lambda f: f["href"].endswith("/portal/consent/sign/"))
+    page.keyboard.press("Enter")
+    expect(page.locator("article.consent-text")).to_contain_text("New in 2.2")
+
+    for question in document.questions:
+        stops = _tab_to(page, lambda f: f["tag"] == "input" and f["name"].startswith("q"))
+        assert stops, "every question is a Tab stop"
+        _choose(page, question["answer"])
+    _tab_to(page, lambda f: f["name"] == "password")
+    page.keyboard.type(PASSWORD)
+    _tab_to(page, lambda f: f["text"] == "Sign the consent")
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile("/portal/consent/$"))
+    expect(page.locator("[data-consent=valid]")).to_contain_text(f"version {NEW_VERSION}")
+    signed = Consent.objects.get(document=document)
+    assert signed.comprehension_attempts == 1
+    _tab_to(page, lambda f: f["text"] == "Download PDF")
 
 
 def test_axe_catches_a_broken_page(browser: Any) -> None:

@@ -11,19 +11,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from .conftest import PASSWORD, login, shot
-
-
-def _publish_new_version() -> None:
-    """The program publishes consent 2.2 of the demo protocol (English), as a data manager."""
-    from cordtrack.server.accounts.models import User
-    from cordtrack.server.consent.demo import DATA
-    from cordtrack.server.services import consent_documents
-    from cordtrack.server.services.protocols import parse_document
-
-    data = parse_document((DATA / "ct-msc-it-2.1-en.yaml").read_text())
-    data["version"] = "2.2"
-    data["text"] += "\nNew in 2.2: your samples may be kept for ten years."
-    consent_documents.publish(User.objects.get(username="data_manager@nth"), data)
+from .consents import publish_new_version
 
 
 def test_a_patient_retries_the_comprehension_check_signs_and_downloads_the_pdf(
@@ -31,7 +19,7 @@ def test_a_patient_retries_the_comprehension_check_signs_and_downloads_the_pdf(
 ) -> None:
     from cordtrack.server.consent.models import Consent
 
-    _publish_new_version()
+    publish_new_version()
     login(page, "patient@nth")
     banner = page.locator("[data-banner=reconsent]")
     expect(banner).to_contain_text("A new version (2.2)")

@@ -1,9 +1,10 @@
 """No page overflows sideways on a 375 px phone (issue 17 item 6, ADR 0048): every page of the
 route tables the read-audit walk uses (tests/server/test_read_audit.py: every named route, so a
 new page is walked as soon as it is classified there), every admin page, the patient's own pages
-and the public pages, opened in Chromium at 375 px. A page fits when the document is no wider
-than the viewport; wide tables scroll inside their own box, never the page, and the page may not
-hide its overflow (that cuts content off)."""
+and the public pages, opened in Chromium at 375 px, with a new consent version published so the
+consent pages show their forms and the re-consent worklist its rows. A page fits when the
+document is no wider than the viewport; wide tables scroll inside their own box, never the page,
+and the page may not hide its overflow (that cuts content off)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from server.test_read_audit import (
 )
 
 from .conftest import PASSWORD
+from .consents import publish_new_version
 from .screens import PHONE, WALK_TIMEOUT_MS, overflow
 
 SUPERUSER = "superuser"
@@ -66,9 +68,17 @@ def pages(d: Demo) -> Iterator[tuple[str, str, str]]:
         ("visit-detail", f"/visits/{visit.pk}/" if visit else None),
         ("exam-detail", f"/exams/{exam.pk}/" if exam else None),
         ("otp-setup", "/accounts/otp/setup/"),
+        # With a new consent version published (the test does): reading and signing it, in
+        # English and in Arabic (right to left), and withdrawing.
+        ("consent:portal-sign", "/portal/consent/sign/"),
+        ("consent:portal-sign ar", "/portal/consent/sign/?language=ar"),
+        ("consent:portal-withdraw", "/portal/consent/withdraw/"),
     ):
         if url:
             yield PATIENT, f"own {name}", url
+    yield STAFF, "consent:reconsent", "/consent/reconsent/"  # the patient above is listed
+    witnessed = f"/patients/{own.pk}/consent/sign/?protocol=CT-MSC-RCT"
+    yield STAFF, "consent:clinic-sign witness", witnessed
     for name, url in (("login", "/accounts/login/"), ("inquire", "/inquire/"),
                       ("expect:page", "/expect/")):  # fmt: skip
         yield "public", name, url
@@ -89,6 +99,7 @@ def _signed_in(browser: Any, base_url: str, username: str | None) -> Any:
 
 def test_no_page_overflows_sideways_at_375_px(browser: Any, live_server: Any, demo: Any) -> None:
     d = demo_records()
+    publish_new_version(("en", "ar"))
     User.objects.create_superuser("root@test", password=PASSWORD)
     users = {STAFF: d.staff.username, SITE_ADMIN: d.site_admin.username, SUPERUSER: "root@test",
              PATIENT: d.patient_user.username, "public": None}  # fmt: skip
