@@ -23,10 +23,12 @@ from .reports_cohort import build
 pytestmark = pytest.mark.django_db
 
 
-def assert_both_engines_agree(sites: list[str], today: dt.date) -> int:
+def assert_both_engines_agree(
+    sites: list[str], today: dt.date, keys: tuple[str, ...] = tuple(figures.DEFINITIONS)
+) -> int:
     cohort = figures.cohort_courses(figures.CohortFilters(tuple(sites)), today)
     courses = list(cohort.courses)
-    for key in figures.DEFINITIONS:
+    for key in keys:
         definition = figures.definition_for(key)
         assert batch.summarise(courses, definition) == summary.summarise(courses, definition), key
     return len(courses)
@@ -48,8 +50,8 @@ def test_the_demo_registry_has_the_same_figures_by_both_engines(settings: Any) -
     sites = sorted(Site.objects.values_list("code", flat=True))
     for today in (dt.date.today(), dt.date.today() + dt.timedelta(days=400)):
         assert assert_both_engines_agree(sites, today) > 0
-        for site in sites:
-            assert_both_engines_agree([site], today)
+    for site in sites:  # one site at a time, as the report is asked
+        assert_both_engines_agree([site], dt.date.today(), (figures.DEFAULT_DEFINITION,))
 
 
 def test_a_synthetic_registry_has_the_same_figures_by_both_engines(settings: Any) -> None:

@@ -163,3 +163,10 @@ def test_any_cohort_gives_the_same_figures_both_ways(
 @example([(0.0, True), (0.0, True)])  # every patient has the event at once: S reaches 0
 def test_kaplan_meier_counts_ties_the_same_both_ways(data: list[tuple[float, bool]]) -> None:
     assert survival.kaplan_meier(data) == kaplan_meier(data)
+
+
+def test_a_cohort_without_any_follow_up_is_all_lost_both_ways() -> None:
+    cohort = [course("a", "A", []), course("b", "C", [], days_since_injury_at_baseline=None)]
+    found = assert_same(cohort, ScoreGain("LEMS", 1))
+    assert found.rate.lost == 2
+    assert_same(cohort, AisImprovement())

@@ -198,10 +198,10 @@ def change_vs_expected(
     later_score, later_known = _score(columns, outcome, follow=True)
     window = np.abs(columns.fu_day - by_day) <= window_days
     rows = nearest(columns, later_known & window, by_day, tie=later_score)
-    has = rows >= 0
-    # Python lists: indexing them is cheaper than reading NumPy scalars one at a time.
-    later = np.where(has, later_score[np.maximum(rows, 0)], 0).tolist()
-    has_later, base = has.tolist(), base_score.tolist()
+    # Python lists: indexing them is cheaper than reading NumPy scalars one at a time. Row -1
+    # (no follow-up in the window) reads the 0 appended, which is never used.
+    later = np.append(later_score, 0)[rows].tolist()
+    has_later, base = (rows >= 0).tolist(), base_score.tolist()
     has_base, totals, has_total = base_known.tolist(), total_score.tolist(), total_known.tolist()
     keys = profiles(columns) if keys is None else keys
     memo: dict[tuple[Hashable, ...], Figure | str] = {}
