@@ -1,8 +1,9 @@
 """The cohort report's figures are the same by both outcome engines on real registries: the
 column engine the report uses (``outcomes.batch``) and the reference engine that reads one patient
 at a time (``outcomes.summary``), for every responder definition the report offers, on the
-hand-worked cohort, the demo registry (today and 400 days on, when more windows have closed) and a
-bulk synthetic registry; and the report, its CLI and the sponsor's report carry those figures."""
+hand-worked cohort and a bulk synthetic registry (today and 400 days on, when more windows have
+closed); the demo registry is checked where it is loaded once for the report's reader
+(``test_report_courses.py``)."""
 
 from __future__ import annotations
 
@@ -39,19 +40,6 @@ def test_the_hand_worked_cohort_has_the_same_figures_by_both_engines(
 ) -> None:
     build(make_patient, make_lot, alice, north)
     assert assert_both_engines_agree(["NTH"], dt.date.today()) == 5
-
-
-def test_the_demo_registry_has_the_same_figures_by_both_engines(settings: Any) -> None:
-    from cordtrack.server import demo
-
-    settings.DEMO_MODE = True
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    demo.load()
-    sites = sorted(Site.objects.values_list("code", flat=True))
-    for today in (dt.date.today(), dt.date.today() + dt.timedelta(days=400)):
-        assert assert_both_engines_agree(sites, today) > 0
-    for site in sites:  # one site at a time, as the report is asked
-        assert_both_engines_agree([site], dt.date.today(), (figures.DEFAULT_DEFINITION,))
 
 
 def test_a_synthetic_registry_has_the_same_figures_by_both_engines(settings: Any) -> None:
