@@ -71,7 +71,7 @@ def _key(value: SetValue) -> Hashable:
     """A dictionary key equal for values the parsers read alike (a list is read as a tuple)."""
     if value is None or type(value) is str or isinstance(value, Possible):
         return value
-    return tuple(value)  # type: ignore[arg-type]
+    return tuple(value)
 
 
 Profiles = list[tuple[Hashable, ...]]
