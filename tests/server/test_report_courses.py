@@ -16,10 +16,11 @@ from django.test.utils import CaptureQueriesContext
 from cordtrack.outcomes import PatientCourse
 from cordtrack.server.accounts.models import Site, User
 from cordtrack.server.patients.models import Patient
-from cordtrack.server.reports import adapters, courses
+from cordtrack.server.reports import adapters, courses, figures
 from cordtrack.server.synthetic import generate
 
 from .reports_cohort import build
+from .test_report_batch import assert_both_engines_agree
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,9 @@ def test_the_hand_worked_cohort_reads_the_same_both_ways(
     assert fast == slow
 
 
-def test_the_demo_registry_reads_the_same_both_ways(settings: Any) -> None:
+def test_the_demo_registry_reads_the_same_both_ways_and_has_the_same_figures_by_both_engines(
+    settings: Any,
+) -> None:
     from cordtrack.server import demo
 
     settings.DEMO_MODE = True
@@ -73,6 +76,9 @@ def test_the_demo_registry_reads_the_same_both_ways(settings: Any) -> None:
         assert fast == slow
         for site in sites:  # one site at a time, as the report is asked
             assert both([site], today)[1] == both([site], today)[0]
+        # ... and both outcome engines give the same figures on them (ADR 0055)
+        keys = tuple(figures.DEFINITIONS) if today == dt.date.today() else ("ais1_12m",)
+        assert_both_engines_agree(sites, today, keys)
 
 
 def test_a_synthetic_registry_reads_the_same_both_ways_in_a_fixed_number_of_queries(

@@ -1,6 +1,7 @@
 """The clinical core stays pure (brief, "Architecture"): ``cordtrack.isncsci``,
 ``cordtrack.clinical`` and ``cordtrack.outcomes`` never import Django, and import nothing beyond
-the standard library, cordtrack itself and (for the batch engine) NumPy."""
+the standard library, cordtrack itself and (for the batch engines: ISNCSCI classification,
+the cohort report's column engine ``cordtrack.outcomes.batch``) NumPy."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pytest
 PURE = {
     "cordtrack.isncsci": {"numpy"},
     "cordtrack.clinical": set(),
-    "cordtrack.outcomes": set(),
+    "cordtrack.outcomes": {"numpy"},
 }
 
 

@@ -57,6 +57,8 @@ __all__ = [
     "StratumKey",
     "cohort_rate",
     "describe",
+    "group_reference",
+    "rate_of_counts",
     "reference_for",
     "select",
     "stratify",
@@ -247,6 +249,17 @@ def cohort_rate(
     counts = dict.fromkeys(ResponseStatus, 0)
     for course in courses:
         counts[definition.status(course)] += 1
+    return rate_of_counts(
+        definition, counts, None if control is None else cohort_rate(control, definition)
+    )
+
+
+def rate_of_counts(
+    definition: ResponderDefinition,
+    counts: Mapping[ResponseStatus, int],
+    control: CohortRate | None = None,
+) -> CohortRate:
+    """The :class:`CohortRate` of patients counted by status (shared with :mod:`.batch`)."""
     r, nr = counts[ResponseStatus.RESPONDER], counts[ResponseStatus.NON_RESPONDER]
     u, lost = counts[ResponseStatus.UNDETERMINED], counts[ResponseStatus.LOST]
     due = r + nr + u + lost
@@ -260,7 +273,7 @@ def cohort_rate(
         _wilson_or_none(r, due),
         _wilson_or_none(r + u + lost, due),
         _wilson_or_none(r, r + nr),
-        None if control is None else cohort_rate(control, definition),
+        control,
     )
 
 
@@ -365,24 +378,40 @@ def reference_for(
     baseline-exam day is the latest in the group, so each table's window covers every member.
     """
     target = definition.reference_outcome()
-    outcome, grades = target or (ReferenceOutcome.AIS_IMPROVEMENT, 1)
     if target is None:
         return NaturalHistory(
-            outcome, False, reason=f"the evidence sheet has no natural-history figure for "
+            ReferenceOutcome.AIS_IMPROVEMENT, False,
+            reason=f"the evidence sheet has no natural-history figure for "
             f"'{definition.definition}'",
         )  # fmt: skip
     if not courses:
-        return NaturalHistory(outcome, False, reason="no patients in this group")
-    grades_seen = {_ais(c) for c in courses}
-    groups = {level_group(c.baseline.nli) for c in courses}
+        return NaturalHistory(target[0], False, reason="no patients in this group")
     days = [c.days_since_injury_at_baseline for c in courses]
     known_days = [d for d in days if d is not None]
-    group: LevelGroup | None = groups.pop() if len(groups) == 1 else None
-    profile = ComparatorProfile(
-        baseline_ais=grades_seen.pop() if len(grades_seen) == 1 else ",".join(sorted(grades_seen)),
-        days_since_injury_at_baseline=max(known_days) if len(known_days) == len(days) else None,
-        level_group=group,
+    return group_reference(
+        definition,
+        {_ais(c) for c in courses},
+        {level_group(c.baseline.nli) for c in courses},
+        max(known_days) if len(known_days) == len(days) else None,
     )
+
+
+def group_reference(
+    definition: ResponderDefinition,
+    grades_seen: set[str],
+    groups: set[LevelGroup | None],
+    latest_day: int | None,
+) -> NaturalHistory:
+    """:func:`reference_for` a non-empty group from its members' baseline AIS labels, level
+    groups and latest baseline-exam day (None if any is unknown); shared with :mod:`.batch`."""
+    outcome, grades = definition.reference_outcome() or (ReferenceOutcome.AIS_IMPROVEMENT, 1)
+    group: LevelGroup | None = next(iter(groups)) if len(groups) == 1 else None
+    profile = ComparatorProfile(
+        baseline_ais=next(iter(grades_seen)) if len(grades_seen) == 1
+        else ",".join(sorted(grades_seen)),
+        days_since_injury_at_baseline=latest_day,
+        level_group=group,
+    )  # fmt: skip
     return natural_history(profile, outcome, grades)
 
 

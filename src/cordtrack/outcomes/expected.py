@@ -49,7 +49,7 @@ from cordtrack.clinical.evidence import Figure
 
 from .change import Tri, grade_set
 from .cohort import AisImprovement, PatientCourse, ResponderDefinition, ResponseStatus
-from .groups import level_group
+from .groups import LevelGroup, level_group
 from .intervals import DEFAULT_CONFIDENCE
 from .poisson import poisson_limits
 from .references import ReferenceOutcome, candidates, in_population, specificity
@@ -59,6 +59,8 @@ __all__ = [
     "FigureUse",
     "ObservedExpected",
     "expectation",
+    "no_figure",
+    "observed_expected_of",
     "observed_vs_expected",
     "reference_variance",
 ]
@@ -113,14 +115,17 @@ def expectation(course: PatientCourse, definition: AisImprovement) -> Expectatio
         and in_population(f, course.baseline.nli, group) is Tri.YES
     ]
     if not usable:
-        where = group.value if group else "level unknown"
-        return Expectation(
-            course.patient_id,
-            None,
-            f"no natural-history figure for ≥{definition.grades} AIS grade(s) at about "
-            f"{definition.by_day} days after a baseline exam on day {day} (AIS {grade}, {where})",
-        )
+        return Expectation(course.patient_id, None, no_figure(definition, grade, group, day))
     return Expectation(course.patient_id, min(usable, key=specificity))
+
+
+def no_figure(definition: AisImprovement, grade: str, group: LevelGroup | None, day: int) -> str:
+    """Why a patient with a determined profile has no expectation: no figure matches."""
+    where = group.value if group else "level unknown"
+    return (
+        f"no natural-history figure for ≥{definition.grades} AIS grade(s) at about "
+        f"{definition.by_day} days after a baseline exam on day {day} (AIS {grade}, {where})"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +218,25 @@ def observed_vs_expected(
         )
         expected += found.probability
         observed += status is ResponseStatus.RESPONDER
-    figures = tuple(uses.values())
+    return observed_expected_of(
+        definition, observed, expected, lost, lost_expected, tuple(uses.values()),
+        tuple(without), not_due, confidence,
+    )  # fmt: skip
+
+
+def observed_expected_of(
+    definition: AisImprovement,
+    observed: int,
+    expected: float,
+    lost: int,
+    lost_expected: float,
+    figures: tuple[FigureUse, ...],
+    without: tuple[tuple[str, str], ...],
+    not_due: int,
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> ObservedExpected:
+    """O/E with its intervals from the counts and sums :func:`observed_vs_expected` gathers
+    (shared with the column engine, :mod:`.batch`)."""
     patients = sum(u.patients for u in figures)
     interval = widened = None
     complete = True
@@ -236,5 +259,5 @@ def observed_vs_expected(
     best = (observed + lost) / total_expected if total_expected > 0 else None
     return ObservedExpected(
         definition.definition, observed, round(expected, 6), patients, interval, widened,
-        complete, figures, tuple(without), lost, worst, best, not_due, unknown_n, confidence,
+        complete, figures, without, lost, worst, best, not_due, unknown_n, confidence,
     )  # fmt: skip

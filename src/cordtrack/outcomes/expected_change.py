@@ -31,12 +31,18 @@ from cordtrack.clinical.evidence import Figure
 
 from .change import Tri, grade_set
 from .cohort import PatientCourse
-from .groups import level_group
+from .groups import LevelGroup, level_group
 from .intervals import DEFAULT_CONFIDENCE
 from .poisson import t_quantile
 from .references import ReferenceOutcome, candidates, in_population, specificity
 
-__all__ = ["MOTOR_MEASURES", "ChangeVsExpected", "change_vs_expected"]
+__all__ = [
+    "MOTOR_MEASURES",
+    "ChangeVsExpected",
+    "change_vs_expected",
+    "change_vs_expected_of",
+    "no_mean",
+]
 
 #: The motor measures with natural-history mean changes, and how to read them from an assessment.
 MOTOR_MEASURES: Final = (
@@ -100,9 +106,14 @@ def _figure_for(
         and in_population(f, course.baseline.nli, group) is Tri.YES
     ]
     if not usable:
-        where = group.value if group else "level unknown"
-        return f"no natural-history mean for {outcome.value} (AIS {grade}, {where}, day {day})"
+        return no_mean(outcome, grade, group, day)
     return min(usable, key=specificity)
+
+
+def no_mean(outcome: ReferenceOutcome, grade: str, group: LevelGroup | None, day: int) -> str:
+    """Why a patient with a determined profile has no expected change: no figure matches."""
+    where = group.value if group else "level unknown"
+    return f"no natural-history mean for {outcome.value} (AIS {grade}, {where}, day {day})"
 
 
 def _follow_up_score(
@@ -151,6 +162,25 @@ def change_vs_expected(
         diffs.append(later - base - expect)
         figure, count = uses.get(found.id, (found, 0))
         uses[found.id] = (figure, count + 1)
+    return change_vs_expected_of(
+        outcome, by_day, diffs, observed, expected, tuple(uses.values()), tuple(without),
+        tuple(no_follow_up), confidence,
+    )  # fmt: skip
+
+
+def change_vs_expected_of(
+    outcome: ReferenceOutcome,
+    by_day: int,
+    diffs: list[float],
+    observed: list[float],
+    expected: list[float],
+    uses: tuple[tuple[Figure, int], ...],
+    without: tuple[tuple[str, str], ...],
+    no_follow_up: tuple[str, ...],
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> ChangeVsExpected:
+    """The means and intervals from the per-patient differences :func:`change_vs_expected`
+    gathers, in patient order (shared with the column engine, :mod:`.batch`)."""
     m = len(diffs)
     interval = widened = None
     complete = True
@@ -160,7 +190,7 @@ def change_vs_expected(
         se2 = stdev(diffs) ** 2 / m
         interval = (mean - t * math.sqrt(se2), mean + t * math.sqrt(se2))
         reference = 0.0
-        for figure, count in uses.values():
+        for figure, count in uses:
             if figure.sd is None or not figure.n:
                 complete = False
                 continue
@@ -168,6 +198,6 @@ def change_vs_expected(
         widened = (mean - t * math.sqrt(se2 + reference), mean + t * math.sqrt(se2 + reference))
     return ChangeVsExpected(
         outcome, by_day, m, fmean(observed) if m else None, fmean(expected) if m else None,
-        fmean(diffs) if m else None, interval, widened, complete, tuple(uses.values()),
-        tuple(without), tuple(no_follow_up), confidence,
+        fmean(diffs) if m else None, interval, widened, complete, uses, without, no_follow_up,
+        confidence,
     )  # fmt: skip

@@ -14,7 +14,6 @@ from typing import Final
 
 from cordtrack.clinical.evidence import EVIDENCE_VERSION
 from cordtrack.outcomes import (
-    MOTOR_MEASURES,
     AisImprovement,
     ChangeVsExpected,
     CohortRate,
@@ -29,16 +28,10 @@ from cordtrack.outcomes import (
     ScoreGain,
     Stratum,
     StratumKey,
-    change_vs_expected,
-    cohort_rate,
+    batch,
     describe,
-    kaplan_meier,
-    observed_vs_expected,
-    reference_for,
     safety_summary,
     select,
-    stratify,
-    time_to_ais_improvement,
 )
 from cordtrack.outcomes.errors import UndefinedRateError
 
@@ -143,20 +136,10 @@ class OutcomesReport:
 
 
 def outcomes_report(cohort: Cohort, definition: ResponderDefinition) -> OutcomesReport:
-    """Every figure of the cohort report (the registry has no concurrent control arm)."""
+    """Every figure of the cohort report (the registry has no concurrent control arm), computed
+    by the column engine (``outcomes.batch``, proven equal to ``outcomes.summary``; ADR 0055)."""
     courses = list(cohort.courses)
-    rate = cohort_rate(courses, definition)
-    strata = {key: stratify(courses, definition, by=(key,)) for key in StratumKey}
-    strata_oe = {
-        key: tuple(observed_vs_expected(s.members, definition) for s in group)
-        for key, group in strata.items()
-    }
-    motor = tuple(
-        change_vs_expected(courses, outcome, definition.by_day, definition.window_days)
-        for outcome in MOTOR_MEASURES
-    )
-    times = time_to_ais_improvement(courses)
-    curve = kaplan_meier(times.observations) if times.observations else None
+    found = batch.summarise(courses, definition)
     notes = [
         "This cohort has no concurrent control group: every result is uncontrolled and cannot "
         "separate a treatment effect from spontaneous recovery. Patients randomised in a "
@@ -171,9 +154,9 @@ def outcomes_report(cohort: Cohort, definition: ResponderDefinition) -> Outcomes
             + ", ".join(cohort.without_baseline)
         )
     return OutcomesReport(
-        cohort, definition, rate, describe(rate), reference_for(courses, definition), strata,
-        times, curve, False, tuple(notes), observed_vs_expected(courses, definition), strata_oe,
-        motor,
+        cohort, definition, found.rate, describe(found.rate), found.reference, found.strata,
+        found.times, found.curve, False, tuple(notes), found.observed_expected,
+        found.strata_observed_expected, found.motor,
     )  # fmt: skip
 
 
