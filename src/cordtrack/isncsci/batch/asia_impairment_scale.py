@@ -24,6 +24,7 @@ from .codes import (
     N_LEVELS,
     N_MOTOR,
     NO,
+    PRESENT_COUNT,
     YES,
 )
 
@@ -256,7 +257,7 @@ def asia_impairment_scale(
     any_star = (sensory_star[:n] | sensory_star[n:] | motor_star[:n] | motor_star[n:]) & intact
     reach |= (all_intact != 0) * E
     starred |= ((all_intact & any_star) != 0) * E
-    sensed = sensation // 3
+    sensed = PRESENT_COUNT.take(sensation)
     # No VAC, sacral sensation: B, or C/D by motor function more than three levels below.
     route = (vac != YES) & (sensed > 0)
     sides = _side_can_be(motor, motor_level * np.tile(route, 2), non_key)

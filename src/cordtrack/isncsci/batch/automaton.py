@@ -303,6 +303,8 @@ class _Compiled:
 
 def split(acc: U64) -> tuple[NDArray[np.uint32], NDArray[np.uint32]]:
     """(reached, starred) bitmasks of an accumulator, by the Collector rule."""
-    reach = (acc & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-    unstarred = (acc >> np.uint64(32)).astype(np.uint32)
-    return reach, reach & ~unstarred
+    reach = acc.astype(np.uint32)  # the low half: unsigned casts keep the low bits
+    starred = (acc >> np.uint64(32)).astype(np.uint32)
+    starred ^= reach  # reached and not reached unstarred, in place: reach & ~unstarred
+    starred &= reach
+    return reach, starred

@@ -17,7 +17,15 @@ from numpy.typing import NDArray
 
 from . import joint_grading
 from .asia_impairment_scale import C, asia_impairment_scale
-from .codes import N_MOTOR, N_SENSORY, SEGMENT, SEGMENT_PRICK, SEGMENT_SENSATION, SEGMENT_TOUCH
+from .codes import (
+    N_MOTOR,
+    N_SENSORY,
+    SEGMENT,
+    SEGMENT_PRICK,
+    SEGMENT_SEARCH,
+    SEGMENT_SENSATION,
+    SEGMENT_TOUCH,
+)
 from .completeness import completeness, sacral_sensation
 from .encode import ExamArrays
 from .motor_level import motor_levels, muscle_inputs
@@ -177,7 +185,7 @@ def _classify_chunk(arrays: ExamArrays, part: slice) -> tuple[list[Result], Tota
 
 def _dermatomes(
     touch: NDArray[np.uint8], prick: NDArray[np.uint8]
-) -> tuple[NDArray[np.uint8], NDArray[np.uint8], tuple[NDArray[np.int64], NDArray[np.int64]]]:
+) -> tuple[NDArray[np.uint8], NDArray[np.uint8], tuple[NDArray[np.uint32], NDArray[np.uint32]]]:
     """Everything asked of each dermatome, from one lookup (see codes.SEGMENT), over 2n columns:
     the dermatome classes and the sensation answers, shape (28, 2n), and the light touch and pin
     prick marks summed over the dermatomes, shape (2n,)."""
@@ -188,17 +196,19 @@ def _dermatomes(
     pairs += prick.transpose(1, 0, 2)
     pair = pairs.reshape(N_SENSORY, 2 * n)
     # One dermatome at a time: its lookup indices and table entries stay in the CPU's cache,
-    # where those of all 28 at once (tens of MiB) would not. The searches read the low byte (the
-    # cast keeps it): uint8 inputs, an eighth of the memory traffic of intp.
-    low = np.empty((N_SENSORY, 2 * n), dtype=np.uint8)
-    marks = np.zeros(2 * n, dtype=np.int64)
+    # where those of all 28 at once (tens of MiB) would not. The searches read their byte (the
+    # top one): uint8 inputs, an eighth of the memory traffic of intp.
+    search = np.empty((N_SENSORY, 2 * n), dtype=np.uint8)
+    marks = np.zeros(2 * n, dtype=np.uint32)
     for d in range(N_SENSORY):
         segment = SEGMENT.take(pair[d].astype(np.intp))
         marks += segment
-        low[d] = segment
-    touch_marks = (marks >> SEGMENT_TOUCH) & ((1 << (SEGMENT_PRICK - SEGMENT_TOUCH)) - 1)
-    dermatome, sensation = low & np.uint8(7), low >> np.uint8(SEGMENT_SENSATION)
-    return dermatome, sensation, (touch_marks, marks >> SEGMENT_PRICK)
+        search[d] = segment >> np.uint32(SEGMENT_SEARCH)
+    field = np.uint32((1 << (SEGMENT_PRICK - SEGMENT_TOUCH)) - 1)
+    touch_marks = (marks >> np.uint32(SEGMENT_TOUCH)) & field
+    prick_marks = (marks >> np.uint32(SEGMENT_PRICK)) & field
+    dermatome, sensation = search & np.uint8(7), search >> np.uint8(SEGMENT_SENSATION)
+    return dermatome, sensation, (touch_marks, prick_marks)
 
 
 def _sides(both: NDArray[Any], n: int) -> tuple[NDArray[Any], NDArray[Any]]:
