@@ -109,6 +109,7 @@ def _scan_table() -> NDArray[np.intp]:
 
 
 _SCAN = _scan_table()
+_MOTOR_AIS_ROW = MOTOR_AIS * 16  # the start of each motor code's entries in _SCAN
 
 
 def _side_can_be(
@@ -125,7 +126,7 @@ def _side_can_be(
     scans[N_MOTOR] = _F | _F_PLAIN
     scans[N_MOTOR + 1] = _T | _T_PLAIN
     scans[N_MOTOR + 2] = _F | _F_PLAIN
-    answers = MOTOR_AIS.take(motor.take(walked, axis=1)) * 16
+    answers = _MOTOR_AIS_ROW.take(motor.take(walked, axis=1))
     for k in range(N_MOTOR - 1, -1, -1):
         scans[k] = _SCAN.take(answers[k] + scans[k + 1])
     flat = scans.reshape(-1)

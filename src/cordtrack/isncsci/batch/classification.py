@@ -187,8 +187,9 @@ def _dermatomes(
     touch: NDArray[np.uint8], prick: NDArray[np.uint8]
 ) -> tuple[NDArray[np.uint8], NDArray[np.uint8], tuple[NDArray[np.uint32], NDArray[np.uint32]]]:
     """Everything asked of each dermatome, from one lookup (see codes.SEGMENT), over 2n columns:
-    the dermatome classes and the sensation answers, shape (28, 2n), and the light touch and pin
-    prick marks summed over the dermatomes, shape (2n,)."""
+    the dermatome classes (C2 to S4-5) and the sensation answers (S4-5 up to C2, the order of the
+    sensory ZPP's walk), shape (28, 2n), and the light touch and pin prick marks summed over the
+    dermatomes, shape (2n,)."""
     n = touch.shape[2]
     # touch * 10 + prick fits in uint8, so the pair code is computed before widening.
     pairs = np.empty((N_SENSORY, 2, n), dtype=np.uint8)
@@ -207,7 +208,9 @@ def _dermatomes(
     field = np.uint32((1 << (SEGMENT_PRICK - SEGMENT_TOUCH)) - 1)
     touch_marks = (marks >> np.uint32(SEGMENT_TOUCH)) & field
     prick_marks = (marks >> np.uint32(SEGMENT_PRICK)) & field
-    dermatome, sensation = search & np.uint8(7), search >> np.uint8(SEGMENT_SENSATION)
+    # Sensation rows reversed as they are computed, so that the walk reads contiguous rows: take()
+    # copies a reversed view whole before gathering from it.
+    dermatome, sensation = search & np.uint8(7), search[::-1] >> np.uint8(SEGMENT_SENSATION)
     return dermatome, sensation, (touch_marks, prick_marks)
 
 
