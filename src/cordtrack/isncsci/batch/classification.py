@@ -85,10 +85,11 @@ def classify_batch(
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
     n = len(arrays)
-    reached = np.zeros((len(SET_KEYS), n), dtype=np.uint32)
-    starred = np.zeros((len(SET_KEYS), n), dtype=np.uint32)
-    total_values = np.zeros((14, n), dtype=np.int16)
-    not_determinable = np.zeros((14, n), dtype=np.bool_)
+    # Every column is written by exactly one chunk: no zero-filling first.
+    reached = np.empty((len(SET_KEYS), n), dtype=np.uint32)
+    starred = np.empty((len(SET_KEYS), n), dtype=np.uint32)
+    total_values = np.empty((14, n), dtype=np.int16)
+    not_determinable = np.empty((14, n), dtype=np.bool_)
 
     count = -(-n // chunk)  # chunks needed
     threads = min(default_workers() if workers is None else workers, count)
