@@ -85,6 +85,7 @@ bench: install
 	$(BIN)/python benchmarks/isncsci_throughput.py
 	$(BIN)/python benchmarks/batch_throughput.py
 	$(BIN)/python benchmarks/reclassification.py
+	$(BIN)/python benchmarks/batch_versus_ref.py
 
 # The production server (gunicorn, debug off) on the local PostgreSQL with a synthetic registry
 # of 100,000 patients (generated once into the database cordtrack_bench, reused after), under

@@ -24,6 +24,7 @@ from .codes import (
     N_LEVELS,
     N_MOTOR,
     NO,
+    PRESENT_COUNT,
     YES,
 )
 
@@ -108,6 +109,7 @@ def _scan_table() -> NDArray[np.intp]:
 
 
 _SCAN = _scan_table()
+_MOTOR_AIS_ROW = MOTOR_AIS * 16  # the start of each motor code's entries in _SCAN
 
 
 def _side_can_be(
@@ -124,7 +126,7 @@ def _side_can_be(
     scans[N_MOTOR] = _F | _F_PLAIN
     scans[N_MOTOR + 1] = _T | _T_PLAIN
     scans[N_MOTOR + 2] = _F | _F_PLAIN
-    answers = MOTOR_AIS.take(motor.take(walked, axis=1)) * 16
+    answers = _MOTOR_AIS_ROW.take(motor.take(walked, axis=1))
     for k in range(N_MOTOR - 1, -1, -1):
         scans[k] = _SCAN.take(answers[k] + scans[k + 1])
     flat = scans.reshape(-1)
@@ -256,7 +258,7 @@ def asia_impairment_scale(
     any_star = (sensory_star[:n] | sensory_star[n:] | motor_star[:n] | motor_star[n:]) & intact
     reach |= (all_intact != 0) * E
     starred |= ((all_intact & any_star) != 0) * E
-    sensed = sensation // 3
+    sensed = PRESENT_COUNT.take(sensation)
     # No VAC, sacral sensation: B, or C/D by motor function more than three levels below.
     route = (vac != YES) & (sensed > 0)
     sides = _side_can_be(motor, motor_level * np.tile(route, 2), non_key)

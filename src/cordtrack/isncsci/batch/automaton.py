@@ -227,8 +227,9 @@ class Program:
 
         Parameters
         ----------
-        inputs : ndarray of uint8 or uint16, shape (positions, N)
-            Per position, every exam's input class code.
+        inputs : ndarray of uint8 or uint16, shape (positions, N), or a sequence of such rows
+            Per position, every exam's input class code. A sequence lets a caller pass rows of
+            several arrays without copying them into one.
         start : ndarray of uint8, shape (N,)
             Every exam's initial state set id (0: no walk); see :meth:`start`.
 
@@ -255,14 +256,21 @@ class Program:
             # Only the carried exams' inputs are read: most walks stop early, and the inputs of
             # the positions they never reach are never combined.
             block = inputs[step.first : step.last]
-            sid = step.advance(block if rows is None else block.take(rows, axis=1), sid, found)
+            if rows is not None:
+                block = (
+                    block.take(rows, axis=1)
+                    if isinstance(block, np.ndarray)
+                    else [row.take(rows) for row in block]
+                )
+            sid = step.advance(block, sid, found)
         found |= self._final.take(sid, axis=0)
         if rows is not None:
             stored[rows] = _by_row(found)
         return [acc[:, output] for output in range(acc.shape[1])]
 
 
-Inputs = NDArray[np.uint8] | NDArray[np.uint16]
+Row = NDArray[np.uint8] | NDArray[np.uint16]
+Inputs = Row | Sequence[Row]
 
 
 def _by_row(a: U64) -> NDArray[np.void]:
@@ -288,8 +296,9 @@ class _Compiled:
     def advance(self, inputs: Inputs, sid: SetIds, found: U64) -> SetIds:
         # The flat index ((x0 * c1 + x1) * c2 + ...) * n_sets + sid by Horner's scheme: in place
         # in one array, without a product array per position.
-        code = inputs[0].astype(self.code)
-        for x, count in zip(inputs[1:], self.counts, strict=True):
+        code: NDArray[np.integer[Any]] = inputs[0].astype(self.code)
+        rest: Iterable[Row] = inputs[1:]  # rows of an array, or of a sequence
+        for x, count in zip(rest, self.counts, strict=True):
             code *= count
             code += x
         code *= self.n_sets
@@ -303,6 +312,8 @@ class _Compiled:
 
 def split(acc: U64) -> tuple[NDArray[np.uint32], NDArray[np.uint32]]:
     """(reached, starred) bitmasks of an accumulator, by the Collector rule."""
-    reach = (acc & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-    unstarred = (acc >> np.uint64(32)).astype(np.uint32)
-    return reach, reach & ~unstarred
+    reach = acc.astype(np.uint32)  # the low half: unsigned casts keep the low bits
+    starred = (acc >> np.uint64(32)).astype(np.uint32)
+    starred ^= reach  # reached and not reached unstarred, in place: reach & ~unstarred
+    starred &= reach
+    return reach, starred

@@ -17,7 +17,15 @@ from numpy.typing import NDArray
 
 from . import joint_grading
 from .asia_impairment_scale import C, asia_impairment_scale
-from .codes import N_MOTOR, N_SENSORY, SEGMENT, SEGMENT_PRICK, SEGMENT_SENSATION, SEGMENT_TOUCH
+from .codes import (
+    N_MOTOR,
+    N_SENSORY,
+    SEGMENT,
+    SEGMENT_PRICK,
+    SEGMENT_SEARCH,
+    SEGMENT_SENSATION,
+    SEGMENT_TOUCH,
+)
 from .completeness import completeness, sacral_sensation
 from .encode import ExamArrays
 from .motor_level import motor_levels, muscle_inputs
@@ -77,10 +85,11 @@ def classify_batch(
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
     n = len(arrays)
-    reached = np.zeros((len(SET_KEYS), n), dtype=np.uint32)
-    starred = np.zeros((len(SET_KEYS), n), dtype=np.uint32)
-    total_values = np.zeros((14, n), dtype=np.int16)
-    not_determinable = np.zeros((14, n), dtype=np.bool_)
+    # Every column is written by exactly one chunk: no zero-filling first.
+    reached = np.empty((len(SET_KEYS), n), dtype=np.uint32)
+    starred = np.empty((len(SET_KEYS), n), dtype=np.uint32)
+    total_values = np.empty((14, n), dtype=np.int16)
+    not_determinable = np.empty((14, n), dtype=np.bool_)
 
     count = -(-n // chunk)  # chunks needed
     threads = min(default_workers() if workers is None else workers, count)
@@ -177,10 +186,11 @@ def _classify_chunk(arrays: ExamArrays, part: slice) -> tuple[list[Result], Tota
 
 def _dermatomes(
     touch: NDArray[np.uint8], prick: NDArray[np.uint8]
-) -> tuple[NDArray[np.uint8], NDArray[np.uint8], tuple[NDArray[np.int64], NDArray[np.int64]]]:
+) -> tuple[NDArray[np.uint8], NDArray[np.uint8], tuple[NDArray[np.uint32], NDArray[np.uint32]]]:
     """Everything asked of each dermatome, from one lookup (see codes.SEGMENT), over 2n columns:
-    the dermatome classes and the sensation answers, shape (28, 2n), and the light touch and pin
-    prick marks summed over the dermatomes, shape (2n,)."""
+    the dermatome classes (C2 to S4-5) and the sensation answers (S4-5 up to C2, the order of the
+    sensory ZPP's walk), shape (28, 2n), and the light touch and pin prick marks summed over the
+    dermatomes, shape (2n,)."""
     n = touch.shape[2]
     # touch * 10 + prick fits in uint8, so the pair code is computed before widening.
     pairs = np.empty((N_SENSORY, 2, n), dtype=np.uint8)
@@ -188,17 +198,21 @@ def _dermatomes(
     pairs += prick.transpose(1, 0, 2)
     pair = pairs.reshape(N_SENSORY, 2 * n)
     # One dermatome at a time: its lookup indices and table entries stay in the CPU's cache,
-    # where those of all 28 at once (tens of MiB) would not. The searches read the low byte (the
-    # cast keeps it): uint8 inputs, an eighth of the memory traffic of intp.
-    low = np.empty((N_SENSORY, 2 * n), dtype=np.uint8)
-    marks = np.zeros(2 * n, dtype=np.int64)
+    # where those of all 28 at once (tens of MiB) would not. The searches read their byte (the
+    # top one): uint8 inputs, an eighth of the memory traffic of intp.
+    search = np.empty((N_SENSORY, 2 * n), dtype=np.uint8)
+    marks = np.zeros(2 * n, dtype=np.uint32)
     for d in range(N_SENSORY):
         segment = SEGMENT.take(pair[d].astype(np.intp))
         marks += segment
-        low[d] = segment
-    touch_marks = (marks >> SEGMENT_TOUCH) & ((1 << (SEGMENT_PRICK - SEGMENT_TOUCH)) - 1)
-    dermatome, sensation = low & np.uint8(7), low >> np.uint8(SEGMENT_SENSATION)
-    return dermatome, sensation, (touch_marks, marks >> SEGMENT_PRICK)
+        search[d] = segment >> np.uint32(SEGMENT_SEARCH)
+    field = np.uint32((1 << (SEGMENT_PRICK - SEGMENT_TOUCH)) - 1)
+    touch_marks = (marks >> np.uint32(SEGMENT_TOUCH)) & field
+    prick_marks = (marks >> np.uint32(SEGMENT_PRICK)) & field
+    # Sensation rows reversed as they are computed, so that the walk reads contiguous rows: take()
+    # copies a reversed view whole before gathering from it.
+    dermatome, sensation = search & np.uint8(7), search[::-1] >> np.uint8(SEGMENT_SENSATION)
+    return dermatome, sensation, (touch_marks, prick_marks)
 
 
 def _sides(both: NDArray[Any], n: int) -> tuple[NDArray[Any], NDArray[Any]]:

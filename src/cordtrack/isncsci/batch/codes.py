@@ -110,6 +110,12 @@ def _packed(table: Mapping[str, Answers], values: tuple[str, ...]) -> NDArray[np
 EITHER: Final = np.array(
     [pack(either(unpack(a), unpack(b))) for a in range(9) for b in range(9)], dtype=np.intp
 )
+#: ``EITHER`` split into its two counts (``t`` and ``f`` of :func:`pack`): two lookups, where
+#: ``np.divmod`` of the packed codes costs several times more.
+EITHER_PRESENT: Final = EITHER // 3
+EITHER_ABSENT: Final = EITHER % 3
+#: The ``t`` count of each packed code.
+PRESENT_COUNT: Final = np.arange(9, dtype=np.intp) // 3
 SENSATION_ZPP: Final = _packed(SENSATION_PRESENT_ZPP, SENSORY_VALUES)
 SENSATION_SACRAL: Final = _packed(SENSATION_PRESENT_SACRAL, SENSORY_VALUES)
 MOTOR_ZPP: Final = _packed(MOTOR_PRESENT_ZPP, MOTOR_VALUES)
@@ -146,30 +152,31 @@ GradeClass = tuple[Grade, ...]
 
 # --- everything asked of one dermatome, in one lookup -------------------------------------------
 
-#: Packing of :data:`SEGMENT`: the dermatome class in bits 0-2 and the packed sensation answers
-#: (LT or PP present?) in bits 3-6, so that the low byte holds what the searches read; then the
-#: light touch and pin prick total marks (score, plus :data:`TOTAL_ND` when not testable) at bits
-#: 12 and 23. Summed over the 28 dermatomes (as int64) the low bytes stay below bit 12 and the
-#: touch marks below bit 23 (at most 28 * 66 < 2^11), so one sum gives both side totals.
+#: Packing of :data:`SEGMENT`: the light touch and pin prick total marks (score, plus
+#: :data:`TOTAL_ND` when not testable) at bits 0 and 11, and at bits 24-31 the byte the searches
+#: read: the dermatome class in its bits 0-2 and the packed sensation answers (LT or PP present?)
+#: in bits 3-6. Summed over the 28 dermatomes as uint32 the marks stay in their fields (at most
+#: 28 * 66 < 2^11 each), and the carries of the searches' bytes leave the word: one sum of 32-bit
+#: words gives both side totals, half the memory traffic of 64-bit ones.
 SEGMENT_SENSATION: Final = 3
-SEGMENT_TOUCH: Final = 12
-SEGMENT_PRICK: Final = 23
+SEGMENT_TOUCH: Final = 0
+SEGMENT_PRICK: Final = 11
+SEGMENT_SEARCH: Final = 24
 TOTAL_ND: Final = 64
 
 
-def _segment_table() -> NDArray[np.int32]:
+def _segment_table() -> NDArray[np.uint32]:
     marks = SENSORY_SCORE.astype(np.intp) + TOTAL_ND * SENSORY_NT
     sensation = EITHER[SENSATION_ZPP[:, None] * 9 + SENSATION_ZPP[None, :]]
+    search = DERMATOME.reshape(10, 10) | sensation << SEGMENT_SENSATION
     table = (
-        DERMATOME.reshape(10, 10)
-        | sensation << SEGMENT_SENSATION
-        | marks[:, None] << SEGMENT_TOUCH
-        | marks[None, :] << SEGMENT_PRICK
+        marks[:, None] << SEGMENT_TOUCH | marks[None, :] << SEGMENT_PRICK | search << SEGMENT_SEARCH
     )
-    # The sums over 28 dermatomes must not carry from one field into the next.
-    assert N_SENSORY * int((table & 0xFF).max()) < 1 << SEGMENT_TOUCH
+    # The sums over 28 dermatomes must not carry from one mark field into the next.
     assert N_SENSORY * int(marks.max()) < 1 << (SEGMENT_PRICK - SEGMENT_TOUCH)
-    out: NDArray[np.int32] = table.reshape(-1).astype(np.int32)  # half the memory of intp
+    assert N_SENSORY * int(marks.max()) < 1 << (SEGMENT_SEARCH - SEGMENT_PRICK)
+    assert int(search.max()) < 1 << (32 - SEGMENT_SEARCH)
+    out: NDArray[np.uint32] = table.reshape(-1).astype(np.uint32)
     return out
 
 

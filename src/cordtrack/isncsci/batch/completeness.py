@@ -9,7 +9,15 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from .codes import BINARY, EITHER, NT, SENSATION_SACRAL, SENSORY_PLAIN_NT
+from .codes import (
+    BINARY,
+    EITHER,
+    EITHER_ABSENT,
+    EITHER_PRESENT,
+    NT,
+    SENSATION_SACRAL,
+    SENSORY_PLAIN_NT,
+)
 
 Result = tuple[NDArray[np.uint32], NDArray[np.uint32]]
 C_BIT, I_BIT = 0, 1
@@ -57,7 +65,8 @@ def completeness(
     touch45, prick45 : pair of ndarray of intp, shape (N,)
         S4-5 sensory value codes, right then left.
     """
-    spared, absent = np.divmod(EITHER.take(sensation * 9 + BINARY.take(vac)), 3)
+    either = sensation * 9 + BINARY.take(vac)
+    spared, absent = EITHER_PRESENT.take(either), EITHER_ABSENT.take(either)
     # A plainly not-testable sacral finding leaves "complete" undetermined without a judgement.
     plain_nt = (vac == NT) | (dap == NT)
     for cells in (touch45, prick45):

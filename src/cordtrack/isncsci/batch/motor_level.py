@@ -101,10 +101,12 @@ def motor_levels(
         Level bitmasks (C1..S3 bits 0..28, INT bit 29): the motor levels, then the same levels
         starred by the judgements that placed them (for the motor ZPP).
     """
-    inputs = dermatome.copy()
-    inputs[_MUSCLE_ROWS] = muscles
-    inputs[_LAST] *= len(BINARY_VALUES)
-    inputs[_LAST] += vac
+    # The dermatome rows themselves, the key muscle rows and S4-5 with VAC in their place: rows
+    # of several arrays, none copied into one.
+    inputs = list(dermatome)
+    for k, row in enumerate(_MUSCLE_ROWS.tolist()):
+        inputs[row] = muscles[k]
+    inputs[_LAST] = dermatome[_LAST] * np.uint8(len(BINARY_VALUES)) + vac
     start = _PROGRAM.start(_AUTOMATON.set_id(_START), dermatome.shape[1])
     found, for_zpp = _PROGRAM.run(inputs, start)
     return split(found), split(for_zpp)

@@ -81,8 +81,13 @@ def neurological_levels(
     """
     right, left = dermatome
     # A pair of muscle inputs needs uint16 (up to 42 * 42); a pair of dermatome classes a byte.
-    inputs = (right * np.uint8(_N_DERMATOME) + left).astype(np.uint16)
-    inputs[_MUSCLE_ROWS] = muscles[0].astype(np.uint16) * _SIDE_INPUTS + muscles[1]
+    # Rows of several arrays (automaton.Program.run): the pairs are computed only where read.
+    pairs = np.multiply(muscles[0], np.uint16(_SIDE_INPUTS))
+    pairs += muscles[1]
+    inputs: list[NDArray[np.uint8] | NDArray[np.uint16]] = list(pairs)
+    for d in range(N_SENSORY):
+        if d not in MUSCLE_AT:
+            inputs.insert(d, right[d] * np.uint8(_N_DERMATOME) + left[d])
     start = _PROGRAM.start(_AUTOMATON.set_id(_START), right.shape[1])
     found, for_grading = _PROGRAM.run(inputs, start)
     reach, starred = split(found)

@@ -71,9 +71,7 @@ _MUSCLE = _answers([tuple(_CLASS[s] for s in scores(MOTOR_CELLS[v], 5)) for v in
 #: Per VAC or DAP code (Yes, No, NT): 0 No, 1 Yes.
 _BINARY = _answers([{"Yes": (1,), "No": (0,), "NT": (0, 1)}[v] for v in BINARY_VALUES])
 
-# Per set of answers: how many, the first, and the i-th.
-_SETS = np.arange(16)
-_COUNT = np.bitwise_count(_SETS.astype(np.uint8))
+# Per set of answers: the i-th answer (the first one at i = 0).
 _ANSWER = np.zeros((16, 4), dtype=np.intp)
 for _s in range(16):
     _found = [a for a in range(4) if _s >> a & 1]
@@ -84,6 +82,7 @@ for _s in range(16):
 # (OTHER). Units of one word are consecutive.
 _UNITS = 2 * N_SENSORY + 2 * N_MOTOR + 2
 _WORD_STARTS = np.array([0, N_SENSORY, 2 * N_SENSORY, 2 * N_SENSORY + N_MOTOR, _UNITS - 2])
+_WORD_UNITS = [slice(a, b) for a, b in zip(_WORD_STARTS, [*_WORD_STARTS[1:], _UNITS], strict=True)]
 _WORD_OF = np.repeat(
     np.array([NORMAL, NORMAL + 1, MUSCLES, MUSCLES + 1, OTHER]),
     np.diff(np.append(_WORD_STARTS, _UNITS)),
@@ -118,6 +117,15 @@ _CHOSEN = _bits()[:, _ANSWER].reshape(-1)
 _FIRST_BITS = np.ascontiguousarray(_CHOSEN[::4])
 _UNIT_ROW = (np.arange(_UNITS) * 16)[:, None]
 _NEVER_NORMAL = 1  # the answer set {not normal}
+#: ``_ADDED[(unit * 16 + answer set) * 4 + i]``: the bits the set's i-th answer adds to its first
+#: one's. Units write disjoint bits and these are disjoint from the first answer's, so the bits of
+#: every unit of a reading are summed, not ORed (:func:`numpy.bincount`, exact in float64 below
+#: 2^53), where an OR at repeated indices (``numpy.bitwise_or.at``) is several times slower.
+_ADDED = (_CHOSEN.reshape(-1, 4) & ~_FIRST_BITS[:, None]).reshape(-1).astype(np.float64)
+# An answer count (1 to 4) as powers of two and three: a product of counts is a sum of exponents.
+_TWOS = np.array([0, 0, 1, 0, 2], dtype=np.intp)
+_THREES = np.array([0, 0, 0, 1, 0], dtype=np.intp)
+_POWERS_OF_THREE = 3 ** np.arange(LIMIT.bit_length(), dtype=np.intp)
 
 
 def _answer_sets(arrays: ExamArrays, columns: NDArray[np.intp]) -> NDArray[np.uint8]:
@@ -169,34 +177,52 @@ def expand(
         Which columns were expanded.
     """
     sets = _answer_sets(arrays, columns)
-    counts = _COUNT.take(sets)
-    # A float product: an exam full of NT has far more than 2^63 readings (and at most 4^78).
-    small = counts.prod(axis=0, dtype=np.float64) <= LIMIT
+    counts = np.bitwise_count(sets)  # answers per set (a set is a bitmask of answers)
+    # A float product: an exam full of NT has far more than 2^63 readings (and at most 4^78);
+    # below LIMIT it is exact.
+    product = counts.prod(axis=0, dtype=np.float64)
+    small = product <= LIMIT
     keep = np.flatnonzero(small)
     if keep.size < columns.size:
-        sets, counts = sets[:, keep], counts[:, keep]
-    totals = counts.prod(axis=0, dtype=np.intp)
+        sets, counts, product = sets[:, keep], counts[:, keep], product.take(keep)
+    totals = product.astype(np.intp)
     starts = np.cumsum(totals) - totals
     owner = np.repeat(np.arange(keep.size), totals)
     # Every reading starts as its exam's first answers; each answer's bits include those of the
     # answers below it, so ORing another answer of a unit gives that answer.
     first = _FIRST_BITS.take(sets + _UNIT_ROW)
-    words = np.bitwise_or.reduceat(first, _WORD_STARTS, axis=0).take(owner, axis=1)
-    # Then each unit with several answers ORs its answer into the readings that choose it: the
-    # readings of an exam count through its units' answers, the first unit fastest.
-    unit, column = np.nonzero(counts > 1)
-    if unit.size:
-        at = unit * keep.size + column  # flat (unit, column) index of each such unit
-        count = counts.reshape(-1).take(at)
-        # The product of the counts of the units above (at most LIMIT: it fits in uint16).
-        stride = np.cumprod(counts, axis=0, dtype=np.uint16).reshape(-1).take(at) // count
-        row = (sets.reshape(-1).take(at) + unit * 16) * 4
+    words = np.empty((len(_WORD_STARTS), keep.size), dtype=np.uint32)
+    for word, units in enumerate(_WORD_UNITS):  # reduce() is faster than reduceat() here
+        np.bitwise_or.reduce(first[units], axis=0, out=words[word])
+    words = words.take(owner, axis=1)
+    # Then each unit with several answers adds its answer's bits to the readings that choose it:
+    # the readings of an exam count through its units' answers, the first unit fastest. The units
+    # are listed exam by exam (the transposed counts), so an exam's units are consecutive.
+    at = np.flatnonzero(counts.T > 1)
+    if at.size:
+        column, unit = np.divmod(at, _UNITS)
+        flat = unit * keep.size + column  # flat (unit, column) index of each such unit
+        count = counts.reshape(-1).take(flat)
+        # The product of the counts of the exam's units before each one (at most LIMIT), as
+        # sums of exponents since the exam's first unit (``head``).
+        first_of_exam = np.empty(at.size, dtype=np.bool_)
+        first_of_exam[0] = True
+        np.not_equal(column[1:], column[:-1], out=first_of_exam[1:])
+        head = np.maximum.accumulate(first_of_exam * np.arange(at.size))
+        twos, threes = _TWOS.take(count), _THREES.take(count)
+        twos, threes = np.cumsum(twos) - twos, np.cumsum(threes) - threes
+        stride = _POWERS_OF_THREE.take(threes - threes.take(head)) << (twos - twos.take(head))
+        row = (sets.reshape(-1).take(flat) + unit * 16) * 4
         spans = totals.take(column)
         first_target = _WORD_OF.take(unit) * owner.size + starts.take(column)
-        which = np.repeat(np.arange(unit.size), spans)
+        which = np.repeat(np.arange(at.size), spans)
         local = np.arange(which.size) - (np.cumsum(spans) - spans).take(which)
         choice = local // stride.take(which) % count.take(which)
-        bits = _CHOSEN.take(row.take(which) + choice)
-        np.bitwise_or.at(words.reshape(-1), first_target.take(which) + local, bits)
+        added = np.bincount(
+            first_target.take(which) + local,
+            weights=_ADDED.take(row.take(which) + choice),
+            minlength=words.size,
+        )
+        words += added.astype(np.uint32).reshape(words.shape)
     non_key = arrays.non_key[:, columns.take(keep)].astype(np.intp).take(owner, axis=1)
     return Readings(words, non_key), starts, small

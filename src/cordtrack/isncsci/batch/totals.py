@@ -20,13 +20,13 @@ _FIRST, _SECOND = np.array([[0, 1, 0, 2, 4, 6], [2, 3, 1, 3, 5, 7]], dtype=np.in
 
 
 def totals(
-    touch: NDArray[np.int64], prick: NDArray[np.int64], motor: NDArray[np.intp]
+    touch: NDArray[np.uint32], prick: NDArray[np.uint32], motor: NDArray[np.intp]
 ) -> tuple[NDArray[np.int16], NDArray[np.bool_]]:
     """The totals, in the order of :data:`~cordtrack.isncsci.types.TOTAL_KEYS`.
 
     Parameters
     ----------
-    touch, prick : ndarray of int64, shape (2N,)
+    touch, prick : ndarray of uint32, shape (2N,)
         The light touch (pin prick) marks summed over the 28 dermatomes, each mark the score plus
         :data:`.codes.TOTAL_ND` when not testable (:data:`.codes.SEGMENT`): the right sides of the
         N exams, then their left sides.

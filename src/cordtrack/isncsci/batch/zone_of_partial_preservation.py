@@ -19,7 +19,8 @@ from ..zone_of_partial_preservation import START, presence_step
 from .automaton import Automaton, Kind, Program, split
 from .codes import (
     BINARY,
-    EITHER,
+    EITHER_ABSENT,
+    EITHER_PRESENT,
     LEVEL_BITS,
     MOTOR_ZPP,
     MUSCLE_LEVEL,
@@ -59,7 +60,8 @@ def sensory_zpp(sensation: NDArray[np.uint8], dap: NDArray[np.intp]) -> Result:
     Parameters
     ----------
     sensation : ndarray of uint8, shape (28, N)
-        Packed answers to "is there sensation (LT or PP)?" of each dermatome of the side.
+        Packed answers to "is there sensation (LT or PP)?" of each dermatome of the side, from
+        S4-5 up to C2.
     dap : ndarray of intp, shape (N,)
         DAP codes (Yes, No, NT).
 
@@ -68,11 +70,11 @@ def sensory_zpp(sensation: NDArray[np.uint8], dap: NDArray[np.intp]) -> Result:
     reached, starred : ndarray of uint32, shape (N,)
         Bitmasks over C1..S3 (bits 0..28) and NA (bit 30).
     """
-    sacral = EITHER.take(BINARY.take(dap) * 9 + sensation[_S45])
-    present, absent = np.divmod(sacral, 3)
+    either = BINARY.take(dap) * 9 + sensation[0]
+    present, absent = EITHER_PRESENT.take(either), EITHER_ABSENT.take(either)
     # A product with a mask rather than np.where: several times faster on mixed masks.
     start = (absent > 0) * np.uint8(_SENSORY.set_id(_START))
-    inputs = sensation[_S45 - 1 :: -1]
+    inputs = sensation[1:]  # S3 up to C2
     reach, starred = split(_SENSORY_PROGRAM.run(inputs, start)[0])
     reach |= (present > 0) * _NA
     return reach, starred
@@ -181,13 +183,16 @@ def motor_zpp(
         Bitmasks over C1..S3 (bits 0..28) and NA (bit 30).
     """
     levels = for_zpp[0] & np.uint32(LEVEL_BITS)
-    # Possible levels as reached bits, and the unstarred ones as reached-unstarred bits.
-    found = levels.astype(np.uint64) | ((levels & ~for_zpp[1]).astype(np.uint64) << np.uint64(32))
-    # The walk ends above the highest possible motor level (the lowest set bit).
-    highest = np.frexp((levels & (~levels + np.uint32(1))).astype(np.float64))[1] - 1
     # Only exams without VAC for sure and with a possible motor level walk (the others are NA).
     rows = np.flatnonzero((vac != YES) & (levels != 0))
-    found, highest = found.take(rows), highest.take(rows)
+    walking = levels.take(rows)
+    # Possible levels as reached bits, and the unstarred ones as reached-unstarred bits.
+    found = walking.astype(np.uint64)
+    found |= (walking & ~for_zpp[1].take(rows)).astype(np.uint64) << np.uint64(32)
+    # The walk ends above the highest possible motor level (the lowest set bit). A power of two
+    # is exact in float32: its exponent field is the bit index plus 127.
+    lowest = walking & (~walking + np.uint32(1))
+    highest = (lowest.astype(np.float32).view(np.int32) >> 23) - 127
     # Per key muscle (walk order) and exam: its present answers, or "ended" (input + 9) above the
     # highest possible motor level.
     # _WALK order: S1 up to C5 (reversed after the take: take() copies a reversed input first).
