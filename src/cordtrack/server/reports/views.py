@@ -25,7 +25,7 @@ from .arms import arm_report, may_see_arms
 from .context import outcomes_context, patient_context, safety_context
 from .forms import ClaimForm, CohortForm
 from .patient import patient_report
-from .pdf import render_pdf
+from .pdf import pdf_response, render_pdf
 
 
 def readable_sites(user: Any) -> list[str]:
@@ -42,12 +42,6 @@ def _sites_or_refuse(request: HttpRequest) -> list[str]:
     if any(code not in codes for code in asked):
         raise Http404("No such site")
     return codes
-
-
-def _pdf_response(pdf: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
 
 
 @login_required
@@ -128,9 +122,9 @@ def cohort_pdf(request: HttpRequest) -> HttpResponse:
         arms = _arm_context(request, context, code)
         if "r" not in arms:
             raise PermissionDenied("the comparison by arm is shown to unblinded roles only")
-        return _pdf_response(render_pdf("reports/pdf/arms.html", arms), f"arms-{code}.pdf")
+        return pdf_response(render_pdf("reports/pdf/arms.html", arms), f"arms-{code}.pdf")
     report = figures.outcomes_report(context["cohort"], context["definition"])
-    return _pdf_response(
+    return pdf_response(
         render_pdf("reports/pdf/cohort.html", outcomes_context(report)), "cohort-report.pdf"
     )
 
@@ -150,7 +144,7 @@ def safety(request: HttpRequest) -> HttpResponse:
 @login_required
 def safety_pdf(request: HttpRequest) -> HttpResponse:
     report = _safety(request)
-    return _pdf_response(
+    return pdf_response(
         render_pdf("reports/pdf/safety.html", safety_context(report)), "safety-report.pdf"
     )
 
@@ -211,4 +205,4 @@ def progress_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     patient = _patient(request, pk)
     context = {**patient_context(patient_report(patient)), "exam_signatures": _signed(patient)}
     pdf = render_pdf("reports/pdf/progress.html", context)
-    return _pdf_response(pdf, f"progress-{patient.study_id}.pdf")
+    return pdf_response(pdf, f"progress-{patient.study_id}.pdf")
