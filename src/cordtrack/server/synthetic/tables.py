@@ -131,7 +131,7 @@ class Tables:
         self._rows: dict[type[models.Model], list[Row]] = {}
 
     @property
-    def models(self) -> list[type[models.Model]]:
+    def filled(self) -> list[type[models.Model]]:
         """The models rows were made for, in the order first used."""
         return list(self._plans)
 
