@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from cordtrack.cli import main as cordtrack_main
 from cordtrack.server.accounts.models import Site, User
@@ -193,3 +194,11 @@ def test_writers_and_readers_do_not_wait_for_a_transaction_holding_the_head(
     assert AuditEntry.objects.count() == 18
     assert AuditHead.objects.get().seq == 18
     assert list(verify()) == []
+
+
+def test_sealing_with_nothing_staged_reads_once_and_leaves_the_head_alone(bob: User) -> None:
+    # After most commits nothing is staged: one read, no transaction taking the head (ADR 0053).
+    with CaptureQueriesContext(connection) as done:
+        assert staging.seal_pending() == 0
+    assert len(done.captured_queries) == 1
+    assert "audit_audithead" not in done.captured_queries[0]["sql"]

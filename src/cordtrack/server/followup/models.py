@@ -44,6 +44,15 @@ class Visit(models.Model):
         constraints = (
             models.UniqueConstraint(fields=("patient", "code"), name="visit_code_per_patient"),
         )
+        # ADR 0053: the dashboard's visits due and overdue (first by window close) and its
+        # window counts read the scheduled visits only, a small share of all visits.
+        indexes = (
+            models.Index(
+                fields=("window_close", "window_open"),
+                condition=models.Q(status="scheduled"),
+                name="visit_scheduled_window",
+            ),
+        )
 
     def __str__(self) -> str:
         return f"{self.label or self.code} (day {self.target_day})"

@@ -65,6 +65,9 @@ class Patient(models.Model):
 
     class Meta:
         ordering = ("study_id",)
+        # ADR 0053: a site's patients in study-id order (the patient list and API, page by
+        # page) read from the index, instead of sorting the site's every patient per page.
+        indexes = (models.Index(fields=("site", "study_id"), name="patient_site_study_id"),)
 
     def __str__(self) -> str:
         return self.study_id
