@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ..followup.views import _typed, instrument_form
@@ -57,8 +58,8 @@ def questionnaire(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Thank you: {shown.name} sent.")
+            messages.success(request, _("Thank you: %(name)s sent.") % {"name": shown.name})
             return redirect("portal")
-    context = {"form": form, "patient": patient, "title": shown.name, "submit": "Send",
+    context = {"form": form, "patient": patient, "title": shown.name, "submit": _("Send"),
                "wording": shown, "working_label": WORKING_LABEL}  # fmt: skip
     return render(request, "journey/questionnaire.html", context)
