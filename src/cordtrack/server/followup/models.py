@@ -58,8 +58,19 @@ class Visit(models.Model):
         return f"{self.label or self.code} (day {self.target_day})"
 
 
+class TranslationStatus(models.TextChoices):
+    """Which wording of an instrument's items the answers were given to (ADR 0044)."""
+
+    ORIGINAL = "original", "Original (English)"
+    WORKING = "working", "Working translation (not validated)"
+    VALIDATED = "validated", "Validated translation"
+
+
 class InstrumentResponse(models.Model):
-    """One completed outcome instrument; ``score`` is computed by ``cordtrack.clinical``."""
+    """One completed outcome instrument; ``score`` is computed by ``cordtrack.clinical``.
+
+    ``language`` and ``translation`` say which wording the answers were given to: a working
+    translation is not validated, so reports can leave such answers out (ADR 0044)."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="instruments")
     visit = models.ForeignKey(
@@ -73,6 +84,13 @@ class InstrumentResponse(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    language = models.CharField(max_length=8, default="en")
+    translation = models.CharField(
+        max_length=10,
+        choices=TranslationStatus.choices,
+        default=TranslationStatus.ORIGINAL,
+        db_index=True,
+    )
 
     SITE_PATH: ClassVar[str] = "patient__site"
     PATIENT_PATH: ClassVar[str] = "patient"
@@ -82,6 +100,38 @@ class InstrumentResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument} {self.recorded_on}"
+
+
+class ValidatedTranslation(models.Model):
+    """A translation of an instrument version's items recorded as validated, with its source.
+
+    Shared by every site, like protocols. ``texts`` holds the validated wording (instrument name,
+    item labels, option labels) in the shape of ``followup/questionnaire_texts/<lang>.json``;
+    without such a record an item in another language is a working translation (ADR 0044).
+    Recorded by ``services.translations.record_validated_translation``, never edited: a revised
+    translation is recorded for the instrument's new version."""
+
+    instrument = models.CharField(max_length=20)
+    version = models.CharField(max_length=80)
+    language = models.CharField(max_length=8)
+    source = models.TextField(help_text="Citation of the validation (publication, licence holder)")
+    texts = models.JSONField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    validated_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("instrument", "language", "version")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("instrument", "version", "language"), name="validated_translation_once"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.version} ({self.language}), validated"
 
 
 class TravelMode(models.TextChoices):

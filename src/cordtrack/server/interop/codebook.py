@@ -22,7 +22,7 @@ from typing import Final
 from cordtrack.isncsci import EXAM_KEYS, RESULT_KEYS
 from cordtrack.isncsci.types import AIS_GRADES, RESULT_LEVELS
 
-from ..followup.models import VisitStatus
+from ..followup.models import TranslationStatus, VisitStatus
 from ..patients.models import Cause, Etiology, MedicationRoute, Sex
 from ..safety.models import SERIOUSNESS_FIELDS, Action, Outcome, Relatedness
 from ..therapy import vitals
@@ -128,6 +128,9 @@ _DEFINED: Final[dict[str, tuple[str, str, Choices]]] = {
     "recorded_on": ("Date recorded (shifted)", "date", ()),
     "total": ("Instrument total score", "number", ()),
     "responses": ("Item responses (JSON)", "string", ()),
+    "language": ("Language the questionnaire was answered in (ISO 639-1)", "string", ()),
+    "translation": ("Wording answered: original, working (not validated) or validated translation",
+                    "category", _choices(TranslationStatus.choices)),
     "icd10": ("ICD-10 code", "string", ()),
     "ongoing": ("Condition ongoing", "boolean", ()),
     "atc_code": ("WHO ATC code", "string", ()),

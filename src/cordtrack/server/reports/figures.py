@@ -55,6 +55,11 @@ DEFINITIONS: Final[dict[str, ResponderDefinition]] = {
 DEFAULT_DEFINITION: Final = "ais1_12m"
 TAG_FILTERS: Final = ("protocol", "cell_type", "route")
 
+#: ``?answers=validated`` (``--answers validated``): questionnaire answers given to the original or
+#: a validated translation only; what the report says it left out.
+ANSWERS_VALIDATED: Final = "validated"
+ANSWERS_NOTE: Final = "questionnaires answered to a working (not validated) translation left out"
+
 
 @dataclass(frozen=True, slots=True)
 class CohortFilters:
@@ -66,6 +71,8 @@ class CohortFilters:
     route: str = ""
     baseline_ais: str = ""
     phase: str = ""
+    #: "validated": leave out questionnaires answered to a working translation (ADR 0044).
+    answers: str = ""
 
     def describe(self) -> str:
         parts = [f"sites {', '.join(self.sites) or 'none'}"]
@@ -73,6 +80,8 @@ class CohortFilters:
             value = getattr(self, name)
             if value:
                 parts.append(f"{name.replace('_', ' ')} {value}")
+        if self.answers == ANSWERS_VALIDATED:
+            parts.append(ANSWERS_NOTE)
         return "; ".join(parts)
 
 
@@ -100,7 +109,9 @@ def cohort_courses(filters: CohortFilters, today: dt.date | None = None) -> Coho
     # Patients randomised in a randomised protocol are analysed by arm (reports/arms.py), never
     # pooled into an uncontrolled cohort (which would also reveal who was given cells).
     patients = Patient.objects.filter(site__code__in=filters.sites, randomisations__isnull=True)
-    courses, without = treated_courses(patients, day)
+    courses, without = treated_courses(
+        patients, day, validated_answers_only=filters.answers == ANSWERS_VALIDATED
+    )
     tags = {name: getattr(filters, name) for name in TAG_FILTERS if getattr(filters, name)}
     chosen = select(
         courses,

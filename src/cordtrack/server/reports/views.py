@@ -93,8 +93,8 @@ def _arm_context(request: HttpRequest, context: dict[str, Any], code: str) -> di
     if not may_see_arms(request.user):
         return {"arms_hidden": True, "protocol_code": code}
     filters = context["form"].filters()
-    ignored = [name.replace("_", " ") for name in ("cell_type", "route", "baseline_ais", "phase")
-               if getattr(filters, name)]  # fmt: skip
+    names = ("cell_type", "route", "baseline_ais", "phase", "answers")
+    ignored = [name.replace("_", " ") for name in names if getattr(filters, name)]
     report = arm_report(filters.sites, code, context["definition"])
     return {"r": report, "ignored_filters": ignored}
 
