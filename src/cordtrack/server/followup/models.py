@@ -6,16 +6,18 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from ..intake.models import Protocol
 from ..patients.models import Patient
 
 
 class VisitStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    DONE = "done", "Done"
-    MISSED = "missed", "Missed"
-    OUT_OF_WINDOW = "out_of_window", "Done out of window"
+    # Shown to patients in their portal: translated (catalogs.PATIENT_FACING).
+    SCHEDULED = "scheduled", _("Scheduled")
+    DONE = "done", _("Done")
+    MISSED = "missed", _("Missed")
+    OUT_OF_WINDOW = "out_of_window", _("Done out of window")
 
 
 class Visit(models.Model):
