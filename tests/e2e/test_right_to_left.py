@@ -41,7 +41,8 @@ def test_an_arabic_patients_pages_are_right_to_left_accessible_and_fit_a_phone(
         for label, viewport in (("laptop", LAPTOP), ("phone", PHONE)):
             page.set_viewport_size(viewport)
             response = page.goto(url)
-            assert response is not None and response.status == 200, url
+            assert response is not None, url
+            assert response.status == 200, url
             assert page.locator("html").get_attribute("dir") == "rtl", url
             violations = axe_violations(page)
             if violations:
