@@ -152,3 +152,29 @@ def test_the_style_sheets_use_logical_sides_only_so_rtl_mirrors() -> None:
         if physical.search(css.read_text())
     }  # fmt: skip
     assert found == {}
+
+
+def test_a_patient_reads_their_own_record_with_its_labels_and_timeline_in_arabic(
+    client: Client, patient_account: tuple[Patient, User], bob: User
+) -> None:
+    patient, account = patient_account
+    patient_services.set_patient_language(bob, patient, "ar")
+    client.force_login(account)
+    page = client.get(f"/patients/{patient.pk}/")
+    assert page.status_code == 200
+    assert "<h2>المشارك</h2>" in page.text  # "Participant"
+    assert "<dd>أنثى</dd>" in page.text  # the sex, a model choice, translated
+    assert "المسار الزمني" in page.text  # "Timeline"
+    assert "Participant" not in page.text
+
+
+def test_the_research_codebook_stays_english_whatever_the_language(db: None) -> None:
+    from django.utils import translation
+
+    from cordtrack.server.interop import codebook
+    from cordtrack.server.patients.models import Sex
+
+    with translation.override("ar"):  # as if first imported while serving an Arabic page
+        assert str(Sex.FEMALE.label) == "أنثى"
+        labels = dict(codebook._choices(Sex.choices))
+    assert labels["F"] == "Female"

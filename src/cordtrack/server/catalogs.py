@@ -30,11 +30,35 @@ PATIENT_FACING: tuple[str, ...] = (
     "templates/base.html",
     "templates/accounts/language.html",
     "accounts/language_views.py",
-    # sign-in
+    # sign-in and the second factor
     "templates/registration/login.html",
+    "templates/accounts/otp_setup.html",
+    "templates/accounts/otp_verify.html",
+    "accounts/views.py",
+    # the patient's own record and its timeline, with the labels of what it lists
+    "templates/patients/detail.html",
+    "templates/journey/_timeline.html",
+    "journey/timeline.py",
+    "patients/models.py",
+    "intake/models.py",
+    "safety/models.py",
+    "therapy/models.py",
+    "consent/models.py",
+    "exams/models.py",
     # the portal and its questionnaires
     "templates/journey/portal.html",
     "templates/journey/questionnaire.html",
+    # progress: charts in the portal and on the progress page
+    "templates/journey/_chart.html",
+    "templates/journey/progress.html",
+    "journey/charts.py",
+    # the progress report (PDF)
+    "reports/templates/reports/pdf/base.html",
+    "reports/templates/reports/pdf/progress.html",
+    "reports/templates/reports/_history.html",
+    "reports/context.py",
+    "reports/patient.py",
+    "reports/charts.py",
     "journey/portal.py",
     "followup/models.py",  # the visit statuses in the portal
     # consent: read, answer, sign (in the portal or on the clinic's tablet), the copy, withdraw
@@ -61,6 +85,8 @@ PATIENT_FACING: tuple[str, ...] = (
     "reminders/views.py",
     "reminders/models.py",
     "reminders/sms.py",  # the phone number check on the settings page
+    # the travel letter's page in the patient's language
+    "templates/followup/_travel_letter_section.html",
     # the public inquiry form (no account)
     "templates/intake/inquire.html",
     "templates/intake/inquire_done.html",

@@ -7,6 +7,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from ..patients.models import AIS_CHOICES, Patient
 
@@ -21,8 +22,8 @@ class ExamQuerySet(models.QuerySet["IsncsciExam"]):
 
 
 class ExamStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SIGNED = "signed", "Signed"
+    DRAFT = "draft", _("Draft")
+    SIGNED = "signed", _("Signed")
 
 
 class IsncsciExam(models.Model):

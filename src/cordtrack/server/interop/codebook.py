@@ -19,6 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from django.utils import translation
+
 from cordtrack.isncsci import EXAM_KEYS, RESULT_KEYS
 from cordtrack.isncsci.types import AIS_GRADES, RESULT_LEVELS
 
@@ -36,7 +38,11 @@ Choices = tuple[tuple[str, str], ...]
 
 
 def _choices(pairs: Iterable[tuple[object, object]]) -> Choices:
-    return tuple((str(code), str(label)) for code, label in pairs)
+    # The codebook is English whatever language a request is in (model choice labels are
+    # translatable, ADR 0043): no translation active while the labels become text, which also
+    # needs no app registry at import time.
+    with translation.override(None):
+        return tuple((str(code), str(label)) for code, label in pairs)
 
 
 _AIS: Final = _choices((g, g) for g in AIS_GRADES)
