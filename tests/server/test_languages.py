@@ -178,3 +178,11 @@ def test_the_research_codebook_stays_english_whatever_the_language(db: None) -> 
         assert str(Sex.FEMALE.label) == "أنثى"
         labels = dict(codebook._choices(Sex.choices))
     assert labels["F"] == "Female"
+
+
+def test_the_public_what_to_expect_page_follows_an_arabic_browser(client: Client) -> None:
+    page = client.get("/expect/?level=T6&ais=A&days=30", headers={"accept-language": "ar"})
+    assert page.status_code == 200
+    assert _html_tag(page.text) == '<html lang="ar" dir="rtl">'
+    assert "ما يمكن توقعه بعد إصابة الحبل الشوكي" in page.text  # the title
+    assert "أسئلة تطرحها على العيادة" in page.text  # "Questions to ask a clinic"

@@ -87,6 +87,11 @@ PATIENT_FACING: tuple[str, ...] = (
     "reminders/sms.py",  # the phone number check on the settings page
     # the travel letter's page in the patient's language
     "templates/followup/_travel_letter_section.html",
+    # what to expect (public, no account): page and PDF
+    "expect/templates/expect/",
+    "expect/forms.py",
+    "expect/summary.py",
+    "expect/views.py",
     # the public inquiry form (no account)
     "templates/intake/inquire.html",
     "templates/intake/inquire_done.html",
