@@ -136,7 +136,7 @@ def _comparisons(line: PatientTimeline) -> tuple[Comparison, ...]:
         (_("Gain in total motor score"), ReferenceOutcome.TOTAL_MOTOR_GAIN, 1),
     )
     return tuple(
-        Comparison(title, natural_history(profile, outcome, grades))
+        Comparison(str(title), natural_history(profile, outcome, grades))
         for title, outcome, grades in wanted
     )
 
