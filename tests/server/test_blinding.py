@@ -166,6 +166,7 @@ CLOSED: dict[str, str] = {
             "patients:new",
             "patients:consent",
             "patients:injury",
+            "patients:language",
             "patients:medications",
             "document-upload",
             "document-detail",

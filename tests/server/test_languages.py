@@ -186,3 +186,26 @@ def test_the_public_what_to_expect_page_follows_an_arabic_browser(client: Client
     assert _html_tag(page.text) == '<html lang="ar" dir="rtl">'
     assert "ما يمكن توقعه بعد إصابة الحبل الشوكي" in page.text  # the title
     assert "أسئلة تطرحها على العيادة" in page.text  # "Questions to ask a clinic"
+
+
+def test_intake_staff_record_the_language_a_patient_reads_and_bad_input_changes_nothing(
+    client: Client, patient_account: tuple[Patient, User], bob: User, alice: User
+) -> None:
+    patient, _ = patient_account
+    client.force_login(bob)  # a coordinator (intake)
+    page = client.get(f"/patients/{patient.pk}/")
+    assert f'href="/patients/{patient.pk}/language/"' in page.text
+    bad = client.post(f"/patients/{patient.pk}/language/", {"preferred_language": "xx"})
+    assert bad.status_code == 200
+    assert "errorlist" in bad.text
+    patient.refresh_from_db()
+    assert patient.preferred_language == ""
+    saved = client.post(f"/patients/{patient.pk}/language/", {"preferred_language": "ar"})
+    assert saved["Location"] == f"/patients/{patient.pk}/"
+    patient.refresh_from_db()
+    assert patient.preferred_language == "ar"
+    entry = AuditEntry.objects.filter(model="patients.patient", object_id=str(patient.pk)).last()
+    assert entry is not None
+    assert entry.changes == {"preferred_language": ["", "ar"]}
+    client.force_login(alice)  # a clinician: no intake capability
+    assert client.get(f"/patients/{patient.pk}/language/").status_code in (403, 404)

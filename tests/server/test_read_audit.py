@@ -186,6 +186,7 @@ PATIENT_DATA: dict[str, tuple[Url, str]] = {
     "patients:consent": _u("/patients/{patient}/consent/"),
     "patients:audit": _u("/patients/{patient}/audit/"),
     "patients:injury": _u("/patients/{patient}/injury/"),
+    "patients:language": _u("/patients/{patient}/language/"),
     "patients:medications": _u("/patients/{patient}/medications/"),
     "document-detail": _u("/documents/{document}/"),
     "document-download": _u("/documents/{document}/download/"),

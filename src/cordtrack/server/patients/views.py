@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -85,6 +86,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "comorbidities": patient.comorbidities.all(),
         "medications": patient.medications.all(),
         "can_intake": can(user, patient.site_id, Cap.INTAKE),
+        "patient_language_name": dict(settings.LANGUAGES).get(patient.preferred_language, ""),
         "can_read_site": staff,
         "can_clinical": can(user, patient.site_id, Cap.CLINICAL),
         "can_assess": can(user, patient.site_id, Cap.ASSESS),
