@@ -11,7 +11,7 @@ from cordtrack.server.accounts.models import User
 from cordtrack.server.followup.models import Visit
 
 from .conftest import login
-from .screens import PHONE, WALK_TIMEOUT_MS, axe_violations, describe_violations, overflow
+from .screens import AXE, PHONE, WALK_TIMEOUT_MS, axe_violations, describe_violations, overflow
 
 LAPTOP = {"width": 1280, "height": 860}
 
@@ -32,6 +32,7 @@ def test_an_arabic_patients_pages_are_right_to_left_accessible_and_fit_a_phone(
     page: Any,
 ) -> None:
     page.context.set_default_timeout(WALK_TIMEOUT_MS)
+    page.add_init_script(path=str(AXE))  # outside the page's CSP, as test_accessibility does
     login(page, "patient@sth")  # the sign-in page follows the (English) browser
     html = page.locator("html")
     assert (html.get_attribute("lang"), html.get_attribute("dir")) == ("ar", "rtl")
