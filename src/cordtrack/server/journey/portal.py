@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from ..followup.views import _typed, instrument_form
 from ..followup.wording import WORKING_LABEL, wording
 from ..forms import add_service_errors
+from ..languages import patient_language
 from ..patients.models import Patient
 from ..services import consent as consent_services
 from ..services import portal as portal_services
@@ -20,8 +21,9 @@ from .charts import progress_charts
 
 
 def _language(patient: Patient) -> str:
-    """The language the patient reads their questionnaires in (ADR 0044)."""
-    return patient.preferred_language or "en"
+    """The language the patient reads their questionnaires in (ADR 0044): the one everything
+    else sent to them is in (their account's choice, else their record's; ADR 0043)."""
+    return patient_language(patient)
 
 
 @login_required
