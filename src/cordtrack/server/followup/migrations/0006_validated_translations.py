@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('followup', '0004_logistics_travel'),
+        ('followup', '0005_scheduled_visit_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
