@@ -34,7 +34,8 @@ def cohort(
 
 
 def rows(html: str) -> int:
-    return html.count("</a></td><td>")
+    """Member rows: each links the member's outcomes page (the figures' tables link sources)."""
+    return html.count('<tr><td><a href="/reports/patients/')
 
 
 def test_the_report_shows_one_page_of_members_and_links_the_next(
