@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/web_throughput.py [--patients 100000] [--sites 10]
         [--database postgres://postgres@127.0.0.1:5432/cordtrack_bench] [--port 8100]
         [--clients 1,8,32] [--seconds 15] [--warmup 3] [--workers N] [--threads N] [--fresh]
+        [--scenarios exam_save,...]   (--scenarios "": only the cohort report is timed)
 
 1. The database (created when missing) is migrated and filled by the bulk generator
    (``cordtrack demo --patients N --sites K --seed 1``: 10 sites of 10,000 patients at 100,000).
@@ -259,8 +260,9 @@ def main() -> int:
     results: list[Measured] = []
     try:
         target = _target(env, sites[0], f"http://127.0.0.1:{args.port}")
-        for clients in (int(c) for c in args.clients.split(",")):
-            for scenario in args.scenarios.split(","):
+        scenarios = [s for s in args.scenarios.split(",") if s]  # "": the cohort report only
+        for clients in (int(c) for c in args.clients.split(",")) if scenarios else ():
+            for scenario in scenarios:
                 m = measure(scenario, target, clients, warmup=args.warmup, seconds=args.seconds,
                             database=args.database)  # fmt: skip
                 results.append(m)

@@ -24,6 +24,7 @@ from cordtrack.outcomes import (
     PatientCourse,
     Phase,
     ResponderDefinition,
+    ResponseStatus,
     SafetySummary,
     ScoreGain,
     Stratum,
@@ -119,7 +120,9 @@ def cohort_courses(filters: CohortFilters, today: dt.date | None = None) -> Coho
         phase=Phase(filters.phase) if filters.phase else None,
         **tags,
     )
-    withdrawals = count_by_scope(patients.filter(study_id__in=[c.patient_id for c in chosen]))
+    # By primary key: a list of thousands of study ids in SQL took seconds (ADR 0055).
+    pk_of = dict(patients.values_list("study_id", "pk"))
+    withdrawals = count_by_scope([pk_of[c.patient_id] for c in chosen])
     return Cohort(filters, tuple(chosen), tuple(without), day, withdrawals)
 
 
@@ -144,6 +147,8 @@ class OutcomesReport:
     #: observed minus expected mean UEMS, LEMS and total motor change at the definition's time
     motor: tuple[ChangeVsExpected, ...] = ()
     evidence_version: str = EVIDENCE_VERSION
+    #: each member's status under the definition, in the order of ``cohort.courses``
+    statuses: tuple[ResponseStatus, ...] = ()
 
 
 def outcomes_report(cohort: Cohort, definition: ResponderDefinition) -> OutcomesReport:
@@ -167,7 +172,7 @@ def outcomes_report(cohort: Cohort, definition: ResponderDefinition) -> Outcomes
     return OutcomesReport(
         cohort, definition, found.rate, describe(found.rate), found.reference, found.strata,
         found.times, found.curve, False, tuple(notes), found.observed_expected,
-        found.strata_observed_expected, found.motor,
+        found.strata_observed_expected, found.motor, EVIDENCE_VERSION, found.statuses,
     )  # fmt: skip
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from cordtrack.outcomes import ClaimParseError, ResponderDefinition, check_claim_for_cohort
+from cordtrack.outcomes import ClaimParseError, check_claim_for_cohort
 
 from ..access import Cap, get_scoped_or_404, own_patient_id, site_ids
 from ..accounts.models import Site
@@ -19,7 +19,7 @@ from ..intake.models import Protocol
 from ..patients.models import Patient
 from ..services import signatures
 from ..signatures.models import Meaning
-from . import figures
+from . import figures, members
 from .adapters import with_related
 from .arms import arm_report, may_see_arms
 from .context import outcomes_context, patient_context, safety_context
@@ -63,19 +63,6 @@ def _cohort(request: HttpRequest, form_class: type[CohortForm] = CohortForm) -> 
     return {"form": form, "cohort": cohort, "definition": definition}
 
 
-def _members(cohort: figures.Cohort, definition: ResponderDefinition) -> list[Any]:
-    """Each cohort member's status under the definition, with a link to their outcomes page."""
-    ids = dict(
-        Patient.objects.filter(study_id__in=[c.patient_id for c in cohort.courses]).values_list(
-            "study_id", "pk"
-        )
-    )
-    return [
-        {"study_id": c.patient_id, "pk": ids[c.patient_id], "status": definition.status(c).value}
-        for c in cohort.courses
-    ]
-
-
 def _randomised_protocol(context: dict[str, Any]) -> str:
     return randomised_protocol(context.get("form"))
 
@@ -99,16 +86,34 @@ def _arm_context(request: HttpRequest, context: dict[str, Any], code: str) -> di
     return {"r": report, "ignored_filters": ignored}
 
 
+def _query(request: HttpRequest) -> str:
+    """The report's filters as a query string, without the page of members."""
+    kept = request.GET.copy()
+    for name in ("page", "members"):
+        kept.pop(name, None)
+    return kept.urlencode()
+
+
 @login_required
 def cohort(request: HttpRequest) -> HttpResponse:
+    """The cohort report; ``?members=csv`` downloads its members, and an htmx request for
+    ``?page=N`` gets that page of the members' table only (``members.py``)."""
     context = _cohort(request)
     code = _randomised_protocol(context) if "cohort" in context else ""
     if code:
         context.update(_arm_context(request, context, code))
     elif "cohort" in context:
-        report = figures.outcomes_report(context["cohort"], context["definition"])
+        chosen, definition = context["cohort"], context["definition"]
+        if request.GET.get("members") == "csv":
+            return members.csv_response(chosen, definition)
+        context["query"] = _query(request)
+        if request.headers.get("HX-Request"):
+            found = members.statuses(chosen, definition)
+            context["members"] = members.page(chosen, found, request.GET.get("page"))
+            return render(request, "reports/_members.html", context)
+        report = figures.outcomes_report(chosen, definition)
         context.update(outcomes_context(report))
-        context["members"] = _members(context["cohort"], context["definition"])
+        context["members"] = members.page(chosen, report.statuses, request.GET.get("page"))
     return render(request, "reports/cohort.html", context)
 
 
