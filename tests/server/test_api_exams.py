@@ -283,3 +283,30 @@ def test_a_visit_of_another_patient_is_refused(
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "visit"
+
+
+def test_an_exam_saved_through_the_api_reads_each_row_it_needs_once(
+    patient: Patient, alice: User
+) -> None:
+    """The patient once (its site decides visibility, no second scoped query), the user's
+    memberships once (site scope and blinding share them), no foreign key re-checked by model
+    validation, no signature looked up for an exam just made (ADR 0054)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = ApiClient(alice)
+    client.post("/exams", body(patient, normal_exam()))  # the token's first use is recorded
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post("/exams", body(patient, normal_exam()))
+    assert response.status_code == 201
+    assert response.json()["signature"] is None
+    sql = [q["sql"] for q in captured.captured_queries]
+
+    def reads(table: str) -> int:
+        return sum(s.startswith("SELECT") and f'FROM "{table}"' in s for s in sql)
+
+    assert reads("patients_patient") == 1
+    assert reads("accounts_membership") == 1
+    assert reads("accounts_user") == 0
+    assert reads("signatures_signature") == 0
+    assert sum(s.startswith("INSERT") for s in sql) == 2  # the exam and its audit entry

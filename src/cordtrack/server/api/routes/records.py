@@ -157,6 +157,7 @@ def create_exam(request: HttpRequest, payload: ExamIn) -> Status[dict[str, Any]]
         user_of(request), patient, payload.values, exam_date=payload.exam_date, visit=visit,
         draft=draft,
     )  # fmt: skip
+    exam._signature = None  # type: ignore[attr-defined]  # just made: nobody has signed it
     return Status(201, exam_out(exam))
 
 
