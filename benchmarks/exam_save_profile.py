@@ -183,7 +183,7 @@ def main() -> int:
         stats = pstats.Stats(profiler, stream=sys.stdout)
         profiled = min(args.saves, 200)
         # Not slowed by the machine's load, unlike the times: a steady measure of the work.
-        print(f"Python function calls per save: {stats.total_calls / profiled:.0f}")  # type: ignore[attr-defined]
+        print(f"Python function calls per save: {stats.total_calls / profiled:.0f}")
         stats.sort_stats("cumulative").print_stats(args.profile)
         stats.sort_stats("tottime").print_stats(args.profile)
     print(f"machine: {machine()}; {load()} after")
