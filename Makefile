@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: install run serve config migrate demo-data test test-server lint format bench bench-web
+.PHONY: bench-save
 .PHONY: test-reference clean
 .PHONY: test-e2e screenshots messages
 
@@ -95,6 +96,12 @@ bench: install
 BENCH_WEB_ARGS ?=
 bench-web: install
 	$(BIN)/python benchmarks/web_throughput.py $(BENCH_WEB_ARGS)
+
+# One exam save (bench-web's request) in process: CPU and wall time, queries, optionally cProfile
+# (benchmarks/exam_save_profile.py; SQLite in var/bench-profile/ unless --database names one).
+BENCH_SAVE_ARGS ?=
+bench-save: install
+	$(BIN)/python benchmarks/exam_save_profile.py $(BENCH_SAVE_ARGS)
 
 # Optional: compare with the published JavaScript reference (npm isncsci 2.0.6) as a black box.
 test-reference: install

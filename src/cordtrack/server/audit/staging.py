@@ -123,7 +123,8 @@ def seal_pending(batch: int = BATCH) -> int:
     refused: set[int] = set()
     # Look before taking the head: after most commits nothing is staged (the transaction found
     # the head free and chained directly), and one read costs less than a transaction that
-    # takes the head for nothing (ADR 0053: four statements of every audited request). An entry
+    # takes the head for nothing (ADR 0053: four statements of every audited request; ADR 0054:
+    # and a WAL flush per write). An entry
     # committed after this look is sealed by its own transaction's seal after its commit, as
     # when this sealer finds the head held. After each batch, look again: entries may have been
     # staged while the head was held here, by transactions whose own seal found it held.
