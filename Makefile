@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: install run serve config migrate demo-data test test-server lint format bench bench-web
+.PHONY: bench-save
 .PHONY: test-reference clean
-.PHONY: test-e2e screenshots
+.PHONY: test-e2e screenshots messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -96,6 +97,12 @@ BENCH_WEB_ARGS ?=
 bench-web: install
 	$(BIN)/python benchmarks/web_throughput.py $(BENCH_WEB_ARGS)
 
+# One exam save (bench-web's request) in process: CPU and wall time, queries, optionally cProfile
+# (benchmarks/exam_save_profile.py; SQLite in var/bench-profile/ unless --database names one).
+BENCH_SAVE_ARGS ?=
+bench-save: install
+	$(BIN)/python benchmarks/exam_save_profile.py $(BENCH_SAVE_ARGS)
+
 # Optional: compare with the published JavaScript reference (npm isncsci 2.0.6) as a black box.
 test-reference: install
 	cd tests/reference && npm install --no-audit --no-fund --silent
@@ -132,3 +139,23 @@ $(NOTO_FONTS):
 	apt-cache show fonts-noto-core >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core </dev/null
 install: $(NOTO_FONTS)
+
+# The translation catalogs (docs/languages.md, ADR 0043): every marked string of the registry's
+# templates and code into src/cordtrack/server/locale/<code>/LC_MESSAGES/django.po (a new string
+# with an empty msgstr for the translator; no source locations, so editing a template does not
+# churn the catalogs; strings no longer used are dropped), then each .po compiled into the .mo
+# Django reads. The .mo files are committed: running the registry needs no gettext. GNU gettext
+# (xgettext, msgfmt) is installed here when missing; tests/server/test_translations.py needs it
+# too, hence a prerequisite of `make install` (and so of `make test`).
+LOCALES := ar es hi th
+MSGFMT := /usr/bin/msgfmt
+$(MSGFMT):
+	apt-cache show gettext >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext </dev/null
+install: $(MSGFMT)
+messages: install
+	cd src/cordtrack/server && DJANGO_SETTINGS_MODULE=cordtrack.server.settings_test \
+		$(CURDIR)/$(BIN)/python -m cordtrack.server makemessages $(addprefix -l ,$(LOCALES)) \
+		--no-location --no-obsolete --ignore 'migrations/*' --ignore 'static/*' --ignore 'locale/*'
+	cd src/cordtrack/server && DJANGO_SETTINGS_MODULE=cordtrack.server.settings_test \
+		$(CURDIR)/$(BIN)/python -m cordtrack.server compilemessages $(addprefix -l ,$(LOCALES))

@@ -283,3 +283,81 @@ def test_a_visit_of_another_patient_is_refused(
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "visit"
+
+
+def test_an_exam_saved_through_the_api_reads_each_row_it_needs_once(
+    patient: Patient, alice: User
+) -> None:
+    """The patient once (its site decides visibility, no second scoped query), the user's
+    memberships once (site scope and blinding share them), no foreign key re-checked by model
+    validation, no signature looked up for an exam just made (ADR 0054)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = ApiClient(alice)
+    client.post("/exams", body(patient, normal_exam()))  # the token's first use is recorded
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post("/exams", body(patient, normal_exam()))
+    assert response.status_code == 201
+    assert response.json()["signature"] is None
+    sql = [q["sql"] for q in captured.captured_queries]
+
+    def reads(table: str) -> int:
+        return sum(s.startswith("SELECT") and f'FROM "{table}"' in s for s in sql)
+
+    by_id = [s for s in sql if s.startswith("SELECT") and '"patients_patient"."id" =' in s]
+    assert len(by_id) == 1  # (a patient user's own record is looked up by user, ADR 0052)
+    assert reads("accounts_membership") == 1
+    assert reads("accounts_user") == 0
+    assert reads("signatures_signature") == 0
+    assert sum(s.startswith("INSERT") for s in sql) == 2  # the exam and its audit entry
+
+
+def test_with_an_idempotency_key_nothing_is_read_while_the_audit_head_is_held(
+    patient: Patient, alice: User
+) -> None:
+    """The response kept for retries is built from the saved exam in memory: from the audit
+    head's move to the end of the write's transaction, the only statement is the insert of the
+    idempotency record, which must commit with the exam (exactly once; ADR 0054)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = ApiClient(alice)
+    client.post("/exams", body(patient, normal_exam()))  # the token's first use is recorded
+    with CaptureQueriesContext(connection) as captured:
+        first = client.post("/exams", body(patient, normal_exam()), key="held")
+    assert first.status_code == 201
+    sql = [q["sql"] for q in captured.captured_queries]
+    moved = max(i for i, s in enumerate(sql) if s.startswith('UPDATE "audit_audithead"'))
+    after = sql[moved + 1 :]
+    stored = next(
+        i for i, s in enumerate(after) if s.startswith('INSERT INTO "api_idempotencyrecord"')
+    )
+    assert all(s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")) for s in after[:stored])
+    again = client.post("/exams", body(patient, normal_exam()), key="held")
+    assert again.json() == first.json()
+    assert IsncsciExam.objects.filter(patient=patient).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_save_is_its_own_read_audit_without_looking_it_up(
+    patient: Patient, alice: User
+) -> None:
+    """The exam's audit entry names the patient; once its transaction committed, the request's
+    read audit knows it (on_commit) and neither asks the trail nor appends a view entry."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cordtrack.server.audit.models import AuditEntry
+
+    client = ApiClient(alice)
+    client.post("/exams", body(patient, normal_exam()))
+    before = AuditEntry.objects.count()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post("/exams", body(patient, normal_exam()))
+    assert response.status_code == 201
+    committed = max(i for i, q in enumerate(captured.captured_queries) if q["sql"] == "COMMIT")
+    later = [q["sql"] for q in captured.captured_queries[committed + 1 :]]
+    assert not any('FROM "audit_auditentry"' in s for s in later)
+    new = list(AuditEntry.objects.order_by("seq")[before:].values_list("model", "action"))
+    assert new == [("exams.isncsciexam", "create")]

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from cordtrack.cli import main as cordtrack_main
 from cordtrack.server.accounts.models import Site, User
@@ -193,3 +194,26 @@ def test_writers_and_readers_do_not_wait_for_a_transaction_holding_the_head(
     assert AuditEntry.objects.count() == 18
     assert AuditHead.objects.get().seq == 18
     assert list(verify()) == []
+
+
+def test_sealing_with_nothing_staged_reads_once_and_leaves_the_head_alone(bob: User) -> None:
+    """After every commit that appended, the seal looks for staged entries: finding none, it
+    does not take the head's row lock in a transaction of its own (ADR 0053, 0054)."""
+    _append(bob, "first")
+    with CaptureQueriesContext(connection) as captured:
+        assert staging.seal_pending() == 0
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert len(sql) == 1
+    assert "audit_stagedentry" in sql[0]
+    assert "audit_audithead" not in sql[0]
+
+
+def test_sealing_after_a_staged_entry_still_chains_it(
+    bob: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _append(bob, "first")
+    monkeypatch.setattr(chain, "head_if_free", lambda: None)
+    _append(bob, "staged")
+    monkeypatch.undo()
+    assert staging.seal_pending() == 1
+    assert [e.object_id for e in AuditEntry.objects.order_by("seq")] == ["first", "staged"]

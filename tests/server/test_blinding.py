@@ -65,6 +65,7 @@ OPEN: dict[str, tuple[Url, bool]] = {
     "logout": _u("/accounts/logout/"),  # POST only: the GET is refused (405)
     "otp-verify": _u("/accounts/otp/"),
     "otp-setup": _u("/accounts/otp/setup/"),
+    "language": _u("/language/"),
     "expect:page": _u("/expect/"),
     "expect:pdf": _u("/expect/pdf?level=T6&ais=A&days=30"),
     "patients:list": _u("/patients/?q=NTH", fragment=True),
@@ -165,6 +166,7 @@ CLOSED: dict[str, str] = {
             "patients:new",
             "patients:consent",
             "patients:injury",
+            "patients:language",
             "patients:medications",
             "document-upload",
             "document-detail",

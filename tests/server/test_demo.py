@@ -47,6 +47,12 @@ def test_the_demo_covers_the_journey_and_every_demo_user_sees_only_their_site(db
     assert not Logistics.objects.exclude(visit__status="scheduled").filter(travel_arranged=False)
     assert IsncsciExam.objects.exclude(ais="").count() == IsncsciExam.objects.count()
     assert list(verify()) == []
+    # patient@sth reads Arabic (account and record), patient@nth English (issue 17 item 1).
+    for name, language in (("patient@sth", "ar"), ("patient@nth", "en")):
+        account = User.objects.get(username=name)
+        assert (account.preferred_language, account.patient_record.preferred_language) == (
+            language, language,
+        )  # fmt: skip
     waiting = Patient.objects.filter(
         site__code="NTH", consent_status="consented", screenings__decision="eligible",
         screenings__protocol__code="CT-MSC-RCT", randomisations__isnull=True,
@@ -72,7 +78,7 @@ def test_the_demo_covers_the_journey_and_every_demo_user_sees_only_their_site(db
             page = client.get("/patients/?page=1", follow=True).content.decode()
             assert f"{other.code}-" not in page, name
             if role == Role.PATIENT:  # sent to their portal, which names their record only
-                assert "My CordTrack" in page
+                assert 'href="/portal/reminders/"' in page  # in Arabic for patient@sth
                 assert page.count(f"{site.code}-") == 1
             else:
                 waiting = WAITING_AT_NORTH + PLANNED if site.code == "NTH" else 0

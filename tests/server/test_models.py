@@ -9,8 +9,9 @@ from django.contrib import admin
 from cordtrack.server.audit.admin import AuditHistoryAdmin
 
 CLINICAL_APPS = ("patients", "intake", "exams", "therapy", "safety", "followup", "monitoring")
-# Protocols and their allocation lists are used by every site.
-SHARED = {"intake.protocol", "intake.allocationlist"}
+# Protocols, their allocation lists and validated translations of instruments are used by every
+# site.
+SHARED = {"intake.protocol", "intake.allocationlist", "followup.validatedtranslation"}
 
 
 @pytest.mark.parametrize(

@@ -77,6 +77,7 @@ def test_anyone_sends_an_inquiry_with_records_and_imaging_without_logging_in(
     assert inquiry.injury_date == dt.date(2024, 3, 2)
     assert inquiry.country == "Oman"
     assert inquiry.preferred_language == "ar"
+    assert inquiry.patient.preferred_language == "ar"  # their record: messages in Arabic
     assert inquiry.contact_consent_at is not None
     # Quarantined: awaiting de-identification review, uploaded by no account.
     docs = Document.objects.filter(patient=inquiry.patient).order_by("kind")

@@ -55,6 +55,7 @@ NO_PATIENT_DATA: dict[str, str] = {
     "logout": "POST only: signs out",
     "otp-verify": "the user's own second factor",
     "otp-setup": "the user's own second factor",
+    "language": "the language picker",
     "site-members": "staff accounts and their roles",
     "site-member-revoke": WRITE,
     "patients:new": "an empty registration form",
@@ -185,6 +186,7 @@ PATIENT_DATA: dict[str, tuple[Url, str]] = {
     "patients:consent": _u("/patients/{patient}/consent/"),
     "patients:audit": _u("/patients/{patient}/audit/"),
     "patients:injury": _u("/patients/{patient}/injury/"),
+    "patients:language": _u("/patients/{patient}/language/"),
     "patients:medications": _u("/patients/{patient}/medications/"),
     "document-detail": _u("/documents/{document}/"),
     "document-download": _u("/documents/{document}/download/"),
@@ -485,7 +487,8 @@ def no_entry_per_request(seq: int) -> int:
 
 _PLAIN = {
     "home": "/", "login": "/accounts/login/", "otp-verify": "/accounts/otp/",
-    "otp-setup": "/accounts/otp/setup/", "site-members": "/sites/NTH/members/",
+    "otp-setup": "/accounts/otp/setup/", "language": "/language/",
+    "site-members": "/sites/NTH/members/",
     "patients:new": "/patients/new/", "lot-list": "/lots/", "lot-new": "/lots/new/",
     "reports:index": "/reports/", "reports:claim": "/reports/claim/?claim=60-70%25",
     "portal-questionnaire": "/portal/questionnaires/pain_nrs/",

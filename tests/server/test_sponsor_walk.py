@@ -50,6 +50,7 @@ OPEN: dict[str, tuple[str, int]] = {
     "otp-setup": ("/accounts/otp/setup/", 200),
     "otp-verify": ("/accounts/otp/", 200),
     "healthz": ("/healthz", 200),
+    "language": ("/language/", 200),
     "expect:page": ("/expect/", 200),
     "expect:pdf": ("/expect/pdf?level=T6&ais=A&days=30", 200),
     "api-v1:openapi-json": ("/api/v1/openapi.json", 200),

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.utils import timezone
 
 from cordtrack.isncsci import classify, parse_exam
@@ -143,3 +144,19 @@ def test_bulk_rows_read_back_as_the_models_hold_them_and_later_saves_take_new_ke
 
 def today() -> dt.date:
     return timezone.localdate()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics of PostgreSQL")
+def test_the_planner_statistics_count_the_generated_rows_at_once(demo_mode: None) -> None:
+    # Without ANALYZE after the bulk load the planner keeps its empty-table estimate until
+    # autovacuum runs, and plans the dashboard as if the registry were empty (ADR 0053).
+    generate(40, ("NTH",), seed=4)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN "
+            "('patients_patient', 'exams_isncsciexam', 'followup_visit')"
+        )
+        estimates = dict(cursor.fetchall())
+    assert estimates["patients_patient"] == 40
+    assert estimates["exams_isncsciexam"] == IsncsciExam.objects.count() > 0
+    assert estimates["followup_visit"] == Visit.objects.count() > 0

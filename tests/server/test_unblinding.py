@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -184,20 +185,30 @@ def test_a_note_annotates_without_changing_the_allocation_and_is_audited(
         unblinding.annotate(bob, allocated, "short")
 
 
-def test_a_randomised_patient_sees_no_arm_product_or_lot_on_their_own_pages(
+@pytest.fixture
+def participant(
     alice: User, allocated: Randomisation, make_user: Callable[..., User], north: Site,
-    make_lot: Callable[..., object],
-) -> None:  # fmt: skip
-    """Participant blinding: the sham arm only works if patients are blinded."""
-    patient = allocated.patient
+    make_lot: Callable[..., Any],
+) -> tuple[User, Any]:  # fmt: skip
+    """The allocated patient, treated from a lot (dose 12345678), as a signed-up patient user;
+    with the lot."""
     lot = make_lot(north, suffix="trial", manufacturer="Helix Cell Labs")
     therapy.administer(
-        alice, patient, lot, administered_at=now(), route="intrathecal",
+        alice, allocated.patient, lot, administered_at=now(), route="intrathecal",
         dose_total_cells=12345678, weight_kg=Decimal("70"), vitals=VITALS,
     )  # fmt: skip
     admin = make_user("sal", Role.SITE_ADMIN, north)
     user = make_user("pat", Role.PATIENT, north)
-    patients.link_patient_user(admin, patient, user)
+    patients.link_patient_user(admin, allocated.patient, user)
+    return user, lot
+
+
+def test_a_randomised_patient_sees_no_arm_product_or_lot_on_their_own_pages(
+    alice: User, allocated: Randomisation, participant: tuple[User, Any]
+) -> None:
+    """Participant blinding: the sham arm only works if patients are blinded."""
+    patient = allocated.patient
+    user, lot = participant
     client = Client()
     client.force_login(user)
     forbidden = [allocated.arm, lot.lot_number, "Bone-marrow MSC", "12345678", "Helix Cell Labs"]
@@ -215,18 +226,11 @@ def test_a_randomised_patient_sees_no_arm_product_or_lot_on_their_own_pages(
 
 
 def test_a_randomised_patient_with_an_api_token_sees_no_administration_either(
-    alice: User, allocated: Randomisation, make_user: Callable[..., User], north: Site,
-    make_lot: Callable[..., object],
-) -> None:  # fmt: skip
+    alice: User, allocated: Randomisation, participant: tuple[User, Any]
+) -> None:
     """The API hides the same rows as the pages (``blinding.blind_api_request``, ADR 0052)."""
     patient = allocated.patient
-    lot = make_lot(north, suffix="trial", manufacturer="Helix Cell Labs")
-    therapy.administer(
-        alice, patient, lot, administered_at=now(), route="intrathecal",
-        dose_total_cells=12345678, weight_kg=Decimal("70"), vitals=VITALS,
-    )  # fmt: skip
-    user = make_user("pat", Role.PATIENT, north)
-    patients.link_patient_user(make_user("sal", Role.SITE_ADMIN, north), patient, user)
+    user, lot = participant
 
     def administrations(who: User) -> str:
         _, secret = api_tokens.create_token(who)

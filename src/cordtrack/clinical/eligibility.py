@@ -35,6 +35,7 @@ from typing import Final
 from ..isncsci.types import AIS_GRADES, INTACT, RESULT_LEVELS
 from . import medications as meds
 from .errors import DefinitionError, ItemError
+from .numbers import real_number
 
 __all__ = [
     "KNOWN_CONDITIONS",
@@ -86,13 +87,6 @@ _RANGE_KINDS: Final = frozenset(
         CriterionKind.AGE_BETWEEN,
     }
 )
-
-
-def _number(value: object) -> float | None:
-    """``value`` as a float if it is an int or float (not a bool), else None."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    return None
 
 
 class Outcome(StrEnum):
@@ -148,9 +142,9 @@ class Criterion:
         elif self.kind in _RANGE_KINDS:
             for k in ("min", "max"):
                 v = p.get(k)
-                if v is not None and _number(v) is None:
-                    errs.append(ItemError(f"{where}.{k}", v, "must be a number or null"))
-            lo, hi = _number(p.get("min")), _number(p.get("max"))
+                if v is not None and real_number(v) is None:
+                    errs.append(ItemError(f"{where}.{k}", v, "must be a finite number or null"))
+            lo, hi = real_number(p.get("min")), real_number(p.get("max"))
             if p.get("min") is None and p.get("max") is None:
                 errs.append(ItemError(where, p, "needs 'min', 'max' or both"))
             elif lo is not None and hi is not None and lo > hi:
@@ -348,7 +342,7 @@ def _set_outcome(
 def _between(value: float | None, p: Mapping[str, object], what: str) -> tuple[Outcome, str]:
     if value is None:
         return Outcome.UNKNOWN, f"{what} not known"
-    lo, hi = _number(p.get("min")), _number(p.get("max"))
+    lo, hi = real_number(p.get("min")), real_number(p.get("max"))
     ok = (lo is None or value >= lo) and (hi is None or value <= hi)
     bounds = f"{'-inf' if lo is None else f'{lo:g}'} to {'inf' if hi is None else f'{hi:g}'}"
     return (Outcome.MET if ok else Outcome.NOT_MET), f"{what} {value:g}; allowed {bounds}"

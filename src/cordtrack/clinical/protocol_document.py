@@ -36,6 +36,7 @@ from ..isncsci.types import AIS_GRADES
 from .eligibility import Protocol
 from .errors import DefinitionError
 from .instruments import INSTRUMENTS
+from .numbers import real_number, whole_number
 from .visits import VisitSchedule
 
 __all__ = [
@@ -138,7 +139,7 @@ def _check_randomisation(
     if (
         not isinstance(sizes, list)
         or not sizes
-        or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in sizes)
+        or not all((n := whole_number(s)) is not None and n > 0 for s in sizes)
     ):
         errs.setdefault("randomisation.block_sizes", []).append(
             "needs a list of positive whole numbers"
@@ -194,15 +195,13 @@ def _check_plan(
     dose = plan.get("dose_total_cells")
     if dose is None:
         return
-    ok = isinstance(dose, Mapping) and all(
-        isinstance(dose.get(k), int | float) and not isinstance(dose.get(k), bool)
-        and float(dose[k]) > 0 for k in ("min", "max")
-    )  # fmt: skip
-    if not ok or not isinstance(dose, Mapping):
+    low, high = (real_number(dose.get(k)) if isinstance(dose, Mapping) else None
+                 for k in ("min", "max"))  # fmt: skip
+    if low is None or high is None or low <= 0 or high <= 0:
         errs.setdefault("treatment_plan.dose_total_cells", []).append(
             "needs positive numbers 'min' and 'max'"
         )
-    elif float(dose["min"]) > float(dose["max"]):
+    elif low > high:
         errs.setdefault("treatment_plan.dose_total_cells", []).append("'min' is above 'max'")
 
 

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Final
 
 from .errors import DefinitionError, ItemError
+from .numbers import whole_number
 
 __all__ = [
     "EMSCI_WEEKS",
@@ -119,10 +120,6 @@ class VisitSchedule:
         )
 
 
-def _int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _visit_from_dict(n: int, raw: object, errors: list[ItemError]) -> VisitDefinition | None:
     where = f"visits[{n}]"
     if not isinstance(raw, Mapping):
@@ -133,17 +130,17 @@ def _visit_from_dict(n: int, raw: object, errors: list[ItemError]) -> VisitDefin
     if not isinstance(code, str) or not code:
         errors.append(ItemError(f"{where}.code", code, "must be a non-empty string"))
         code = ""
-    day = raw.get("target_day")
-    if not _int(day):
-        errors.append(ItemError(f"{where}.target_day", day, "must be an integer"))
+    day = whole_number(raw.get("target_day"))
+    if day is None:
+        errors.append(ItemError(f"{where}.target_day", raw.get("target_day"), "must be an integer"))
     windows: list[int] = []
     for name in ("window_minus", "window_plus"):
-        w = raw.get(name, 0)
-        if isinstance(w, int) and not isinstance(w, bool) and w >= 0:
+        w = whole_number(raw.get(name, 0))
+        if w is not None and w >= 0:
             windows.append(w)
         else:
-            errors.append(ItemError(f"{where}.{name}", w, "must be an integer >= 0"))
-    if len(errors) > before or not isinstance(day, int):
+            errors.append(ItemError(f"{where}.{name}", raw.get(name, 0), "must be an integer >= 0"))
+    if len(errors) > before or day is None:
         return None
     label = raw.get("label", "")
     return VisitDefinition(

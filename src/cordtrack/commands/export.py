@@ -39,6 +39,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--formats", default="csv", help="deidentified: csv, sav (SPSS), dta (Stata), e.g. csv,sav"
     )
+    parser.add_argument(
+        "--answers", choices=["all", "validated"], default="all",
+        help="deidentified: validated leaves out questionnaires answered to a working (not "
+        "validated) translation (ADR 0044); the README says so",
+    )  # fmt: skip
 
 
 def boot() -> None:
@@ -83,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
     formats = _formats(args.formats)
     if formats != ("csv",) and args.kind != "deidentified":
         raise UsageError("--formats applies to the deidentified export only")
+    if args.answers != "all" and args.kind != "deidentified":
+        raise UsageError("--answers applies to the deidentified export only")
     from contextlib import ExitStack
 
     from cordtrack.server.accounts.models import User
@@ -118,8 +125,11 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{kind}.ndjson: {count} resources", file=sys.stderr)
             return 0
         if args.kind == "deidentified":
-            for name, count in deidentify.export(patients, args.out, formats).items():
+            answers = "" if args.answers == "all" else args.answers
+            for name, count in deidentify.export(patients, args.out, formats, answers).items():
                 print(f"{name}: {count} rows", file=sys.stderr)
+            if answers:
+                print(f"filtered: {deidentify.ANSWERS_NOTE}", file=sys.stderr)
             return 0
         assert stream is not None
         if args.kind == "csv":

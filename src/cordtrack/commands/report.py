@@ -37,6 +37,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--at-least", type=float, help="threshold of a score-gain definition")
     for name in ("protocol", "cell-type", "route", "baseline-ais", "phase"):
         parser.add_argument(f"--{name}", default="", help=f"cohort filter: {name}")
+    parser.add_argument(
+        "--answers", choices=["all", "validated"], default="all",
+        help="validated: leave out questionnaires answered to a working (not validated) "
+        "translation (ADR 0044); the report says so in its filters",
+    )  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,7 +75,13 @@ def run(args: argparse.Namespace) -> int:
         template, context = "reports/pdf/arms.html", {"r": data}
     elif args.kind == "outcomes":
         filters = figures.CohortFilters(
-            sites, args.protocol, args.cell_type, args.route, args.baseline_ais, args.phase
+            sites,
+            args.protocol,
+            args.cell_type,
+            args.route,
+            args.baseline_ais,
+            args.phase,
+            answers="" if args.answers == "all" else args.answers,
         )
         definition = figures.definition_for(args.definition, args.at_least)
         report = figures.outcomes_report(figures.cohort_courses(filters), definition)

@@ -38,6 +38,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
+from cordtrack.clinical.numbers import real_number
+
 from .errors import OutcomesError
 from .intervals import DEFAULT_CONFIDENCE, RateInterval, clopper_pearson_interval, wilson_interval
 from .poisson import t_quantile
@@ -151,12 +153,14 @@ def _sums(a: _Arm) -> tuple[float, float, float]:
 
 
 def _pairs(rows: Sequence[tuple[float, float]], arm: str) -> tuple[list[float], list[float]]:
+    baselines, changes = [], []
     for n, row in enumerate(rows):
-        if len(row) != 2 or not all(
-            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in row
-        ):
+        baseline, follow_up = (real_number(v) for v in row) if len(row) == 2 else (None, None)
+        if baseline is None or follow_up is None:
             raise ValueError(f"{arm}[{n}]: needs (baseline, follow_up) as finite numbers")
-    return [float(b) for b, _ in rows], [float(f) - float(b) for b, f in rows]
+        baselines.append(baseline)
+        changes.append(follow_up - baseline)
+    return baselines, changes
 
 
 def _residual_ss(a: _Arm, slope: float) -> float:

@@ -18,6 +18,7 @@ from .cohort import (
     CohortRate,
     PatientCourse,
     ResponderDefinition,
+    ResponseStatus,
     Stratum,
     StratumKey,
     cohort_rate,
@@ -47,6 +48,8 @@ class CohortSummary:
     motor: tuple[ChangeVsExpected, ...]
     times: ImprovementTimes
     curve: KaplanMeierCurve | None
+    #: each patient's status under the definition, in the order of the courses
+    statuses: tuple[ResponseStatus, ...] = ()
 
 
 def summarise(courses: Sequence[PatientCourse], definition: ResponderDefinition) -> CohortSummary:
@@ -68,4 +71,5 @@ def summarise(courses: Sequence[PatientCourse], definition: ResponderDefinition)
         ),
         times=times,
         curve=kaplan_meier(times.observations) if times.observations else None,
+        statuses=tuple(definition.status(c) for c in courses),
     )

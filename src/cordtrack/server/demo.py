@@ -37,6 +37,7 @@ from .followup.models import Visit
 from .intake.models import TRANSITIONS, Inquiry, InquiryStatus, Protocol
 from .intake.protocols import DEMO_RANDOMISED, DEMO_UNCONTROLLED
 from .patients.models import Cause, ConsentStatus, Etiology, Patient
+from .services import accounts as account_services
 from .services import (
     ae_followup,
     documents,
@@ -52,6 +53,8 @@ from .services import (
 
 PASSWORD = "cordtrack-demo"
 SITES = (("NTH", "North Spinal Cord Program"), ("STH", "South Spinal Cord Program"))
+#: The language of each site's demo patient user and their record (issue 17 item 1).
+DEMO_LANGUAGES = {"NTH": "en", "STH": "ar"}
 S = InquiryStatus
 #: Where each demo patient stands, per site (30 each).
 STAGES = (
@@ -401,6 +404,12 @@ def load(cohort_per_site: int | None = None) -> dict[str, int]:
             created += len(made)
             follow = next(p for p in made if p.inquiries.get().status == S.IN_FOLLOWUP)
             patients.link_patient_user(users[Role.SITE_ADMIN], follow, users[Role.PATIENT])
+            # patient@sth reads Arabic (the portal right to left), patient@nth English.
+            language = DEMO_LANGUAGES[code]
+            patients.set_patient_language(users[Role.COORDINATOR], follow, language)
+            account_services.set_preferred_language(
+                users[Role.PATIENT], language, reason="demo data"
+            )
             add_contacts(users[Role.COORDINATOR], made)
             if code == "NTH":
                 created += len(

@@ -40,10 +40,11 @@ from django.http import HttpRequest, HttpResponse
 from .access import roles_of
 from .accounts.models import Role
 
-#: Open to every fenced role: signing in and out, the second factor, the public page of published
-#: figures and its PDF (registry aggregates only, ADR 0030), and the API's schema (no data).
+#: Open to every fenced role: signing in and out, the second factor, the language picker (every
+#: page's footer, ADR 0043), the public page of published figures and its PDF (registry
+#: aggregates only, ADR 0030), and the API's schema (no data).
 BASE_ROUTES = frozenset({
-    "home", "login", "logout", "otp-setup", "otp-verify", "expect:page", "expect:pdf",
+    "home", "login", "logout", "otp-setup", "otp-verify", "language", "expect:page", "expect:pdf",
     "api-v1:openapi-json",
 })  # fmt: skip
 

@@ -27,6 +27,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from .api.models import IdempotencyRecord
+from .hygiene import is_api
 
 FIELD = "_form_token"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -59,7 +60,11 @@ class FormTokenMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = request.POST.get(FIELD, "") if request.method == "POST" else ""
+        # Pages' forms only: the API takes JSON bodies (reading them as a form here consumed a
+        # form-encoded body, and the API's own read of it then failed with a 500) and has its
+        # own retry key, Idempotency-Key (api/idempotency.py).
+        page_post = request.method == "POST" and not is_api(request)
+        token = request.POST.get(FIELD, "") if page_post else ""
         if not token or not request.user.is_authenticated:
             return self.get_response(request)
         if not _TOKEN.match(token):

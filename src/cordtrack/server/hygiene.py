@@ -28,12 +28,13 @@ def body_limit(request: HttpRequest) -> int:
     any other body (Django's in-memory limit, which it enforces when the body is read; the API
     takes no uploads)."""
     fields = int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
-    if request.content_type == "multipart/form-data" and not _api(request):
+    if request.content_type == "multipart/form-data" and not is_api(request):
         return int(settings.MAX_UPLOAD_BYTES) + fields
     return fields
 
 
-def _api(request: HttpRequest) -> bool:
+def is_api(request: HttpRequest) -> bool:
+    """A request to the JSON API (bearer tokens, JSON bodies), not to a page."""
     return request.path.startswith("/api/")
 
 
@@ -45,7 +46,7 @@ def too_large(request: HttpRequest, size: int | None, limit: int) -> HttpRespons
     """413 in the API's error shape; a browser posting a form gets the same words on a page."""
     sent = "" if size is None else f" ({_megabytes(size)})"
     message = f"the request body{sent} is larger than the {_megabytes(limit)} limit"
-    wants_page = not _api(request) and "text/html" in request.headers.get("Accept", "")
+    wants_page = not is_api(request) and "text/html" in request.headers.get("Accept", "")
     if wants_page:
         page = (
             "<!doctype html><title>Too large · CordTrack</title><h1>Too large</h1>"
@@ -82,7 +83,7 @@ class RequestBodyLimit:
         # The API reads its own (JSON) bodies, within the limit checked above.
         if (
             request.method == "POST"
-            and not _api(request)
+            and not is_api(request)
             and request.content_type
             in (
                 "multipart/form-data",
@@ -97,7 +98,7 @@ class RequestBodyLimit:
 
 
 def _private(request: HttpRequest) -> bool:
-    if _api(request):
+    if is_api(request):
         return True
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_authenticated)

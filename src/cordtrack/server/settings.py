@@ -121,6 +121,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The page's language: the user's choice, their patient record's, the cookie, the browser's
+    # (languages.py, ADR 0043). Needs the user; before anything renders a page or a message.
+    "cordtrack.server.languages.LanguageMiddleware",
     # Every read of patient data in the request: one audit entry (audit/reads.py, ADR 0031).
     "cordtrack.server.audit.reads.AuditReads",
     "django_otp.middleware.OTPMiddleware",
@@ -310,8 +313,16 @@ LANGUAGES = [
     ("th", "ไทย"),
     ("es", "Español"),
 ]
+# The catalogs (locale/<code>/LC_MESSAGES/django.po and the compiled .mo beside it), made by
+# `make messages`; docs/languages.md. Dates and numbers follow the active language's formats.
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "cordtrack_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = _secure
 TIME_ZONE = "UTC"
-USE_I18N = False
+USE_I18N = True
 USE_TZ = True
 
 # --- E-mail (sent from the outbox by `cordtrack outbox deliver`, never during a save) ---------

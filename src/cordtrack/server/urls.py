@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import health
-from .accounts import site_views
+from .accounts import language_views, site_views
 from .accounts import views as account_views
 from .api.api import api as api_v1
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/otp/", account_views.otp_verify, name="otp-verify"),
+    path("language/", language_views.language, name="language"),
     path("accounts/otp/setup/", account_views.otp_setup, name="otp-setup"),
     path("sites/<str:code>/members/", site_views.members, name="site-members"),
     path("sites/<str:code>/members/<int:pk>/revoke/", site_views.revoke, name="site-member-revoke"),

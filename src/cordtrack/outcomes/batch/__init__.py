@@ -64,4 +64,5 @@ def summarise(courses: Sequence[PatientCourse], definition: ResponderDefinition)
         ),
         times=times,
         curve=survival.kaplan_meier(times.observations) if times.observations else None,
+        statuses=tuple(responders.STATUSES[c] for c in codes.tolist()),
     )

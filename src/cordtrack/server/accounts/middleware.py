@@ -10,6 +10,7 @@ from django.urls import reverse
 from django_otp import user_has_device
 
 from ..fences import BASE_ROUTES
+from ..hygiene import is_api
 
 
 class RequireOTPWhenEnrolled:
@@ -69,7 +70,7 @@ class PatientsStayInThePortal:
         if (
             request.method in ("GET", "HEAD")
             and match is not None
-            and not request.path.startswith("/api/")
+            and not is_api(request)
             and match.view_name not in PATIENT_PAGES
             and is_patient_user(request.user)
         ):

@@ -12,6 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -21,7 +23,9 @@ from .middleware import is_patient_user
 
 
 class TokenForm(forms.Form):
-    token = forms.CharField(max_length=8, label="6-digit code from your authenticator app")
+    token = forms.CharField(
+        max_length=8, label=gettext_lazy("6-digit code from your authenticator app")
+    )
 
 
 def _qr_data_uri(url: str) -> str:
@@ -44,7 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def otp_setup(request: HttpRequest) -> HttpResponse:
     """Anyone signed in (staff and patients alike) enrols a TOTP device: scan the code, then
     confirm one token. From then on every sign-in asks for a code."""
-    device, _ = TOTPDevice.objects.get_or_create(
+    device, _created = TOTPDevice.objects.get_or_create(
         user=request.user, confirmed=False, defaults={"name": "authenticator"}
     )
     form = TokenForm(request.POST or None)
@@ -54,7 +58,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
             return redirect("home")
-        form.add_error("token", "That code is not valid; check the time on your device.")
+        form.add_error("token", _("That code is not valid; check the time on your device."))
     context = {"form": form, "qr": _qr_data_uri(device.config_url), "secret": device.key}
     return render(request, "accounts/otp_setup.html", context)
 
@@ -70,5 +74,5 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
             if not target or not url_has_allowed_host_and_scheme(target, {request.get_host()}):
                 return redirect("home")
             return redirect(target)
-        form.add_error("token", "That code is not valid.")
+        form.add_error("token", _("That code is not valid."))
     return render(request, "accounts/otp_verify.html", {"form": form})

@@ -18,6 +18,7 @@ from .. import blinding, fences
 from ..accounts.models import User
 from ..services import api_tokens
 from . import errors
+from .bodies import JsonBodies
 from .routes import (
     adverse_events,
     fhir,
@@ -55,6 +56,7 @@ api = NinjaAPI(
     "Authenticate with `Authorization: Bearer <token>` (`cordtrack token create USERNAME`). "
     "See docs/api.md.",
     auth=BearerAuth(),
+    parser=JsonBodies(),  # 415/400 for a body that is not JSON, never a 500 (bodies.py)
     urls_namespace="api-v1",
     openapi_url="/openapi.json",
     docs_url=None,  # Swagger UI would load assets from a CDN; the CSP refuses them

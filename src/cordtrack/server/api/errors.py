@@ -3,7 +3,8 @@
 ``{"detail": "...", "errors": [{"field": "c5RightMotor", "value": "6",
 "message": "'6' is not a motor grade"}]}`` — 422 for invalid input (ours and the schema's), 403 when
 the role does not allow the write, 404 for records outside the user's sites, 409 for a reused
-Idempotency-Key.
+Idempotency-Key, 415 for a body that is not JSON and 400 for JSON that does not parse
+(``bodies.py``; field ``body``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from ninja.errors import ValidationError as SchemaValidationError
 
 from cordtrack import isncsci
 
+from .bodies import UnreadableBodyError
+
 
 class FieldErrorOut(Schema):
     field: str
@@ -31,7 +34,7 @@ class ErrorOut(Schema):
     errors: list[FieldErrorOut] = Field(default_factory=list)
 
 
-ERROR_CODES = (400, 401, 403, 404, 409, 422)
+ERROR_CODES = (400, 401, 403, 404, 409, 415, 422)
 
 
 def responses(code: int, schema: Any) -> dict[int, Any]:
@@ -109,4 +112,8 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        cause = exc.__cause__  # ninja raises its 400 "from" the parser's error (bodies.py)
+        if isinstance(cause, UnreadableBodyError):
+            field = {"field": "body", "message": cause.detail, "value": None}
+            return reply(request, cause.status, _body(cause.detail, [field]))
         return reply(request, exc.status_code, _body(str(exc)))

@@ -28,6 +28,7 @@ in ``tests/server/test_read_audit.py`` fails on a route that shows a patient wit
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
@@ -55,6 +56,9 @@ class Reads:
     appended: set[str] = field(default_factory=set)  # hashes of entries this request appended
     staged: set[int] = field(default_factory=set)  # ids of entries it staged (ADR 0051)
     appended_any: bool = False  # the request appended an entry (a change, a recorded download)
+    # Patients named by entries whose transaction is known to have committed (told by
+    # ``transaction.on_commit``): covered without asking the database (ADR 0054).
+    committed: set[int] = field(default_factory=set)
 
     def named(self) -> set[int]:
         found = set(self.patients)
@@ -112,13 +116,20 @@ def _appended(entries: Sequence[AuditEntry], actor: Any) -> None:
     reads = _current.get()
     if reads is not None:
         reads.appended_any = reads.appended_any or bool(entries)
+        named: set[int] = set()
         for e in entries:
             if e.patient_id is None:
                 continue
+            named.add(int(e.patient_id))
             if isinstance(e, StagedEntry):
                 reads.staged.add(e.pk)
             else:
                 reads.appended.add(e.hash)
+        if named:
+            # Run only if the outermost transaction commits (dropped with a savepoint rolled
+            # back); when it never runs here (a test's enclosing transaction), the hashes and
+            # staged ids above are looked up instead.
+            transaction.on_commit(functools.partial(reads.committed.update, named))
 
 
 def _covered(reads: Reads) -> set[int]:
@@ -175,7 +186,8 @@ def record_reads(
     named_set = reads.named()
     if not named_set and not aggregate:  # nothing read: skip the lookup of own entries
         return
-    named = sorted(named_set - _covered(reads)) if named_set else []
+    uncovered = named_set - reads.committed
+    named = sorted(uncovered - _covered(reads)) if uncovered else []
     if not named and (not aggregate or reads.appended_any):
         return
     from ..patients.models import Patient

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from ..patients.models import Patient
 
@@ -67,8 +68,8 @@ class ConsentDocument(Immutable):
 
 
 class Setting(models.TextChoices):
-    PORTAL = "portal", "Portal (patient's own account)"
-    CLINIC = "clinic", "In clinic (tablet, before staff)"
+    PORTAL = "portal", _("Portal (patient's own account)")
+    CLINIC = "clinic", _("In clinic (tablet, before staff)")
 
 
 class Consent(Immutable):
@@ -105,9 +106,9 @@ class Consent(Immutable):
 class Scope(models.TextChoices):
     """Nested: each scope includes the ones before it (treatment ⊂ visits ⊂ data use)."""
 
-    TREATMENT = "treatment", "Stop treatment"
-    VISITS = "visits", "Stop treatment and visits"
-    DATA_USE = "data_use", "Withdraw from further data use"
+    TREATMENT = "treatment", _("Stop treatment")
+    VISITS = "visits", _("Stop treatment and visits")
+    DATA_USE = "data_use", _("Withdraw from further data use")
 
 
 class Withdrawal(Immutable):

@@ -157,19 +157,19 @@ def count_by_scope(
             if isinstance(patients, models.QuerySet)
             else {int(i) for i in patients}
         )
+    # Withdrawals are few; the patients asked about may be thousands (a cohort report): every
+    # withdrawal is read and kept if it is one of them, as an SQL list of thousands of ids took
+    # seconds to build and plan (issue 16, ADR 0055).
     by_patient: dict[int, str] = {}
-    rows = Withdrawal.objects.values_list("patient_id", "scope")
-    if ids is not None:
-        rows = rows.filter(patient_id__in=ids)
-    for pid, scope in rows:
-        by_patient[pid] = widest((by_patient.get(pid, scope), scope)) or scope
+    for pid, scope in Withdrawal.objects.values_list("patient_id", "scope"):
+        if ids is None or pid in ids:
+            by_patient[pid] = widest((by_patient.get(pid, scope), scope)) or scope
     legacy = Patient.objects.filter(consent_status=ConsentStatus.WITHDRAWN).exclude(
         pk__in=Withdrawal.objects.values("patient_id")
     )
-    if ids is not None:
-        legacy = legacy.filter(pk__in=ids)
     for pid in legacy.values_list("pk", flat=True):
-        by_patient[pid] = Scope.DATA_USE
+        if ids is None or pid in ids:
+            by_patient[pid] = Scope.DATA_USE
     counts = {str(s): 0 for s in ORDER}
     for scope in by_patient.values():
         counts[scope] += 1

@@ -6,6 +6,8 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from ..patients.models import AIS_CHOICES, Patient
 
@@ -20,8 +22,8 @@ class ExamQuerySet(models.QuerySet["IsncsciExam"]):
 
 
 class ExamStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SIGNED = "signed", "Signed"
+    DRAFT = "draft", _("Draft")
+    SIGNED = "signed", _("Signed")
 
 
 class IsncsciExam(models.Model):
@@ -69,6 +71,15 @@ class IsncsciExam(models.Model):
 
     class Meta:
         ordering = ("patient", "exam_date")
+        # ADR 0053: the newest exams first (dashboard "recent exams", the exams worklist's
+        # default sort) without sorting every exam; and a site's signed exams counted (source
+        # verification progress) from a narrow index (an index-only scan) instead of the wide rows.
+        indexes = (
+            models.Index(F("exam_date").desc(), F("id").desc(), name="exam_recency"),
+            models.Index(
+                fields=("patient", "id"), condition=Q(signed_at__isnull=False), name="exam_signed"
+            ),
+        )
 
     def __str__(self) -> str:
         return f"exam {self.pk} {self.exam_date}"

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from ..reports.pdf import render_pdf
+from ..reports.pdf import pdf_response, render_pdf
 from .forms import COMPLETENESS, ExpectForm
 from .summary import summarise
 
@@ -38,6 +38,4 @@ def expect_pdf(request: HttpRequest) -> HttpResponse:
     context = _context(request)
     if "summary" not in context:
         return render(request, "expect/page.html", context, status=400)
-    response = HttpResponse(render_pdf("expect/pdf.html", context), content_type="application/pdf")
-    response["Content-Disposition"] = 'inline; filename="what-to-expect.pdf"'
-    return response
+    return pdf_response(render_pdf("expect/pdf.html", context), "what-to-expect.pdf")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from ..audit.admin import AuditHistoryAdmin
-from .models import InstrumentResponse, Logistics, Visit
+from .models import InstrumentResponse, Logistics, ValidatedTranslation, Visit
 
 
 @admin.register(Visit)
@@ -17,8 +17,8 @@ class VisitAdmin(AuditHistoryAdmin):
 
 @admin.register(InstrumentResponse)
 class InstrumentResponseAdmin(AuditHistoryAdmin):
-    list_display = ("patient", "instrument", "recorded_on", "total")
-    list_filter = ("instrument",)
+    list_display = ("patient", "instrument", "recorded_on", "total", "language", "translation")
+    list_filter = ("instrument", "translation", "language")
     search_fields = ("patient__study_id",)
 
 
@@ -26,3 +26,9 @@ class InstrumentResponseAdmin(AuditHistoryAdmin):
 class LogisticsAdmin(AuditHistoryAdmin):
     list_display = ("visit", "travel_mode", "distance_km", "lodging_nights")
     list_filter = ("travel_mode",)
+
+
+@admin.register(ValidatedTranslation)
+class ValidatedTranslationAdmin(AuditHistoryAdmin):
+    list_display = ("instrument", "version", "language", "source", "validated_on", "recorded_by")
+    list_filter = ("instrument", "language")

@@ -10,11 +10,9 @@ in the audit trail through the read-audit mechanism (``audit.reads``: a PDF is a
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -25,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from ..access import Cap, get_scoped_or_404
+from ..languages import patient_language
 from ..patients.models import Patient
 from ..reports.pdf import render_pdf
 from .models import Logistics, Visit
@@ -39,16 +38,8 @@ class LetterForm(forms.Form):
 
 
 def letter_language(patient: Patient) -> str:
-    """The patient's language for the letter: ``languages.patient_language`` (issue 17 item 1)
-    when installed, else their preferred language if it is one the registry ships, else
-    English."""
-    try:
-        module: Any = importlib.import_module("cordtrack.server.languages")
-        return str(module.patient_language(patient))
-    except (ImportError, AttributeError):
-        shipped = dict(settings.LANGUAGES)
-        code = patient.preferred_language
-        return code if code in shipped else "en"
+    """The patient's language for the letter (``languages.patient_language``)."""
+    return patient_language(patient)
 
 
 def letter_sections(

@@ -6,16 +6,18 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from ..intake.models import Protocol
 from ..patients.models import Patient
 
 
 class VisitStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    DONE = "done", "Done"
-    MISSED = "missed", "Missed"
-    OUT_OF_WINDOW = "out_of_window", "Done out of window"
+    # Shown to patients in their portal: translated (catalogs.PATIENT_FACING).
+    SCHEDULED = "scheduled", _("Scheduled")
+    DONE = "done", _("Done")
+    MISSED = "missed", _("Missed")
+    OUT_OF_WINDOW = "out_of_window", _("Done out of window")
 
 
 class Visit(models.Model):
@@ -44,13 +46,33 @@ class Visit(models.Model):
         constraints = (
             models.UniqueConstraint(fields=("patient", "code"), name="visit_code_per_patient"),
         )
+        # ADR 0053: the dashboard's visits due and overdue (first by window close) and its
+        # window counts read the scheduled visits only, a small share of all visits.
+        indexes = (
+            models.Index(
+                fields=("window_close", "window_open"),
+                condition=models.Q(status="scheduled"),
+                name="visit_scheduled_window",
+            ),
+        )
 
     def __str__(self) -> str:
         return f"{self.label or self.code} (day {self.target_day})"
 
 
+class TranslationStatus(models.TextChoices):
+    """Which wording of an instrument's items the answers were given to (ADR 0044)."""
+
+    ORIGINAL = "original", "Original (English)"
+    WORKING = "working", "Working translation (not validated)"
+    VALIDATED = "validated", "Validated translation"
+
+
 class InstrumentResponse(models.Model):
-    """One completed outcome instrument; ``score`` is computed by ``cordtrack.clinical``."""
+    """One completed outcome instrument; ``score`` is computed by ``cordtrack.clinical``.
+
+    ``language`` and ``translation`` say which wording the answers were given to: a working
+    translation is not validated, so reports can leave such answers out (ADR 0044)."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="instruments")
     visit = models.ForeignKey(
@@ -64,6 +86,13 @@ class InstrumentResponse(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    language = models.CharField(max_length=8, default="en")
+    translation = models.CharField(
+        max_length=10,
+        choices=TranslationStatus.choices,
+        default=TranslationStatus.ORIGINAL,
+        db_index=True,
+    )
 
     SITE_PATH: ClassVar[str] = "patient__site"
     PATIENT_PATH: ClassVar[str] = "patient"
@@ -73,6 +102,38 @@ class InstrumentResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument} {self.recorded_on}"
+
+
+class ValidatedTranslation(models.Model):
+    """A translation of an instrument version's items recorded as validated, with its source.
+
+    Shared by every site, like protocols. ``texts`` holds the validated wording (instrument name,
+    item labels, option labels) in the shape of ``followup/questionnaire_texts/<lang>.json``;
+    without such a record an item in another language is a working translation (ADR 0044).
+    Recorded by ``services.translations.record_validated_translation``, never edited: a revised
+    translation is recorded for the instrument's new version."""
+
+    instrument = models.CharField(max_length=20)
+    version = models.CharField(max_length=80)
+    language = models.CharField(max_length=8)
+    source = models.TextField(help_text="Citation of the validation (publication, licence holder)")
+    texts = models.JSONField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    validated_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("instrument", "language", "version")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("instrument", "version", "language"), name="validated_translation_once"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.version} ({self.language}), validated"
 
 
 class TravelMode(models.TextChoices):

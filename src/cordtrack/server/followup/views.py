@@ -23,6 +23,7 @@ from ..services import followup as followup_services
 from .letters import LetterForm
 from .models import Logistics, MobilityAid, TravelMode, Visit
 from .travel import interpreter_languages
+from .wording import Wording
 
 
 class CompleteForm(forms.Form):
@@ -156,17 +157,24 @@ def _definition(code: str) -> Any:
     return INSTRUMENTS[code][0]
 
 
-def instrument_form(code: str, data: Any = None) -> forms.Form:
-    """A form with one choice field per item of the instrument (from ``cordtrack.clinical``)."""
+def instrument_form(code: str, data: Any = None, shown: Wording | None = None) -> forms.Form:
+    """A form with one choice field per item of the instrument (from ``cordtrack.clinical``),
+    worded as ``shown`` (a translation, ADR 0044) or in the original."""
     instrument = _definition(code)
     optional = code == "mas"  # rate the groups examined; at least one (the scorer checks)
     form = forms.Form(data)
     form.fields["recorded_on"] = date_field(initial=timezone.localdate())
     for item in instrument.items:
         labels = dict(item.option_labels)
-        choices = [("", "—")] + [(str(a), f"{a} {labels.get(a, '')}".strip()) for a in item.allowed]
+
+        def meaning(a: Any, item: Any = item, labels: dict[Any, str] = labels) -> str:
+            return shown.option(instrument, item.key, a) if shown else labels.get(a, "")
+
+        choices = [("", "—")] + [(str(a), f"{a} {meaning(a)}".strip()) for a in item.allowed]
         form.fields[item.key] = forms.ChoiceField(
-            label=item.label, choices=choices, required=item.required and not optional
+            label=shown.label(instrument, item.key) if shown else item.label,
+            choices=choices,
+            required=item.required and not optional,
         )
     return form
 

@@ -6,24 +6,25 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from ..blinding import HiddenWhenBlinded
 from ..patients.models import Patient
 
 
 class InquiryStatus(models.TextChoices):
-    NEW = "new", "New"
-    RECORDS_REQUESTED = "records_requested", "Records requested"
-    RECORDS_RECEIVED = "records_received", "Records received"
-    UNDER_REVIEW = "under_review", "Under review"
-    ELIGIBLE = "eligible", "Eligible"
-    NOT_ELIGIBLE = "not_eligible", "Not eligible"
-    SCHEDULED = "scheduled", "Scheduled"
-    TREATED = "treated", "Treated"
-    IN_FOLLOWUP = "in_followup", "In follow-up"
-    COMPLETED = "completed", "Completed"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    LOST = "lost", "Lost to follow-up"
+    NEW = "new", _("New")
+    RECORDS_REQUESTED = "records_requested", _("Records requested")
+    RECORDS_RECEIVED = "records_received", _("Records received")
+    UNDER_REVIEW = "under_review", _("Under review")
+    ELIGIBLE = "eligible", _("Eligible")
+    NOT_ELIGIBLE = "not_eligible", _("Not eligible")
+    SCHEDULED = "scheduled", _("Scheduled")
+    TREATED = "treated", _("Treated")
+    IN_FOLLOWUP = "in_followup", _("In follow-up")
+    COMPLETED = "completed", _("Completed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    LOST = "lost", _("Lost to follow-up")
 
 
 _S = InquiryStatus
@@ -47,9 +48,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 class ReferralSource(models.TextChoices):
-    SELF = "self", "Self-referral"
-    PHYSICIAN = "physician", "Physician"
-    OTHER = "other", "Other"
+    SELF = "self", _("Self-referral")
+    PHYSICIAN = "physician", _("Physician")
+    OTHER = "other", _("Other")
 
 
 class Inquiry(models.Model):
@@ -86,10 +87,10 @@ class Inquiry(models.Model):
 
 
 class DocumentKind(models.TextChoices):
-    MEDICAL_RECORD = "medical_record", "Medical record"
-    IMAGING = "imaging", "Imaging"
-    CONSENT_FORM = "consent_form", "Signed consent form"
-    OTHER = "other", "Other"
+    MEDICAL_RECORD = "medical_record", _("Medical record")
+    IMAGING = "imaging", _("Imaging")
+    CONSENT_FORM = "consent_form", _("Signed consent form")
+    OTHER = "other", _("Other")
 
 
 class Document(models.Model):
@@ -120,9 +121,9 @@ class Document(models.Model):
 
 
 class ProtocolStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ACTIVE = "active", "Active"
-    RETIRED = "retired", "Retired"
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    RETIRED = "retired", _("Retired")
 
 
 class Protocol(models.Model):
@@ -197,9 +198,9 @@ class Protocol(models.Model):
 class Decision(models.TextChoices):
     """The proposed decision of ``cordtrack.clinical.eligibility`` (a clinician confirms it)."""
 
-    ELIGIBLE = "eligible", "Eligible"
-    NOT_ELIGIBLE = "not_eligible", "Not eligible"
-    NEEDS_REVIEW = "needs_review", "Needs review"
+    ELIGIBLE = "eligible", _("Eligible")
+    NOT_ELIGIBLE = "not_eligible", _("Not eligible")
+    NEEDS_REVIEW = "needs_review", _("Needs review")
 
 
 class EligibilityScreening(models.Model):

@@ -19,10 +19,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from django.utils import translation
+
 from cordtrack.isncsci import EXAM_KEYS, RESULT_KEYS
 from cordtrack.isncsci.types import AIS_GRADES, RESULT_LEVELS
 
-from ..followup.models import VisitStatus
+from ..followup.models import TranslationStatus, VisitStatus
 from ..patients.models import Cause, Etiology, MedicationRoute, Sex
 from ..safety.models import SERIOUSNESS_FIELDS, Action, Outcome, Relatedness
 from ..therapy import vitals
@@ -36,7 +38,11 @@ Choices = tuple[tuple[str, str], ...]
 
 
 def _choices(pairs: Iterable[tuple[object, object]]) -> Choices:
-    return tuple((str(code), str(label)) for code, label in pairs)
+    # The codebook is English whatever language a request is in (model choice labels are
+    # translatable, ADR 0043): no translation active while the labels become text, which also
+    # needs no app registry at import time.
+    with translation.override(None):
+        return tuple((str(code), str(label)) for code, label in pairs)
 
 
 _AIS: Final = _choices((g, g) for g in AIS_GRADES)
@@ -128,6 +134,9 @@ _DEFINED: Final[dict[str, tuple[str, str, Choices]]] = {
     "recorded_on": ("Date recorded (shifted)", "date", ()),
     "total": ("Instrument total score", "number", ()),
     "responses": ("Item responses (JSON)", "string", ()),
+    "language": ("Language the questionnaire was answered in (ISO 639-1)", "string", ()),
+    "translation": ("Wording answered: original, working (not validated) or validated translation",
+                    "category", _choices(TranslationStatus.choices)),
     "icd10": ("ICD-10 code", "string", ()),
     "ongoing": ("Condition ongoing", "boolean", ()),
     "atc_code": ("WHO ATC code", "string", ()),

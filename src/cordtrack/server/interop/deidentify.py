@@ -25,7 +25,7 @@ from cordtrack.isncsci import EXAM_KEYS, RESULT_KEYS
 
 from ..consent.scopes import usable_for_research
 from ..exams.models import IsncsciExam
-from ..followup.models import InstrumentResponse, Visit
+from ..followup.models import InstrumentResponse, TranslationStatus, Visit
 from ..patients.models import Comorbidity, Injury, Medication, Patient
 from ..safety.models import SERIOUSNESS_FIELDS, AdverseEvent
 from ..therapy import vitals
@@ -92,7 +92,8 @@ COLUMNS: dict[str, list[str]] = {
                            "serious", *SERIOUSNESS_FIELDS, "relatedness", "expected", "action",
                            "outcome", "lot"],
     "visits.csv": ["research_id", "visit", "target_day", "target_date", "status", "done_on"],
-    "instruments.csv": ["research_id", "instrument", "recorded_on", "total", "responses"],
+    "instruments.csv": ["research_id", "instrument", "recorded_on", "total", "responses",
+                        "language", "translation"],
     "comorbidities.csv": ["research_id", "icd10", "onset_date", "ongoing"],
     "medications.csv": ["research_id", "atc_code", "classes", "route", "start_date", "stop_date"],
 }  # fmt: skip
@@ -101,7 +102,8 @@ COLUMNS: dict[str, list[str]] = {
 class _Dataset:
     """The rows of each file, for the chosen patients, pseudonymised by ``p``."""
 
-    def __init__(self, patients: list[Patient], p: Pseudonyms) -> None:
+    def __init__(self, patients: list[Patient], p: Pseudonyms, answers: str = "") -> None:
+        self.answers = answers
         self.patients = patients
         self.p = p
         self.ids = [x.pk for x in patients]
@@ -157,11 +159,14 @@ class _Dataset:
 
     def instruments_rows(self) -> Iterator[dict[str, Any]]:
         scored = InstrumentResponse.objects.filter(patient_id__in=self.ids)
+        if self.answers == ANSWERS_VALIDATED:
+            scored = scored.exclude(translation=TranslationStatus.WORKING)
         for r in scored.order_by("patient_id", "pk"):
             yield {**self._of(r.patient_id), "instrument": r.instrument,
                    "recorded_on": self.p.shift(r.patient_id, r.recorded_on),
                    "total": "" if r.total is None else r.total,
-                   "responses": json.dumps(r.responses, sort_keys=True)}  # fmt: skip
+                   "responses": json.dumps(r.responses, sort_keys=True),
+                   "language": r.language, "translation": r.translation}  # fmt: skip
 
     def comorbidities_rows(self) -> Iterator[dict[str, Any]]:
         for c in Comorbidity.objects.filter(patient_id__in=self.ids).order_by("patient_id", "pk"):
@@ -178,11 +183,20 @@ class _Dataset:
                    "stop_date": self.p.shift(m.patient_id, m.stop_date)}  # fmt: skip
 
 
+#: ``answers``: "validated" leaves out questionnaires answered to a working translation.
+ANSWERS_VALIDATED = "validated"
+ANSWERS_NOTE = (
+    "instruments.csv: questionnaires answered to a working (not validated) translation are left "
+    "out (--answers validated; ADR 0044)."
+)
+
+
 def export(
-    patients: Iterable[Patient], out: Path, formats: Sequence[str] = ("csv",)
+    patients: Iterable[Patient], out: Path, formats: Sequence[str] = ("csv",), answers: str = ""
 ) -> dict[str, int]:
     """Write the dataset into ``out`` in ``formats`` (``csv``, ``sav``, ``dta``), with its README
     and, with any format, the codebook (CSV and PDF) of the same variables; returns rows per file.
+    ``answers="validated"``: see :data:`ANSWERS_NOTE`, which the README then starts with.
     """
     from .codebook import file_variables
     from .researchfiles import write_codebook_csv, write_codebook_pdf, write_table
@@ -196,7 +210,7 @@ def export(
         )
     )
     chosen = [x for x in listed if x.pk in usable]
-    data = _Dataset(chosen, Pseudonyms())
+    data = _Dataset(chosen, Pseudonyms(), answers)
     counts = {}
     tables = {name: file_variables(name, columns) for name, columns in COLUMNS.items()}
     for name, columns in COLUMNS.items():
@@ -207,5 +221,8 @@ def export(
             counts[path.name] = len(rows)
     counts["codebook.csv"] = write_codebook_csv(out / "codebook.csv", tables)
     write_codebook_pdf(out / "codebook.pdf", tables)
-    (out / "README.md").write_text(README.read_text(encoding="utf-8"), encoding="utf-8")
+    readme = README.read_text(encoding="utf-8")
+    if answers == ANSWERS_VALIDATED:
+        readme = f"**Filtered:** {ANSWERS_NOTE}\n\n{readme}"
+    (out / "README.md").write_text(readme, encoding="utf-8")
     return counts

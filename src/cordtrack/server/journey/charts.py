@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from cordtrack.clinical.evidence import thresholds_for
 from cordtrack.outcomes import ComparatorProfile, ReferenceOutcome, natural_history
 
@@ -71,17 +73,21 @@ class Chart:
 def _threshold(measure: str) -> tuple[float | None, str]:
     for t in thresholds_for(measure):
         if t.value is not None:
-            return float(
-                t.value
-            ), f"meaningful change +{t.value:g} {t.unit} ({t.method}; {t.source})"
-    return None, "no published meaningful-change threshold"
+            note = _("meaningful change +%(value)s %(unit)s (%(method)s; %(source)s)") % {
+                "value": f"{t.value:g}",
+                "unit": t.unit,
+                "method": t.method,
+                "source": t.source,
+            }  # the method and the source are citations: as published
+            return float(t.value), note
+    return None, _("no published meaningful-change threshold")
 
 
 def _band(patient: Patient, outcome: ReferenceOutcome, baseline_day: int | None,
           nli: str) -> tuple[tuple[float, float] | None, str]:  # fmt: skip
     injury = getattr(patient, "injury", None)
     if injury is None:
-        return None, "no injury recorded: no natural-recovery reference"
+        return None, _("no injury recorded: no natural-recovery reference")
     try:
         history = natural_history(
             ComparatorProfile(baseline_ais=injury.baseline_ais,
@@ -89,22 +95,27 @@ def _band(patient: Patient, outcome: ReferenceOutcome, baseline_day: int | None,
             outcome,
         )  # fmt: skip
     except (ValueError, TypeError) as exc:
-        return None, f"no natural-recovery reference ({exc})"
+        return None, _("no natural-recovery reference (%(reason)s)") % {"reason": exc}
     if not history.comparable or history.value_range is None:
-        return None, f"no natural-recovery reference: {history.reason or 'none applies'}"
+        return None, _("no natural-recovery reference: %(reason)s") % {
+            "reason": history.reason or _("none applies")
+        }
     low, high = history.value_range
-    return (low, high), f"natural recovery at about 1 year: +{low:g} to +{high:g} points"
+    return (low, high), _("natural recovery at about 1 year: +%(low)s to +%(high)s points") % {
+        "low": f"{low:g}",
+        "high": f"{high:g}",
+    }
 
 
 def progress_charts(patient: Patient) -> list[Chart]:
     exams = list(patient.exams.signed().exclude(classification=None).order_by("exam_date", "pk"))
     charts = {
-        "uems": Chart("uems", "UEMS (upper extremity motor, 0-50)", 50),
-        "lems": Chart("lems", "LEMS (lower extremity motor, 0-50)", 50),
-        "lt": Chart("lt", "Light touch total (0-112)", 112),
-        "pp": Chart("pp", "Pin prick total (0-112)", 112),
-        "scim_iii": Chart("scim_iii", "SCIM III (0-100)", 100),
-        "wisci_ii": Chart("wisci_ii", "WISCI II (0-20)", 20),
+        "uems": Chart("uems", _("UEMS (upper extremity motor, 0-50)"), 50),
+        "lems": Chart("lems", _("LEMS (lower extremity motor, 0-50)"), 50),
+        "lt": Chart("lt", _("Light touch total (0-112)"), 112),
+        "pp": Chart("pp", _("Pin prick total (0-112)"), 112),
+        "scim_iii": Chart("scim_iii", _("SCIM III (0-100)"), 100),
+        "wisci_ii": Chart("wisci_ii", _("WISCI II (0-20)"), 20),
     }
     for exam in exams:
         flat = exam.classification or {}

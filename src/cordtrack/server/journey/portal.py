@@ -7,15 +7,23 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from cordtrack.clinical.instruments import INSTRUMENTS
-
 from ..followup.views import _typed, instrument_form
+from ..followup.wording import WORKING_LABEL, wording
 from ..forms import add_service_errors
+from ..languages import patient_language
+from ..patients.models import Patient
 from ..services import consent as consent_services
 from ..services import portal as portal_services
 from .charts import progress_charts
+
+
+def _language(patient: Patient) -> str:
+    """The language the patient reads their questionnaires in (ADR 0044): the one everything
+    else sent to them is in (their account's choice, else their record's; ADR 0043)."""
+    return patient_language(patient)
 
 
 @login_required
@@ -26,7 +34,7 @@ def portal(request: HttpRequest) -> HttpResponse:
     context = {
         "patient": patient,
         "visit": visit,
-        "todo": [(code, INSTRUMENTS[code][0].name) for code in todo],
+        "todo": [(code, wording(code, _language(patient)).name) for code in todo],
         "visits": patient.visits.order_by("target_date"),
         "charts": [(c, c.svg()) for c in progress_charts(patient) if c.points],
         "state": consent_services.state(patient),
@@ -40,18 +48,20 @@ def questionnaire(request: HttpRequest, code: str) -> HttpResponse:
     patient = portal_services.own_patient(request.user)
     if code not in portal_services.PATIENT_REPORTED:
         raise Http404("No such questionnaire")
-    form = instrument_form(code, request.POST if request.method == "POST" else None)
+    language = _language(patient)
+    shown = wording(code, language)
+    form = instrument_form(code, request.POST if request.method == "POST" else None, shown)
     del form.fields["recorded_on"]  # today, always: a patient reports how things are now
     if request.method == "POST" and form.is_valid():
         try:
             portal_services.submit_questionnaire(
-                request.user, code, _typed(code, form.cleaned_data)
+                request.user, code, _typed(code, form.cleaned_data), language=language
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Thank you: {INSTRUMENTS[code][0].name} sent.")
+            messages.success(request, _("Thank you: %(name)s sent.") % {"name": shown.name})
             return redirect("portal")
-    context = {"form": form, "patient": patient, "title": INSTRUMENTS[code][0].name,
-               "submit": "Send"}  # fmt: skip
+    context = {"form": form, "patient": patient, "title": shown.name, "submit": _("Send"),
+               "wording": shown, "working_label": WORKING_LABEL}  # fmt: skip
     return render(request, "journey/questionnaire.html", context)

@@ -7,10 +7,20 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cordtrack.clinical.instruments import INSTRUMENTS
 
 from ..patients.models import Patient
+
+#: The kinds as shown beside each event.
+KIND_LABELS = {
+    "injury": gettext_lazy("injury"), "inquiry": gettext_lazy("inquiry"),
+    "screening": gettext_lazy("screening"), "treatment": gettext_lazy("treatment"),
+    "adverse-event": gettext_lazy("adverse event"), "visit": gettext_lazy("visit"),
+    "exam": gettext_lazy("exam"), "instrument": gettext_lazy("instrument"),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -20,6 +30,10 @@ class Event:
     text: str
     url: str = ""
     flag: str = ""  # "serious", "overdue"... for emphasis
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
 
 
 def timeline(patient: Patient, today: dt.date, *, drafts: bool = True) -> list[Event]:
@@ -31,8 +45,12 @@ def timeline(patient: Patient, today: dt.date, *, drafts: bool = True) -> list[E
             Event(
                 injury.injury_date,
                 "injury",
-                f"Injury: {injury.get_cause_display()}, "
-                f"level {injury.level}, AIS {injury.baseline_ais}",
+                _("Injury: %(cause)s, level %(level)s, AIS %(ais)s")
+                % {
+                    "cause": injury.get_cause_display(),
+                    "level": injury.level,
+                    "ais": injury.baseline_ais,
+                },
             )
         )
     for i in patient.inquiries.all():
@@ -40,7 +58,8 @@ def timeline(patient: Patient, today: dt.date, *, drafts: bool = True) -> list[E
             Event(
                 i.received_on,
                 "inquiry",
-                f"Inquiry ({i.get_source_display()}): now {i.get_status_display()}",
+                _("Inquiry (%(source)s): now %(status)s")
+                % {"source": i.get_source_display(), "status": i.get_status_display()},
             )
         )
     for s in patient.screenings.select_related("protocol"):
@@ -48,7 +67,12 @@ def timeline(patient: Patient, today: dt.date, *, drafts: bool = True) -> list[E
             Event(
                 s.screened_on,
                 "screening",
-                f"Screening {s.protocol.code} v{s.protocol.version}: {s.get_decision_display()}",
+                _("Screening %(protocol)s v%(version)s: %(decision)s")
+                % {
+                    "protocol": s.protocol.code,
+                    "version": s.protocol.version,
+                    "decision": s.get_decision_display(),
+                },
             )
         )
     for a in patient.administrations.select_related("lot"):
@@ -56,7 +80,12 @@ def timeline(patient: Patient, today: dt.date, *, drafts: bool = True) -> list[E
             Event(
                 a.administered_at.date(),
                 "treatment",
-                f"{a.lot.get_cell_type_display()} {a.get_route_display()}, lot {a.lot.lot_number}",
+                _("%(cells)s %(route)s, lot %(lot)s")
+                % {
+                    "cells": a.lot.get_cell_type_display(),
+                    "route": a.get_route_display(),
+                    "lot": a.lot.lot_number,
+                },
             )
         )
     for ae in patient.adverse_events.all():
@@ -64,8 +93,12 @@ def timeline(patient: Patient, today: dt.date, *, drafts: bool = True) -> list[E
             Event(
                 ae.onset_date,
                 "adverse-event",
-                f"{'Serious adverse event' if ae.serious else 'Adverse event'}: "
-                f"{ae.term}, grade {ae.ctcae_grade}",
+                (
+                    _("Serious adverse event: %(term)s, grade %(grade)s")
+                    if ae.serious
+                    else _("Adverse event: %(term)s, grade %(grade)s")
+                )
+                % {"term": ae.term, "grade": ae.ctcae_grade},
                 flag="serious" if ae.serious else "",
             )
         )
@@ -75,8 +108,12 @@ def timeline(patient: Patient, today: dt.date, *, drafts: bool = True) -> list[E
             Event(
                 v.done_on or v.target_date,
                 "visit",
-                f"Visit {v.label or v.code}: {v.get_status_display()}"
-                f"{' (overdue)' if late else ''}",
+                (
+                    _("Visit %(visit)s: %(status)s (overdue)")
+                    if late
+                    else _("Visit %(visit)s: %(status)s")
+                )
+                % {"visit": v.label or v.code, "status": v.get_status_display()},
                 reverse("visit-detail", args=[v.pk]),
                 "overdue" if late else "",
             )
@@ -86,8 +123,12 @@ def timeline(patient: Patient, today: dt.date, *, drafts: bool = True) -> list[E
             Event(
                 e.exam_date,
                 "exam",
-                f"ISNCSCI exam: NLI {e.nli or '?'}, AIS {e.ais or '?'}"
-                f"{'' if e.signed_at else ' (draft)'}",
+                (
+                    _("ISNCSCI exam: NLI %(nli)s, AIS %(ais)s")
+                    if e.signed_at
+                    else _("ISNCSCI exam: NLI %(nli)s, AIS %(ais)s (draft)")
+                )
+                % {"nli": e.nli or "?", "ais": e.ais or "?"},
                 reverse("exam-detail", args=[e.pk]),
             )
         )

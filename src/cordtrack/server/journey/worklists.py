@@ -4,7 +4,7 @@ downloadable as CSV (``lists.render_list``)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -145,7 +145,8 @@ PATIENTS = ListSpec(
         Column("registered", "Registered", lambda p: p.created_at.date(), "created_at"),
     ),
     statuses=(
-        *((s.value, s.label, Q(inquiries__status=s.value)) for s in InquiryStatus),
+        # The label stays lazy (translated when shown); typed as the text it renders to.
+        *((s.value, cast(str, s.label), Q(inquiries__status=s.value)) for s in InquiryStatus),
         ("not_consented", "Consent not given yet", ~Q(consent_status=ConsentStatus.CONSENTED)),
     ),
     default_status="all", default_sort="study_id",

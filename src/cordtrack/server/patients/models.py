@@ -7,6 +7,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from cordtrack.isncsci.types import AIS_GRADES, RESULT_LEVELS
 
@@ -18,16 +19,16 @@ AIS_CHOICES = [(grade, grade) for grade in AIS_GRADES]
 
 
 class ConsentStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    CONSENTED = "consented", "Consented"
-    DECLINED = "declined", "Declined"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    PENDING = "pending", _("Pending")
+    CONSENTED = "consented", _("Consented")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class Sex(models.TextChoices):
-    FEMALE = "F", "Female"
-    MALE = "M", "Male"
-    OTHER = "X", "Other / not stated"
+    FEMALE = "F", _("Female")
+    MALE = "M", _("Male")
+    OTHER = "X", _("Other / not stated")
 
 
 class Patient(models.Model):
@@ -65,27 +66,30 @@ class Patient(models.Model):
 
     class Meta:
         ordering = ("study_id",)
+        # ADR 0053: a site's patients in study-id order (the patient list and API, page by
+        # page) read from the index, instead of sorting the site's every patient per page.
+        indexes = (models.Index(fields=("site", "study_id"), name="patient_site_study_id"),)
 
     def __str__(self) -> str:
         return self.study_id
 
 
 class Etiology(models.TextChoices):
-    TRAUMATIC = "traumatic", "Traumatic"
-    NON_TRAUMATIC = "non_traumatic", "Non-traumatic"
+    TRAUMATIC = "traumatic", _("Traumatic")
+    NON_TRAUMATIC = "non_traumatic", _("Non-traumatic")
 
 
 class Cause(models.TextChoices):
-    VEHICLE = "vehicle", "Motor vehicle"
-    FALL = "fall", "Fall"
-    SPORTS = "sports", "Sports / recreation"
-    VIOLENCE = "violence", "Violence"
-    OTHER_TRAUMATIC = "other_traumatic", "Other traumatic"
-    TUMOUR = "tumour", "Tumour"
-    VASCULAR = "vascular", "Vascular"
-    INFECTION = "infection", "Infection"
-    DEGENERATIVE = "degenerative", "Degenerative"
-    OTHER_NON_TRAUMATIC = "other_non_traumatic", "Other non-traumatic"
+    VEHICLE = "vehicle", _("Motor vehicle")
+    FALL = "fall", _("Fall")
+    SPORTS = "sports", _("Sports / recreation")
+    VIOLENCE = "violence", _("Violence")
+    OTHER_TRAUMATIC = "other_traumatic", _("Other traumatic")
+    TUMOUR = "tumour", _("Tumour")
+    VASCULAR = "vascular", _("Vascular")
+    INFECTION = "infection", _("Infection")
+    DEGENERATIVE = "degenerative", _("Degenerative")
+    OTHER_NON_TRAUMATIC = "other_non_traumatic", _("Other non-traumatic")
 
 
 TRAUMATIC_CAUSES = frozenset(
@@ -133,16 +137,16 @@ class Comorbidity(models.Model):
 
 
 class MedicationRoute(models.TextChoices):
-    ORAL = "oral", "Oral"
-    INTRAVENOUS = "intravenous", "Intravenous"
-    SUBCUTANEOUS = "subcutaneous", "Subcutaneous"
-    INTRAMUSCULAR = "intramuscular", "Intramuscular"
-    INTRATHECAL = "intrathecal", "Intrathecal"
-    TRANSDERMAL = "transdermal", "Transdermal"
-    TOPICAL = "topical", "Topical"
-    INHALED = "inhaled", "Inhaled"
-    RECTAL = "rectal", "Rectal"
-    OTHER = "other", "Other"
+    ORAL = "oral", _("Oral")
+    INTRAVENOUS = "intravenous", _("Intravenous")
+    SUBCUTANEOUS = "subcutaneous", _("Subcutaneous")
+    INTRAMUSCULAR = "intramuscular", _("Intramuscular")
+    INTRATHECAL = "intrathecal", _("Intrathecal")
+    TRANSDERMAL = "transdermal", _("Transdermal")
+    TOPICAL = "topical", _("Topical")
+    INHALED = "inhaled", _("Inhaled")
+    RECTAL = "rectal", _("Rectal")
+    OTHER = "other", _("Other")
 
 
 class Medication(models.Model):

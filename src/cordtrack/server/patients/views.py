@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -17,7 +18,7 @@ from .. import blinding
 from ..access import Cap, can, get_scoped_or_404, scoped, site_ids
 from ..accounts.models import Site
 from ..forms import add_service_errors, date_field
-from ..intake.models import DocumentKind, InquiryStatus, ReferralSource
+from ..intake.models import DocumentKind, Inquiry, InquiryStatus, ReferralSource
 from ..intake.randomise import randomisation_context
 from ..journey.timeline import timeline as journey_timeline
 from ..services import patients as patient_services
@@ -35,10 +36,16 @@ from .models import (
 
 
 def _search(queryset: QuerySet[Patient], q: str) -> QuerySet[Patient]:
+    """Patients whose study id contains ``q``, or who have an inquiry at status ``q``.
+
+    The inquiries are a sub-select, not a join: a join repeats a patient per inquiry and needs
+    ``DISTINCT``, which sorted every match on every column before the page could be cut (ADR
+    0053). The base manager reads the inquiries as the join did (no default-manager filter)."""
     q = q.strip()
     if not q:
         return queryset
-    return queryset.filter(Q(study_id__icontains=q) | Q(inquiries__status=q)).distinct()
+    at_status = Inquiry._base_manager.filter(status=q).values("patient_id")
+    return queryset.filter(Q(study_id__icontains=q) | Q(pk__in=at_status))
 
 
 @login_required
@@ -79,6 +86,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "comorbidities": patient.comorbidities.all(),
         "medications": patient.medications.all(),
         "can_intake": can(user, patient.site_id, Cap.INTAKE),
+        "patient_language_name": dict(settings.LANGUAGES).get(patient.preferred_language, ""),
         "can_read_site": staff,
         "can_clinical": can(user, patient.site_id, Cap.CLINICAL),
         "can_assess": can(user, patient.site_id, Cap.ASSESS),

@@ -19,6 +19,7 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import formats, translation
 
+from ..languages import patient_language
 from ..patients.models import Patient
 from .plan import Due
 
@@ -34,11 +35,9 @@ class Text:
 
 
 def language_of(patient: Patient) -> str:
-    """The patient's preferred language when it is one the registry ships, else the default.
-    (``preferred_language`` is issue 17 item 1's field; without it, the default language.)"""
-    wanted = getattr(patient, "preferred_language", "") or ""
-    shipped = {code for code, _ in settings.LANGUAGES}
-    return wanted if wanted in shipped else settings.LANGUAGE_CODE
+    """The patient's language (:func:`cordtrack.server.languages.patient_language`: their
+    account's choice, else their record's, else English)."""
+    return patient_language(patient)
 
 
 def portal_url(name: str = "portal") -> str:

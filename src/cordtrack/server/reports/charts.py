@@ -8,6 +8,7 @@ from html import escape
 from typing import Final
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from cordtrack.outcomes import KaplanMeierCurve, RateInterval
 
@@ -158,7 +159,7 @@ def series_svg(
             f'<line x1="{left}" y1="{top}" x2="{left}" y2="{y(0):.1f}" stroke="{INK}"/>',
             _text(left - 4, y(0) + 4, "0", "end"),
             _text(left - 4, y(top_value) + 4, str(top_value), "end"),
-            _text(left + plot_w, height - 8, f"day {horizon}", "end"),
+            _text(left + plot_w, height - 8, gettext("day %(day)s") % {"day": horizon}, "end"),
         ]
         path = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in points)
         body.append(f'<polyline points="{path}" fill="none" stroke="{ACCENT}" stroke-width="2"/>')

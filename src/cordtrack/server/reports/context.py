@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from cordtrack.clinical.safety import CtcaeGrade, Relatedness
 from cordtrack.outcomes import Measure, MeasureChange, Tri, format_percent
 
@@ -55,26 +58,30 @@ def safety_context(report: SafetyReport) -> dict[str, Any]:
 
 
 def _flag(change: MeasureChange) -> str:
+    """The verdict on one change, in English (a key the templates compare and translate with
+    ``{% translate row.flag %}``: the catalogs hold these strings by ``gettext_noop``)."""
     if change.change is None:
-        return "not assessable: a value is missing or not determinable"
+        return gettext_noop("not assessable: a value is missing or not determinable")
     up, down = change.meaningful_improvement, change.meaningful_deterioration
     if up is Tri.YES:
-        return "meaningful improvement"
+        return gettext_noop("meaningful improvement")
     if down is Tri.YES:
-        return "meaningful worsening"
+        return gettext_noop("meaningful worsening")
     if up is Tri.UNDETERMINED or down is Tri.UNDETERMINED:
-        return "possibly meaningful (undetermined)"
+        return gettext_noop("possibly meaningful (undetermined)")
     if up is None:
-        return "no confirmed threshold"
-    return "below the meaningful-change threshold"
+        return gettext_noop("no confirmed threshold")
+    return gettext_noop("below the meaningful-change threshold")
 
 
 def _thresholds_text(change: MeasureChange) -> list[str]:
+    """Each threshold with its method and source (citations, as published)."""
     out = []
     for check in change.checks:
         t = check.threshold
         if t.value is None:
-            out.append(f"no confirmed threshold ({t.method}; {t.source})")
+            out.append(_("no confirmed threshold (%(method)s; %(source)s)")
+                       % {"method": t.method, "source": t.source})  # fmt: skip
             continue
         value = f"{t.value:g}" if t.upper is None else f"{t.value:g}–{t.upper:g}"
         out.append(f"{value} {t.unit}, {t.method} — {t.source}")
@@ -101,10 +108,11 @@ def patient_context(report: PatientReport) -> dict[str, Any]:
     walking_text = ""
     if walking is not None and walking.applicable and walking.probability_low is not None:
         low, high = walking.probability_low, walking.probability_high or walking.probability_low
-        walking_text = (
-            f"{format_percent(low)}" if low == high
-            else f"{format_percent(low)} to {format_percent(high)}"
-        )  # fmt: skip
+        walking_text = format_percent(low)
+        if low != high:
+            walking_text = _("%(low)s to %(high)s") % {
+                "low": format_percent(low), "high": format_percent(high)
+            }  # fmt: skip
     return {
         "report": report,
         "patient": report.patient,
@@ -113,7 +121,7 @@ def patient_context(report: PatientReport) -> dict[str, Any]:
         "comparisons": report.comparisons,
         "walking": walking,
         "walking_text": walking_text,
-        "charts": charts.series_svg(series, _MAXIMA, "Change over time"),
+        "charts": charts.series_svg(series, _MAXIMA, _("Change over time")),
         "measures_without_threshold": [
             m.value for m in (Measure.UEMS, Measure.LEMS, Measure.LT, Measure.PP)
         ],

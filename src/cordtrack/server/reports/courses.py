@@ -27,7 +27,7 @@ from cordtrack.outcomes import FollowUp, PatientCourse
 
 from ..audit import reads
 from ..exams.models import IsncsciExam
-from ..followup.models import InstrumentResponse, Visit
+from ..followup.models import InstrumentResponse, TranslationStatus, Visit
 from ..intake.models import EligibilityScreening
 from ..patients.models import Injury, Patient
 from ..therapy.models import Administration
@@ -81,10 +81,13 @@ def _first_protocols(treated: QuerySet[Any, Any]) -> dict[int, str]:
 
 
 def treated_courses(
-    patients: QuerySet[Patient], today: dt.date
+    patients: QuerySet[Patient], today: dt.date, *, validated_answers_only: bool = False
 ) -> tuple[list[PatientCourse], list[str]]:
     """Courses of the treated patients among ``patients`` (in its order), and the study ids of
-    treated patients lacking a baseline exam; equal to the per-patient adapters' answer."""
+    treated patients lacking a baseline exam; equal to the per-patient adapters' answer.
+
+    ``validated_answers_only``: instruments answered to a working (not validated) translation
+    are left out, as if not answered (ADR 0044)."""
     treated = patients.filter(
         pk__in=Administration.objects.filter(patient__in=patients.values("pk")).values("patient_id")
     )
@@ -107,6 +110,8 @@ def treated_courses(
     )
     instruments: dict[int, Instruments] = defaultdict(lambda: defaultdict(list))
     rows = InstrumentResponse.objects.filter(patient__in=ids, total__isnull=False)
+    if validated_answers_only:
+        rows = rows.exclude(translation=TranslationStatus.WORKING)
     for patient_id, code, total, on in rows.order_by("recorded_on", "pk").values_list(
         "patient_id", "instrument", "total", "recorded_on"
     ):

@@ -24,6 +24,7 @@ from cordtrack.outcomes import (
     PatientCourse,
     Phase,
     ResponderDefinition,
+    ResponseStatus,
     SafetySummary,
     ScoreGain,
     Stratum,
@@ -55,6 +56,11 @@ DEFINITIONS: Final[dict[str, ResponderDefinition]] = {
 DEFAULT_DEFINITION: Final = "ais1_12m"
 TAG_FILTERS: Final = ("protocol", "cell_type", "route")
 
+#: ``?answers=validated`` (``--answers validated``): questionnaire answers given to the original or
+#: a validated translation only; what the report says it left out.
+ANSWERS_VALIDATED: Final = "validated"
+ANSWERS_NOTE: Final = "questionnaires answered to a working (not validated) translation left out"
+
 
 @dataclass(frozen=True, slots=True)
 class CohortFilters:
@@ -66,6 +72,8 @@ class CohortFilters:
     route: str = ""
     baseline_ais: str = ""
     phase: str = ""
+    #: "validated": leave out questionnaires answered to a working translation (ADR 0044).
+    answers: str = ""
 
     def describe(self) -> str:
         parts = [f"sites {', '.join(self.sites) or 'none'}"]
@@ -73,6 +81,8 @@ class CohortFilters:
             value = getattr(self, name)
             if value:
                 parts.append(f"{name.replace('_', ' ')} {value}")
+        if self.answers == ANSWERS_VALIDATED:
+            parts.append(ANSWERS_NOTE)
         return "; ".join(parts)
 
 
@@ -100,7 +110,9 @@ def cohort_courses(filters: CohortFilters, today: dt.date | None = None) -> Coho
     # Patients randomised in a randomised protocol are analysed by arm (reports/arms.py), never
     # pooled into an uncontrolled cohort (which would also reveal who was given cells).
     patients = Patient.objects.filter(site__code__in=filters.sites, randomisations__isnull=True)
-    courses, without = treated_courses(patients, day)
+    courses, without = treated_courses(
+        patients, day, validated_answers_only=filters.answers == ANSWERS_VALIDATED
+    )
     tags = {name: getattr(filters, name) for name in TAG_FILTERS if getattr(filters, name)}
     chosen = select(
         courses,
@@ -108,7 +120,9 @@ def cohort_courses(filters: CohortFilters, today: dt.date | None = None) -> Coho
         phase=Phase(filters.phase) if filters.phase else None,
         **tags,
     )
-    withdrawals = count_by_scope(patients.filter(study_id__in=[c.patient_id for c in chosen]))
+    # By primary key: a list of thousands of study ids in SQL took seconds (ADR 0055).
+    pk_of = dict(patients.values_list("study_id", "pk"))
+    withdrawals = count_by_scope([pk_of[c.patient_id] for c in chosen])
     return Cohort(filters, tuple(chosen), tuple(without), day, withdrawals)
 
 
@@ -133,6 +147,8 @@ class OutcomesReport:
     #: observed minus expected mean UEMS, LEMS and total motor change at the definition's time
     motor: tuple[ChangeVsExpected, ...] = ()
     evidence_version: str = EVIDENCE_VERSION
+    #: each member's status under the definition, in the order of ``cohort.courses``
+    statuses: tuple[ResponseStatus, ...] = ()
 
 
 def outcomes_report(cohort: Cohort, definition: ResponderDefinition) -> OutcomesReport:
@@ -156,7 +172,7 @@ def outcomes_report(cohort: Cohort, definition: ResponderDefinition) -> Outcomes
     return OutcomesReport(
         cohort, definition, found.rate, describe(found.rate), found.reference, found.strata,
         found.times, found.curve, False, tuple(notes), found.observed_expected,
-        found.strata_observed_expected, found.motor,
+        found.strata_observed_expected, found.motor, EVIDENCE_VERSION, found.statuses,
     )  # fmt: skip
 
 

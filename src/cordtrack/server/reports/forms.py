@@ -11,7 +11,7 @@ from cordtrack.outcomes import Phase
 
 from ..intake.models import Protocol
 from ..therapy.models import CellType, Route
-from .figures import DEFAULT_DEFINITION, DEFINITIONS, CohortFilters
+from .figures import ANSWERS_VALIDATED, DEFAULT_DEFINITION, DEFINITIONS, CohortFilters
 
 _ANY = [("", "any")]
 
@@ -38,6 +38,11 @@ class CohortForm(forms.Form):
     at_least = forms.FloatField(
         required=False, min_value=0, label="Score gain of at least (score definitions only)"
     )
+    answers = forms.ChoiceField(
+        required=False,
+        label="Questionnaire answers",
+        choices=[("", "all"), (ANSWERS_VALIDATED, "original or validated translation only")],
+    )
 
     def __init__(self, data: Any, site_codes: list[str]) -> None:
         super().__init__(data)
@@ -55,6 +60,7 @@ class CohortForm(forms.Form):
             route=data.get("route") or "",
             baseline_ais=data.get("baseline_ais") or "",
             phase=data.get("phase") or "",
+            answers=data.get("answers") or "",
         )
 
     def definition_key(self) -> str:

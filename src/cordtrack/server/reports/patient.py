@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 from cordtrack.clinical.evidence import ChangeThreshold
 from cordtrack.outcomes import (
@@ -48,17 +49,17 @@ MEASURES: Final = (
 )
 #: Plain-language names of the measures for patients.
 PLAIN_NAMES: Final = {
-    Measure.AIS: "ASIA Impairment Scale grade (A = complete … E = normal)",
-    Measure.NLI: "Neurological level of injury",
-    Measure.UEMS: "Arm strength (upper-extremity motor score, 0–50)",
-    Measure.LEMS: "Leg strength (lower-extremity motor score, 0–50)",
-    Measure.LT: "Light-touch sensation score (0–112)",
-    Measure.PP: "Pin-prick sensation score (0–112)",
-    Measure.SCIM_III: "Independence in daily life (SCIM III, 0–100)",
-    Measure.WISCI_II: "Walking (WISCI II, 0–20)",
-    Measure.PAIN_NRS: "Pain (0–10; lower is better)",
-    Measure.MOTOR_LEVEL_RIGHT: "Motor level, right side",
-    Measure.MOTOR_LEVEL_LEFT: "Motor level, left side",
+    Measure.AIS: _("ASIA Impairment Scale grade (A = complete … E = normal)"),
+    Measure.NLI: _("Neurological level of injury"),
+    Measure.UEMS: _("Arm strength (upper-extremity motor score, 0–50)"),
+    Measure.LEMS: _("Leg strength (lower-extremity motor score, 0–50)"),
+    Measure.LT: _("Light-touch sensation score (0–112)"),
+    Measure.PP: _("Pin-prick sensation score (0–112)"),
+    Measure.SCIM_III: _("Independence in daily life (SCIM III, 0–100)"),
+    Measure.WISCI_II: _("Walking (WISCI II, 0–20)"),
+    Measure.PAIN_NRS: _("Pain (0–10; lower is better)"),
+    Measure.MOTOR_LEVEL_RIGHT: _("Motor level, right side"),
+    Measure.MOTOR_LEVEL_LEFT: _("Motor level, left side"),
 }
 
 
@@ -128,14 +129,14 @@ def _comparisons(line: PatientTimeline) -> tuple[Comparison, ...]:
         else base.uems + base.lems,
     )
     wanted = (
-        ("Improvement by at least one AIS grade", ReferenceOutcome.AIS_IMPROVEMENT, 1),
-        ("Improvement by at least two AIS grades", ReferenceOutcome.AIS_IMPROVEMENT, 2),
-        ("Gain in arm strength (UEMS)", ReferenceOutcome.UEMS_GAIN, 1),
-        ("Gain in leg strength (LEMS)", ReferenceOutcome.LEMS_GAIN, 1),
-        ("Gain in total motor score", ReferenceOutcome.TOTAL_MOTOR_GAIN, 1),
+        (_("Improvement by at least one AIS grade"), ReferenceOutcome.AIS_IMPROVEMENT, 1),
+        (_("Improvement by at least two AIS grades"), ReferenceOutcome.AIS_IMPROVEMENT, 2),
+        (_("Gain in arm strength (UEMS)"), ReferenceOutcome.UEMS_GAIN, 1),
+        (_("Gain in leg strength (LEMS)"), ReferenceOutcome.LEMS_GAIN, 1),
+        (_("Gain in total motor score"), ReferenceOutcome.TOTAL_MOTOR_GAIN, 1),
     )
     return tuple(
-        Comparison(title, natural_history(profile, outcome, grades))
+        Comparison(str(title), natural_history(profile, outcome, grades))
         for title, outcome, grades in wanted
     )
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Final
 
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 
 # WeasyPrint and fontTools log every layout step at INFO; only their warnings are of interest.
@@ -54,3 +55,10 @@ def html_to_pdf(html: str) -> bytes:
 def render_pdf(template: str, context: dict[str, Any]) -> bytes:
     """The PDF of ``template`` rendered with ``context``."""
     return html_to_pdf(render_to_string(template, context))
+
+
+def pdf_response(pdf: bytes, name: str) -> HttpResponse:
+    """``pdf`` shown in the browser (not downloaded), saved as ``name`` if the reader saves it."""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response

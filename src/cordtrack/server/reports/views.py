@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from cordtrack.outcomes import ClaimParseError, ResponderDefinition, check_claim_for_cohort
+from cordtrack.outcomes import ClaimParseError, check_claim_for_cohort
 
 from ..access import Cap, get_scoped_or_404, own_patient_id, site_ids
 from ..accounts.models import Site
@@ -19,13 +19,13 @@ from ..intake.models import Protocol
 from ..patients.models import Patient
 from ..services import signatures
 from ..signatures.models import Meaning
-from . import figures
+from . import figures, members
 from .adapters import with_related
 from .arms import arm_report, may_see_arms
 from .context import outcomes_context, patient_context, safety_context
 from .forms import ClaimForm, CohortForm
 from .patient import patient_report
-from .pdf import render_pdf
+from .pdf import pdf_response, render_pdf
 
 
 def readable_sites(user: Any) -> list[str]:
@@ -42,12 +42,6 @@ def _sites_or_refuse(request: HttpRequest) -> list[str]:
     if any(code not in codes for code in asked):
         raise Http404("No such site")
     return codes
-
-
-def _pdf_response(pdf: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
 
 
 @login_required
@@ -69,19 +63,6 @@ def _cohort(request: HttpRequest, form_class: type[CohortForm] = CohortForm) -> 
     return {"form": form, "cohort": cohort, "definition": definition}
 
 
-def _members(cohort: figures.Cohort, definition: ResponderDefinition) -> list[Any]:
-    """Each cohort member's status under the definition, with a link to their outcomes page."""
-    ids = dict(
-        Patient.objects.filter(study_id__in=[c.patient_id for c in cohort.courses]).values_list(
-            "study_id", "pk"
-        )
-    )
-    return [
-        {"study_id": c.patient_id, "pk": ids[c.patient_id], "status": definition.status(c).value}
-        for c in cohort.courses
-    ]
-
-
 def _randomised_protocol(context: dict[str, Any]) -> str:
     return randomised_protocol(context.get("form"))
 
@@ -99,22 +80,40 @@ def _arm_context(request: HttpRequest, context: dict[str, Any], code: str) -> di
     if not may_see_arms(request.user):
         return {"arms_hidden": True, "protocol_code": code}
     filters = context["form"].filters()
-    ignored = [name.replace("_", " ") for name in ("cell_type", "route", "baseline_ais", "phase")
-               if getattr(filters, name)]  # fmt: skip
+    names = ("cell_type", "route", "baseline_ais", "phase", "answers")
+    ignored = [name.replace("_", " ") for name in names if getattr(filters, name)]
     report = arm_report(filters.sites, code, context["definition"])
     return {"r": report, "ignored_filters": ignored}
 
 
+def _query(request: HttpRequest) -> str:
+    """The report's filters as a query string, without the page of members."""
+    kept = request.GET.copy()
+    for name in ("page", "members"):
+        kept.pop(name, None)
+    return kept.urlencode()
+
+
 @login_required
 def cohort(request: HttpRequest) -> HttpResponse:
+    """The cohort report; ``?members=csv`` downloads its members, and an htmx request for
+    ``?page=N`` gets that page of the members' table only (``members.py``)."""
     context = _cohort(request)
     code = _randomised_protocol(context) if "cohort" in context else ""
     if code:
         context.update(_arm_context(request, context, code))
     elif "cohort" in context:
-        report = figures.outcomes_report(context["cohort"], context["definition"])
+        chosen, definition = context["cohort"], context["definition"]
+        if request.GET.get("members") == "csv":
+            return members.csv_response(chosen, definition)
+        context["query"] = _query(request)
+        if request.headers.get("HX-Request"):
+            found = members.statuses(chosen, definition)
+            context["members"] = members.page(chosen, found, request.GET.get("page"))
+            return render(request, "reports/_members.html", context)
+        report = figures.outcomes_report(chosen, definition)
         context.update(outcomes_context(report))
-        context["members"] = _members(context["cohort"], context["definition"])
+        context["members"] = members.page(chosen, report.statuses, request.GET.get("page"))
     return render(request, "reports/cohort.html", context)
 
 
@@ -128,9 +127,9 @@ def cohort_pdf(request: HttpRequest) -> HttpResponse:
         arms = _arm_context(request, context, code)
         if "r" not in arms:
             raise PermissionDenied("the comparison by arm is shown to unblinded roles only")
-        return _pdf_response(render_pdf("reports/pdf/arms.html", arms), f"arms-{code}.pdf")
+        return pdf_response(render_pdf("reports/pdf/arms.html", arms), f"arms-{code}.pdf")
     report = figures.outcomes_report(context["cohort"], context["definition"])
-    return _pdf_response(
+    return pdf_response(
         render_pdf("reports/pdf/cohort.html", outcomes_context(report)), "cohort-report.pdf"
     )
 
@@ -150,7 +149,7 @@ def safety(request: HttpRequest) -> HttpResponse:
 @login_required
 def safety_pdf(request: HttpRequest) -> HttpResponse:
     report = _safety(request)
-    return _pdf_response(
+    return pdf_response(
         render_pdf("reports/pdf/safety.html", safety_context(report)), "safety-report.pdf"
     )
 
@@ -211,4 +210,4 @@ def progress_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     patient = _patient(request, pk)
     context = {**patient_context(patient_report(patient)), "exam_signatures": _signed(patient)}
     pdf = render_pdf("reports/pdf/progress.html", context)
-    return _pdf_response(pdf, f"progress-{patient.study_id}.pdf")
+    return pdf_response(pdf, f"progress-{patient.study_id}.pdf")

@@ -7,6 +7,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from cordtrack.clinical.safety import DEFAULT_SUSPECTED
 
@@ -16,32 +17,32 @@ from ..therapy.models import Administration, CellProductLot
 
 
 class Relatedness(models.TextChoices):
-    UNRELATED = "unrelated", "Not related"
-    UNLIKELY = "unlikely", "Unlikely"
-    POSSIBLE = "possible", "Possible"
-    PROBABLE = "probable", "Probable"
-    DEFINITE = "definite", "Definite"
+    UNRELATED = "unrelated", _("Not related")
+    UNLIKELY = "unlikely", _("Unlikely")
+    POSSIBLE = "possible", _("Possible")
+    PROBABLE = "probable", _("Probable")
+    DEFINITE = "definite", _("Definite")
 
 
 class Action(models.TextChoices):
-    NONE = "none", "None"
-    INTERRUPTED = "interrupted", "Administration interrupted"
-    WITHDRAWN = "withdrawn", "Treatment withdrawn"
-    NOT_APPLICABLE = "not_applicable", "Not applicable"
+    NONE = "none", _("None")
+    INTERRUPTED = "interrupted", _("Administration interrupted")
+    WITHDRAWN = "withdrawn", _("Treatment withdrawn")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
 
 
 class Outcome(models.TextChoices):
-    RECOVERED = "recovered", "Recovered/resolved"
-    RECOVERING = "recovering", "Recovering/resolving"
-    NOT_RECOVERED = "not_recovered", "Not recovered"
-    SEQUELAE = "sequelae", "Recovered with sequelae"
-    FATAL = "fatal", "Fatal"
-    UNKNOWN = "unknown", "Unknown"
+    RECOVERED = "recovered", _("Recovered/resolved")
+    RECOVERING = "recovering", _("Recovering/resolving")
+    NOT_RECOVERED = "not_recovered", _("Not recovered")
+    SEQUELAE = "sequelae", _("Recovered with sequelae")
+    FATAL = "fatal", _("Fatal")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class AEStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    CLOSED = "closed", "Closed"
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
 
 
 #: Outcomes that end follow-up: an event with one of them (and its resolution date) may close.
@@ -49,10 +50,10 @@ FINAL_OUTCOMES = frozenset({"recovered", "sequelae", "fatal", "unknown"})
 
 
 class FollowUpStatus(models.TextChoices):
-    ONGOING = "ongoing", "Ongoing"
-    IMPROVING = "improving", "Improving"
-    WORSENING = "worsening", "Worsening"
-    RESOLVED = "resolved", "Resolved"
+    ONGOING = "ongoing", _("Ongoing")
+    IMPROVING = "improving", _("Improving")
+    WORSENING = "worsening", _("Worsening")
+    RESOLVED = "resolved", _("Resolved")
 
 
 #: ICH E2A seriousness criteria, as model field names.

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ..access import Cap, require
 from ..accounts.models import Membership, Role, Site, User
-from ..audit.chain import append, record_change
+from ..audit.chain import append, record_change, snapshot
 from ..audit.models import AuditAction
 from ..patients.models import Patient
 from .base import FieldErrors, delete
@@ -103,3 +104,21 @@ def revoke_role(actor: Any, membership: Membership, *, reason: str) -> None:
     errors.raise_if_any()
     with transaction.atomic():
         delete(actor, membership, reason=reason)
+
+
+def set_preferred_language(
+    actor: Any, language: str, *, reason: str = "chosen on the language page"
+) -> Any:
+    """Record the signed-in ``actor``'s own language (one of ``settings.LANGUAGES``, or "" to
+    follow the browser), on the audit trail. Anyone may choose their own; nobody another's."""
+    known = {code for code, _ in settings.LANGUAGES}
+    if language not in known and language != "":
+        raise ValidationError({"language": f"{language!r} is not a language the registry offers"})
+    user = User.objects.get(pk=actor.pk)
+    with transaction.atomic():
+        before = snapshot(user)
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+        record_change(actor, user, before, reason=reason)
+    actor.preferred_language = language
+    return user

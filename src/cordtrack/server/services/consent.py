@@ -30,6 +30,7 @@ from ..access import Cap, can, own_patient_id
 from ..consent import scopes
 from ..consent.models import Consent, ConsentDocument, Scope, Setting, Withdrawal
 from ..intake.models import Document, DocumentKind, EligibilityScreening, Protocol
+from ..languages import patient_language
 from ..patients.models import ConsentStatus, Patient
 from ..signatures.models import Meaning
 from . import documents, signatures
@@ -97,7 +98,7 @@ class ConsentState:
 
 def state(patient: Patient, protocol_code: str | None = None, language: str = "") -> ConsentState:
     code = protocol_code or protocol_code_of(patient)
-    current = current_document(code, language or patient.preferred_language) if code else None
+    current = current_document(code, language or patient_language(patient)) if code else None
     consented = patient.consent_status == ConsentStatus.CONSENTED
     version = current_version(code) if code else None
     paper = consented and (version is None or patient.consent_version == version)

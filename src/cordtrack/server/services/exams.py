@@ -127,7 +127,14 @@ def record_exam(
                 patient=patient, visit=visit, examiner=actor, exam_date=exam_date, values=clean,
                 **fields,
             ),
+            # Read from the database by the caller (the patient, the visit) or signed in (the
+            # examiner): model validation would query each again to learn that it exists; the
+            # foreign keys still guard the insert.
+            exclude=_READ_RELATIONS,
         )  # fmt: skip
+
+
+_READ_RELATIONS = ("patient", "visit", "examiner")
 
 
 def exam_date_errors(patient: Patient, exam_date: dt.date) -> list[str]:

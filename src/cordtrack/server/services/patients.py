@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -145,3 +147,16 @@ def link_patient_user(actor: Any, patient: Patient, user: Any) -> Patient:
     errors.raise_if_any()
     with transaction.atomic():
         return update(actor, patient, {"user": user})
+
+
+def set_patient_language(actor: Any, patient: Patient, language: str) -> Patient:
+    """Record the language the patient reads (one of ``settings.LANGUAGES``; "" for not known):
+    their portal when their own account has no choice of its own, and the e-mails, text messages
+    and letter page sent to them (``languages.patient_language``). Intake staff of the site."""
+    require(actor, patient.site_id, Cap.INTAKE)
+    if language != "" and language not in {code for code, _ in settings.LANGUAGES}:
+        raise ValidationError(
+            {"preferred_language": f"{language!r} is not a language the registry offers"}
+        )
+    with transaction.atomic():
+        return update(actor, patient, {"preferred_language": language})

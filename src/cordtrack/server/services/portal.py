@@ -19,6 +19,7 @@ from cordtrack.clinical.instruments import score_instrument
 from ..access import own_patient_id
 from ..consent import scopes
 from ..followup.models import InstrumentResponse, Visit, VisitStatus
+from ..followup.wording import wording
 from ..patients.models import Patient
 from .base import FieldErrors, create
 
@@ -54,9 +55,10 @@ def assigned(patient: Patient, visit: Visit | None) -> list[str]:
 
 
 def submit_questionnaire(
-    actor: Any, instrument: str, responses: dict[str, Any]
+    actor: Any, instrument: str, responses: dict[str, Any], language: str = "en"
 ) -> InstrumentResponse:
-    """Score and store a patient's own answers, linked to their next visit (audited)."""
+    """Score and store a patient's own answers, linked to their next visit (audited), with the
+    language and translation status of the wording shown for ``language`` (ADR 0044)."""
     patient = own_patient(actor)
     scopes.check(patient, scopes.Action.VISIT, "instrument")
     errors = FieldErrors()
@@ -71,12 +73,13 @@ def submit_questionnaire(
         errors.raise_if_any()
         raise
     visit = next_visit(patient)
+    shown = wording(instrument, language)
     with transaction.atomic():
         return create(
             actor,
             InstrumentResponse(
                 patient=patient, visit=visit, instrument=instrument, responses=dict(responses),
                 score=score.to_dict(), total=score.total, recorded_on=timezone.localdate(),
-                recorded_by=actor,
+                recorded_by=actor, language=shown.language, translation=shown.status,
             ),
         )  # fmt: skip

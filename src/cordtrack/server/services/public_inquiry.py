@@ -106,7 +106,9 @@ def submit_inquiry(data: InquiryForm) -> Inquiry:
             patient = create(
                 None,
                 Patient(site=site, study_id=study_id, year_of_birth=data.year_of_birth,
-                        sex=data.sex or Sex.OTHER),
+                        sex=data.sex or Sex.OTHER,
+                        # what they asked in is what they read (languages.patient_language)
+                        preferred_language=data.preferred_language),
             )  # fmt: skip
             now = timezone.now()
             inquiry = create(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from ..access import Cap, require, site_id_of
@@ -80,19 +81,41 @@ class Progress:
         return round(100 * self.verified / self.total, 1) if self.total else 0.0
 
 
-def progress(site: Site) -> dict[str, Progress]:
-    """Per kind: records verified as a whole, of the site's signed exams, adverse events and
-    administrations."""
-    records = {
+def _progress_records() -> dict[str, tuple[str, Any]]:
+    """The kinds whose progress is shown: label and the records counted (their default managers,
+    which hide treatment records during a blinded request: ADR 0040)."""
+    return {
         Target.EXAM: ("exams (signed)", IsncsciExam.objects.signed()),
         Target.ADVERSE_EVENT: ("adverse events", AdverseEvent.objects.all()),
         Target.ADMINISTRATION: ("administrations", Administration.objects.all()),
     }
-    out = {}
-    for target, (label, queryset) in records.items():
-        ids = queryset.filter(patient__site=site).values("pk")
-        verified = SourceVerification.objects.filter(
-            target=target, field="", target_id__in=ids
-        ).count()
-        out[str(target)] = Progress(label, verified, ids.count())
+
+
+def progress(site: Site) -> dict[str, Progress]:
+    """Per kind: records verified as a whole, of the site's signed exams, adverse events and
+    administrations."""
+    return progress_by_site([site.pk])[site.pk]
+
+
+def progress_by_site(site_ids: Iterable[int]) -> dict[int, dict[str, Progress]]:
+    """:func:`progress` of several sites with one grouped query per kind (the dashboard shows
+    every site of the user; ADR 0053). A record counts as verified when it carries a whole-record
+    mark (``field=""``); there is at most one per record (``one_verification_per_field``), so
+    counting marked records counts the marks."""
+    wanted = sorted(set(site_ids))
+    out: dict[int, dict[str, Progress]] = {site: {} for site in wanted}
+    for target, (label, queryset) in _progress_records().items():
+        # ``id IN (marks)``: PostgreSQL hashes the marks once (a correlated EXISTS ran once per
+        # record: 0.9 s for a site's 30,000 signed exams at load 18; ADR 0053).
+        marks = SourceVerification.objects.filter(target=target, field="").values("target_id")
+        rows = (
+            queryset.filter(patient__site_id__in=wanted)
+            .order_by()
+            .values("patient__site_id")
+            .annotate(total=Count("pk"), verified=Count("pk", filter=Q(pk__in=marks)))
+        )
+        found = {r["patient__site_id"]: (r["verified"], r["total"]) for r in rows}
+        for site in wanted:
+            verified, total = found.get(site, (0, 0))
+            out[site][str(target)] = Progress(label, verified, total)
     return out

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from ..accounts.models import Site
 from ..patients.models import Patient
@@ -23,9 +24,9 @@ from ..patients.models import Patient
 class Meaning(models.TextChoices):
     """What a signature attests (21 CFR 11.50(a)(3))."""
 
-    AUTHORED = "authored", "Authored"
-    REVIEWED = "reviewed", "Reviewed"
-    APPROVED = "approved", "Approved"
+    AUTHORED = "authored", _("Authored")
+    REVIEWED = "reviewed", _("Reviewed")
+    APPROVED = "approved", _("Approved")
 
 
 class SignatureQuerySet(models.QuerySet["Signature"]):

@@ -18,7 +18,7 @@ from ..reports import figures
 from ..reports.arms import arm_report
 from ..reports.context import outcomes_context, safety_context
 from ..reports.forms import CohortForm
-from ..reports.pdf import render_pdf
+from ..reports.pdf import pdf_response, render_pdf
 from ..reports.views import randomised_protocol
 from . import figures as sponsor_figures
 from .access import sponsored_sites
@@ -32,12 +32,6 @@ def _sites_or_refuse(request: HttpRequest) -> list[str]:
     if any(code not in codes for code in request.GET.getlist("site")):
         raise Http404("No such site")
     return codes
-
-
-def _pdf(pdf: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
 
 
 @login_required
@@ -74,10 +68,10 @@ def cohort_pdf(request: HttpRequest) -> HttpResponse:
     context = _cohort(request)
     if "r" in context:
         pdf = render_pdf("reports/pdf/arms.html", context)
-        return _pdf(pdf, f"arms-{context['r']['protocol']}.pdf")
+        return pdf_response(pdf, f"arms-{context['r']['protocol']}.pdf")
     if "report" not in context:
         return render(request, "sponsor/cohort.html", context, status=400)
-    return _pdf(render_pdf("reports/pdf/cohort.html", context), "cohort-report.pdf")
+    return pdf_response(render_pdf("reports/pdf/cohort.html", context), "cohort-report.pdf")
 
 
 def _safety(request: HttpRequest) -> dict[str, Any]:
@@ -95,7 +89,8 @@ def safety(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def safety_pdf(request: HttpRequest) -> HttpResponse:
-    return _pdf(render_pdf("sponsor/pdf/safety.html", _safety(request)), "safety-report.pdf")
+    pdf = render_pdf("sponsor/pdf/safety.html", _safety(request))
+    return pdf_response(pdf, "safety-report.pdf")
 
 
 def _export_rows(codes: list[str]) -> list[dict[str, Any]]:

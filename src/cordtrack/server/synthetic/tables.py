@@ -130,6 +130,11 @@ class Tables:
         self._keys: dict[type[models.Model], list[int]] = {}
         self._rows: dict[type[models.Model], list[Row]] = {}
 
+    @property
+    def filled(self) -> list[type[models.Model]]:
+        """The models rows were made for, in the order first used."""
+        return list(self._plans)
+
     def new(self, model: type[models.Model], **values: Any) -> Row:
         """A row of ``model`` with ``values`` (foreign keys by name, as a row or an instance, or
         by ``..._id``); its key is reserved now."""

@@ -7,6 +7,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from ..accounts.models import Site
 from ..blinding import HiddenWhenBlinded
@@ -14,17 +15,17 @@ from ..patients.models import Patient
 
 
 class CellType(models.TextChoices):
-    BM_MSC = "bm_msc", "Bone-marrow MSC"
-    AD_MSC = "ad_msc", "Adipose-derived MSC"
-    UC_MSC = "uc_msc", "Umbilical-cord MSC"
-    NSC = "nsc", "Neural stem cells"
-    IPSC = "ipsc", "iPSC-derived"
-    OTHER = "other", "Other"
+    BM_MSC = "bm_msc", _("Bone-marrow MSC")
+    AD_MSC = "ad_msc", _("Adipose-derived MSC")
+    UC_MSC = "uc_msc", _("Umbilical-cord MSC")
+    NSC = "nsc", _("Neural stem cells")
+    IPSC = "ipsc", _("iPSC-derived")
+    OTHER = "other", _("Other")
 
 
 class Source(models.TextChoices):
-    AUTOLOGOUS = "autologous", "Autologous"
-    ALLOGENEIC = "allogeneic", "Allogeneic"
+    AUTOLOGOUS = "autologous", _("Autologous")
+    ALLOGENEIC = "allogeneic", _("Allogeneic")
 
 
 class CellProductLot(models.Model):
@@ -84,11 +85,11 @@ class CellProductLot(models.Model):
 
 
 class Route(models.TextChoices):
-    INTRATHECAL = "intrathecal", "Intrathecal"
-    INTRAVENOUS = "intravenous", "Intravenous"
-    INTRALESIONAL = "intralesional", "Intralesional"
-    INTRAMUSCULAR = "intramuscular", "Intramuscular"
-    INTRANASAL = "intranasal", "Intranasal"
+    INTRATHECAL = "intrathecal", _("Intrathecal")
+    INTRAVENOUS = "intravenous", _("Intravenous")
+    INTRALESIONAL = "intralesional", _("Intralesional")
+    INTRAMUSCULAR = "intramuscular", _("Intramuscular")
+    INTRANASAL = "intranasal", _("Intranasal")
 
 
 class Administration(models.Model):

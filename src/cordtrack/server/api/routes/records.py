@@ -34,6 +34,7 @@ from ..schemas import (
     PatientOut,
     ScreeningIn,
     ScreeningOut,
+    SignatureOut,
 )
 from ..vocabulary import MAX_ID
 from . import checked_id, one, patient_of, related, site_of, user_of
@@ -79,8 +80,11 @@ def exam_out(exam: IsncsciExam) -> dict[str, Any]:
         else cast("signatures.SignatureState | None", prepared)
     )
     body = ExamOut.from_orm(exam).model_dump(mode="json")
-    body["signature"] = None if state is None else state.as_dict()
-    return ExamOut(**body).model_dump(mode="json")
+    # The signature checked on its own: the exam is not validated a second time for it.
+    body["signature"] = (
+        None if state is None else SignatureOut(**state.as_dict()).model_dump(mode="json")
+    )
+    return body
 
 
 _UNREAD = object()
@@ -157,6 +161,7 @@ def create_exam(request: HttpRequest, payload: ExamIn) -> Status[dict[str, Any]]
         user_of(request), patient, payload.values, exam_date=payload.exam_date, visit=visit,
         draft=draft,
     )  # fmt: skip
+    exam._signature = None  # type: ignore[attr-defined]  # just made: nobody has signed it
     return Status(201, exam_out(exam))
 
 
