@@ -24,7 +24,6 @@ from django.views.decorators.http import require_http_methods
 
 from ..access import Cap, get_scoped_or_404
 from ..languages import patient_language
-from ..patients.models import Patient
 from ..reports.pdf import render_pdf
 from .models import Logistics, Visit
 
@@ -37,17 +36,12 @@ class LetterForm(forms.Form):
     nationality = forms.CharField(label=_("Nationality"), max_length=60, required=False)
 
 
-def letter_language(patient: Patient) -> str:
-    """The patient's language for the letter (``languages.patient_language``)."""
-    return patient_language(patient)
-
-
 def letter_sections(
     visit: Visit, logistics: Logistics | None, traveller: dict[str, str], issuer: Any
 ) -> list[SafeString]:
     """The letter's text in English, then (if another) in the patient's language; each section
     rendered with its own language active and marked with its ``lang`` and direction."""
-    codes = list(dict.fromkeys(["en", letter_language(visit.patient)]))
+    codes = list(dict.fromkeys(["en", patient_language(visit.patient)]))
     context = {
         "visit": visit, "logistics": logistics, "traveller": traveller,
         "issuer": issuer.get_full_name() or issuer.get_username(),

@@ -14,16 +14,9 @@ from ..followup.views import _typed, instrument_form
 from ..followup.wording import WORKING_LABEL, wording
 from ..forms import add_service_errors
 from ..languages import patient_language
-from ..patients.models import Patient
 from ..services import consent as consent_services
 from ..services import portal as portal_services
 from .charts import progress_charts
-
-
-def _language(patient: Patient) -> str:
-    """The language the patient reads their questionnaires in (ADR 0044): the one everything
-    else sent to them is in (their account's choice, else their record's; ADR 0043)."""
-    return patient_language(patient)
 
 
 @login_required
@@ -34,7 +27,7 @@ def portal(request: HttpRequest) -> HttpResponse:
     context = {
         "patient": patient,
         "visit": visit,
-        "todo": [(code, wording(code, _language(patient)).name) for code in todo],
+        "todo": [(code, wording(code, patient_language(patient)).name) for code in todo],
         "visits": patient.visits.order_by("target_date"),
         "charts": [(c, c.svg()) for c in progress_charts(patient) if c.points],
         "state": consent_services.state(patient),
@@ -48,7 +41,7 @@ def questionnaire(request: HttpRequest, code: str) -> HttpResponse:
     patient = portal_services.own_patient(request.user)
     if code not in portal_services.PATIENT_REPORTED:
         raise Http404("No such questionnaire")
-    language = _language(patient)
+    language = patient_language(patient)
     shown = wording(code, language)
     form = instrument_form(code, request.POST if request.method == "POST" else None, shown)
     del form.fields["recorded_on"]  # today, always: a patient reports how things are now
