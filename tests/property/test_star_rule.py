@@ -4,7 +4,9 @@ changes) and to the published cases, in both engines."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from flips import SET_KEYS, flipped, names, resting_on_judgement
@@ -119,3 +121,26 @@ def test_the_flip_of_a_value_reads_it_by_the_other_judgement() -> None:
         "2", "1", "2", "NT*",
     ]  # fmt: skip
     assert names("C5,C6*") == names("C5*,C6")
+
+
+#: Exams where CordTrack's stars differ from the reference's (npm isncsci 2.0.6) in a documented
+#: class (docs/isncsci.md, "Where CordTrack and the reference differ"), named, with the reason:
+#: tests/data/isncsci/star-named-cases.json (``tests/reference`` checks the reference's value).
+STAR_NAMED = json.loads(
+    (Path(__file__).parents[1] / "data" / "isncsci" / "star-named-cases.json").read_text()
+)
+
+
+@pytest.mark.parametrize("case", STAR_NAMED, ids=[c["name"] for c in STAR_NAMED])
+def test_named_star_differences_from_the_reference_follow_the_rule(case: dict[str, str]) -> None:
+    """The result rests on the judgement (a flip changes its values), yet each value CordTrack
+    lists is reached without one, so it stars none; the value the reference stars is given by
+    the other judgement too (no flip removes it)."""
+    exam, field = dict(case["exam"]), case["field"]
+    for result in _both_engines(exam):
+        assert result[field] == case["cordtrack"]
+    assert resting_on_judgement(exam)[field]
+    theirs = {v.rstrip("*") for v in case["reference"].split(",") if v.endswith("*")}
+    assert theirs
+    for other in flipped(exam):
+        assert theirs <= names(classify(parse_exam(other)).to_flat()[field])

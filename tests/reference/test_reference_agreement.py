@@ -12,12 +12,13 @@ the share of identical exams is held above a floor.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from differences import compare, reference
+from differences import compare, reference, star_class
 from worksheets import published_cases
 
 from cordtrack.isncsci import RESULT_KEYS, classify, parse_exam
@@ -74,3 +75,14 @@ def test_undetermined_exams_differ_from_the_reference_only_in_documented_classes
             stars[k.split(":")[1]] += v
     departing = stars["grade-star-by-route"] + stars["judgement-excludes-values"]
     assert departing <= 0.25 * stars["star-follows-the-flip"], stars
+
+
+def test_the_named_star_differences_are_the_references_and_of_their_documented_class() -> None:
+    """tests/data/isncsci/star-named-cases.json (held to the rule in tests/property)."""
+    named = json.loads((HERE.parent / "data" / "isncsci" / "star-named-cases.json").read_text())
+    for case, got in zip(named, reference([c["exam"] for c in named]), strict=True):
+        field = case["field"]
+        assert got[field] == case["reference"], case["name"]
+        assert star_class(case["exam"], field, case["cordtrack"], got[field]) == (
+            "judgement-excludes-values"
+        ), case["name"]

@@ -85,12 +85,16 @@ def site_ids(user: Any, cap: Cap = Cap.READ) -> set[int]:
     if cached is None:
         cached = {c: set() for c in Cap}
         held: set[str] = set()
+        patient_sites: set[int] = set()
         for site_id, role in user.memberships.values_list("site_id", "role"):
             held.add(role)
+            if role == Role.PATIENT:
+                patient_sites.add(site_id)
             for granted in ROLE_CAPS.get(role, frozenset()):
                 cached[granted].add(site_id)
         user._cordtrack_site_caps = cached
         user._cordtrack_roles = frozenset(held)
+        user._cordtrack_patient_sites = frozenset(patient_sites)
     return cached[cap]
 
 
@@ -104,13 +108,17 @@ def roles_of(user: Any) -> frozenset[str]:
 
 
 def own_patient_id(user: Any) -> int | None:
-    """The patient record of a patient user (with an active patient membership), else None."""
+    """The patient record of a patient user (with an active patient membership at its site),
+    else None. The memberships are :func:`site_ids`' (read once per user object); the record is
+    looked up only for a user with a patient membership, once (Django keeps it on the user)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    record = getattr(user, "patient_record", None)
-    if record is None:
+    site_ids(user)
+    patient_sites: frozenset[int] = user._cordtrack_patient_sites
+    if not patient_sites:
         return None
-    if not user.memberships.filter(role=Role.PATIENT, site_id=record.site_id).exists():
+    record = getattr(user, "patient_record", None)
+    if record is None or record.site_id not in patient_sites:
         return None
     return int(record.pk)
 

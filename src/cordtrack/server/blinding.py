@@ -25,7 +25,7 @@ Emergency unblinding of one patient is a separate, signed act of the site's clin
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -37,10 +37,9 @@ from .access import roles_of
 #: The roles kept blind to arm and product.
 BLINDED_ROLES = frozenset({"assessor"})
 
-#: The blinding of the request being served: "" none, ASSESSOR (arm, product and treatment-related
-#: events hidden) or PARTICIPANT (a randomised patient's own pages: arm and product hidden).
+#: The blinding of a request: "" none, ASSESSOR (arm, product and treatment-related events hidden)
+#: or PARTICIPANT (a randomised patient's own pages: arm and product hidden).
 ASSESSOR, PARTICIPANT = "assessor", "participant"
-_blinded: ContextVar[str] = ContextVar("cordtrack_blinded_request", default="")
 
 
 def is_blinded(user: Any) -> bool:
@@ -68,45 +67,75 @@ def mode_of(user: Any) -> str:
     return PARTICIPANT if participant_blinded(user) else ""
 
 
+class _Blinding:
+    """The blinding of the request being served, worked out from its user when first asked and
+    kept for the rest of the request. The assessor's question reads only the roles (the route
+    fence has read them already); the participant's looks up the user's patient record and its
+    randomisation, only when a treatment row or a page's header asks (a request that shows no
+    treatment row makes neither query), and at most once a request."""
+
+    __slots__ = ("_mode", "_user")
+
+    def __init__(self, user: Any = None, mode: str | None = None) -> None:
+        self._user, self._mode = user, mode
+
+    def mode(self) -> str:
+        if self._mode is None:
+            self._mode = mode_of(self._user)
+        return self._mode
+
+    def assessor(self) -> bool:
+        if self._mode is None and not is_blinded(self._user):
+            return False  # not an assessor; whether a participant is left unasked
+        return self.mode() == ASSESSOR
+
+
+_NONE = _Blinding(mode="")
+_blinded: ContextVar[_Blinding] = ContextVar("cordtrack_blinded_request", default=_NONE)
+
+
 def blinded_request() -> bool:
     """Whether the request being served is a blinded assessor's (treatment rows hidden)."""
-    return _blinded.get() == ASSESSOR
+    return _blinded.get().assessor()
 
 
 def product_hidden() -> bool:
     """Whether arm and product are hidden in this request (an assessor's or a randomised
     patient's)."""
-    return _blinded.get() != ""
+    return _blinded.get().mode() != ""
 
 
 @contextmanager
-def blinded(mode: str = ASSESSOR) -> Iterator[None]:
-    """Serve the block as a blinded request would be (tests, and the middleware itself)."""
-    token = _blinded.set(mode)
+def _serving(blinding: _Blinding) -> Iterator[None]:
+    token = _blinded.set(blinding)
     try:
         yield
     finally:
         _blinded.reset(token)
 
 
+def blinded(mode: str = ASSESSOR) -> AbstractContextManager[None]:
+    """Serve the block as a blinded request would be (tests, and the middleware itself)."""
+    return _serving(_Blinding(mode=mode))
+
+
 class BlindingMiddleware:
-    """Rows hidden for the whole request of a blinded user (set here, reset when the response
-    leaves); the routes closed to them are the route fence's (``fences``)."""
+    """Rows hidden for the whole request of a blinded user (its blinding worked out when first
+    asked, reset when the response leaves); the routes closed to them are the route fence's
+    (``fences``)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with blinded(mode_of(getattr(request, "user", None))):
+        with _serving(_Blinding(getattr(request, "user", None))):
             return self.get_response(request)
 
 
 def blind_api_request(user: Any) -> None:
     """Hide the rows for a bearer-token user, who is known only once the API authenticated them
-    (inside :class:`BlindingMiddleware`'s request, which resets the flag when it leaves)."""
-    mode = mode_of(user)
-    if mode:
-        _blinded.set(mode)
+    (inside :class:`BlindingMiddleware`'s request, which resets the blinding when it leaves)."""
+    _blinded.set(_Blinding(user))
 
 
 M = TypeVar("M", bound=models.Model)

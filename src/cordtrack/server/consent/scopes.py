@@ -20,7 +20,8 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from ..patients.models import ConsentStatus, Patient
 from .models import Scope, Withdrawal
@@ -145,34 +146,44 @@ def usable_for_research(patients: models.QuerySet[Patient]) -> models.QuerySet[P
     return without_withdrawn(patients.filter(gave))
 
 
+def _widest_rank() -> Subquery:
+    """The rank in :data:`ORDER` (1 narrowest) of the widest withdrawal of the outer patient."""
+    ranks = Case(
+        *(When(scope=s, then=Value(i)) for i, s in enumerate(ORDER, 1)),
+        output_field=IntegerField(),
+    )
+    rows = Withdrawal.objects.filter(patient_id=OuterRef("pk")).annotate(rank=ranks)
+    return Subquery(rows.order_by("-rank").values("rank")[:1], output_field=IntegerField())
+
+
 def count_by_scope(
     patients: models.QuerySet[Patient] | Iterable[int] | None = None,
 ) -> dict[str, int]:
     """Withdrawn patients (of ``patients``, default all) by their widest scope, each counted
-    once: ``{"treatment": n, "visits": n, "data_use": n}``."""
-    ids: set[int] | None = None
-    if patients is not None:
-        ids = (
-            set(patients.values_list("pk", flat=True))
-            if isinstance(patients, models.QuerySet)
-            else {int(i) for i in patients}
-        )
-    # Withdrawals are few; the patients asked about may be thousands (a cohort report): every
-    # withdrawal is read and kept if it is one of them, as an SQL list of thousands of ids took
-    # seconds to build and plan (issue 16, ADR 0055).
-    by_patient: dict[int, str] = {}
-    for pid, scope in Withdrawal.objects.values_list("patient_id", "scope"):
-        if ids is None or pid in ids:
-            by_patient[pid] = widest((by_patient.get(pid, scope), scope)) or scope
-    legacy = Patient.objects.filter(consent_status=ConsentStatus.WITHDRAWN).exclude(
-        pk__in=Withdrawal.objects.values("patient_id")
-    )
-    for pid in legacy.values_list("pk", flat=True):
-        if ids is None or pid in ids:
-            by_patient[pid] = Scope.DATA_USE
+    once: ``{"treatment": n, "visits": n, "data_use": n}``.
+
+    One query: the withdrawn patients (a withdrawal row, or the older status with none: data
+    use), each with the rank of their widest scope. For a queryset or everyone, the database
+    counts them by rank; for a list of ids (a cohort chosen in Python), the withdrawn patients,
+    who are few, are read and kept if asked about, as an SQL list of thousands of ids took seconds
+    to build and plan (issue 16, ADR 0055).
+    """
+    withdrawn = Patient.objects.filter(
+        Q(pk__in=Withdrawal.objects.values("patient_id"))
+        | Q(consent_status=ConsentStatus.WITHDRAWN)
+    ).annotate(rank=Coalesce(_widest_rank(), Value(len(ORDER))))
     counts = {str(s): 0 for s in ORDER}
-    for scope in by_patient.values():
-        counts[scope] += 1
+    if patients is None or isinstance(patients, models.QuerySet):
+        if patients is not None:
+            withdrawn = withdrawn.filter(pk__in=patients.values("pk"))
+        grouped = withdrawn.order_by().values("rank").annotate(n=Count("pk"))
+        for row in grouped.values_list("rank", "n"):
+            counts[ORDER[row[0] - 1]] += row[1]
+        return counts
+    ids = {int(i) for i in patients}
+    for pid, rank in withdrawn.values_list("pk", "rank"):
+        if pid in ids:
+            counts[ORDER[rank - 1]] += 1
     return counts
 
 

@@ -201,11 +201,10 @@ def arm_report(
     day = today or dt.date.today()
     version = Protocol.objects.filter(code=protocol_code).order_by("-pk").first()
     arms = version.arm_names if version is not None else []
-    randomised = list(
-        Randomisation.objects.filter(protocol_code=protocol_code, patient__site__code__in=sites)
-        .select_related("patient")
-        .order_by("randomised_at", "pk")
+    randomisations = Randomisation.objects.filter(
+        protocol_code=protocol_code, patient__site__code__in=sites
     )
+    randomised = list(randomisations.select_related("patient").order_by("randomised_at", "pk"))
     by_patient = {r.patient_id: r for r in randomised}
     found = adapters.with_related(Patient.objects.filter(pk__in=by_patient))
     patients = {p.pk: p for p in found.prefetch_related("inquiries")}
@@ -238,7 +237,9 @@ def arm_report(
             "lost": left.count("lost"), "withdrawn": left.count("withdrawn"),
             "without_baseline_exam": len(members[arm]) - len(courses[arm]),
             # Signed withdrawals by their widest scope (consent/scopes.py), each patient once.
-            "withdrawn_by_scope": count_by_scope([r.patient_id for r in members[arm]]),
+            "withdrawn_by_scope": count_by_scope(
+                Patient.objects.filter(pk__in=randomisations.filter(arm=arm).values("patient_id"))
+            ),
         }  # fmt: skip
         flow[arm]["analysed"] = len(courses[arm])
         per_arm[arm] = {

@@ -1,0 +1,92 @@
+"""What a request looks up about its own user: the memberships once, and a patient user's own
+record and its randomisation at most once, only when the request needs them (the route fence,
+``access.own_patient_id`` and ``blinding``'s per-request blinding).
+
+Each test counts the queries of one request by what they read (``CaptureQueriesContext``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from cordtrack.server.accounts.models import Membership, Role, Site, User
+from cordtrack.server.patients.models import Patient
+
+from .test_api_helpers import ApiClient
+
+#: How each lookup reads in SQL (the same on SQLite and PostgreSQL).
+OWN_RECORD = '"patients_patient"."user_id" ='
+RANDOMISED = 'FROM "intake_randomisation" WHERE "intake_randomisation"."patient_id" ='
+PATIENT_MEMBERSHIP = '"accounts_membership"."role" = \'patient\''
+MEMBERSHIPS = 'FROM "accounts_membership" WHERE "accounts_membership"."user_id" ='
+
+
+def lookups(ctx: CaptureQueriesContext) -> dict[str, int]:
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    return {
+        name: sum(marker in sql for sql in sqls)
+        for name, marker in (
+            ("own record", OWN_RECORD), ("randomised", RANDOMISED),
+            ("patient membership", PATIENT_MEMBERSHIP), ("memberships", MEMBERSHIPS),
+        )
+    }  # fmt: skip
+
+
+@pytest.fixture
+def own(make_patient: Callable[..., Patient], north: Site) -> Patient:
+    return make_patient(north)
+
+
+@pytest.fixture
+def patient_user(own: Patient, north: Site) -> User:
+    user = User.objects.create(username="pat")
+    Membership.objects.create(user=user, site=north, role=Role.PATIENT)
+    own.user = user
+    own.save()
+    return user
+
+
+def test_a_staff_api_request_never_looks_up_a_patient_record(alice: User, own: Patient) -> None:
+    client = ApiClient(alice)
+    for path in ("/patients", f"/patients/{own.pk}", f"/exams?patient_id={own.pk}"):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(path).status_code == 200
+        assert lookups(ctx) == {
+            "own record": 0, "randomised": 0, "patient membership": 0, "memberships": 1,
+        }, path  # fmt: skip
+
+
+def test_a_patient_api_request_reads_their_record_once_and_no_randomisation_unless_asked(
+    patient_user: User, own: Patient
+) -> None:
+    """Exams and the patient's record show no treatment row: nothing asks whether the patient is
+    randomised, and the patient membership is the memberships' (read once)."""
+    client = ApiClient(patient_user)
+    for path in ("/patients", f"/patients/{own.pk}", f"/exams?patient_id={own.pk}"):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(path).status_code == 200
+        assert lookups(ctx) == {
+            "own record": 1, "randomised": 0, "patient membership": 0, "memberships": 1,
+        }, path  # fmt: skip
+
+
+def test_a_patient_request_that_shows_treatment_rows_asks_once_whether_they_are_randomised(
+    patient_user: User, own: Patient
+) -> None:
+    """The FHIR bundle reads administrations and lots (hidden from a randomised patient); the
+    portal page's header asks too: one randomisation lookup each, however many ask."""
+    with CaptureQueriesContext(connection) as ctx:
+        assert ApiClient(patient_user).get(f"/patients/{own.pk}/fhir").status_code == 200
+    assert lookups(ctx)["randomised"] == 1
+    assert lookups(ctx)["own record"] == 1
+    client = Client()
+    client.force_login(patient_user)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/portal/").status_code == 200
+    assert lookups(ctx)["randomised"] == 1
+    assert lookups(ctx)["own record"] == 1
