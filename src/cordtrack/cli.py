@@ -128,3 +128,30 @@ def _status(args: argparse.Namespace) -> int:
         return _EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         return 128 + 2
+    except Exception as exc:
+        unmigrated = _unmigrated(exc)
+        if unmigrated is None:
+            raise
+        print(f"{PROG} {args._command}: {unmigrated}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+def _unmigrated(exc: Exception) -> str | None:
+    """The one line for a registry command run on a database without the registry's tables (a
+    new or just-created database, `cordtrack restore`'s target before the restore, a release
+    newer than the database), instead of Django's traceback; None for any other error."""
+    if type(exc).__module__ != "django.db.utils" or type(exc).__name__ not in (
+        "OperationalError",
+        "ProgrammingError",
+    ):
+        return None
+    text = str(exc)
+    if "no such table" not in text and not ("relation" in text and "does not exist" in text):
+        return None
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]["NAME"]
+    return (
+        f"the database {database} lacks the registry's tables ({text.splitlines()[0]}): "
+        "run `cordtrack manage migrate`, or `cordtrack restore` a backup into it"
+    )

@@ -160,3 +160,24 @@ def test_init_says_when_the_environment_names_another_database_than_the_file(
     assert again.returncode == 0
     assert "DATABASE_URL in the environment differs" in again.stderr
     assert "sqlite:///" in (tmp_path / "var" / "cordtrack.env").read_text()
+
+
+@pytest.mark.parametrize(
+    "command", [["audit", "verify"], ["report", "safety", "--site", "NTH"], ["outbox", "status"]]
+)
+def test_a_command_on_a_database_not_migrated_says_so_in_one_line(
+    tmp_path: Path, command: list[str]
+) -> None:
+    env = bare_environment(
+        CORDTRACK_ENV_FILE="",
+        CORDTRACK_DEMO="1",
+        CORDTRACK_DEBUG="1",
+        CORDTRACK_VAR_DIR=str(tmp_path),
+        DATABASE_URL=f"sqlite:///{tmp_path}/empty.sqlite3",
+    )
+    done = cordtrack(*command, env=env, cwd=tmp_path)
+    assert done.returncode == 78, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert f"the database {tmp_path}/empty.sqlite3 lacks the registry's tables" in done.stderr
+    assert "cordtrack manage migrate" in done.stderr

@@ -4,6 +4,7 @@ refused everything else: treatment records, adverse event reports, the audit tra
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -128,3 +129,20 @@ def test_a_refusal_writes_nothing_and_hides_rows_only_during_the_request(
     assert "Meningism" not in page
     assert not blinding.blinded_request()  # reset when the response left
     assert patient.adverse_events.filter(term="Meningism").exists()
+
+
+def test_an_assessors_pages_link_only_to_pages_open_to_them(
+    assessor: User, patient: Patient
+) -> None:
+    """The patient list and page linked an assessor to the worklist, reminders, progress charts
+    and medications, each a 403 for them (found by the new-user pass over every demo role)."""
+    client = Client()
+    client.force_login(assessor)
+    for page in ("/patients/", f"/patients/{patient.pk}/", "/exams/"):
+        shown = client.get(page)
+        assert shown.status_code == 200, page
+        links = set(re.findall(r'href="(/[^"#?]*)', shown.content.decode()))
+        links -= {link for link in links if link.startswith(("/static/", "/accounts/logout"))}
+        assert links, page
+        closed = sorted(link for link in links if client.get(link).status_code == 403)
+        assert closed == [], f"{page} links an assessor to pages closed to them: {closed}"

@@ -164,6 +164,24 @@ def _read_manifest(archive: tarfile.TarFile, source: Path) -> dict[str, Any]:
     return manifest
 
 
+def _extract(archive: tarfile.TarFile, into: Path) -> None:
+    """Every member into ``into`` through tarfile's "data" filter where this Python has it
+    (3.11.4 and later); on an older 3.11, such as Debian 12's 3.11.2, where ``extractall`` takes
+    no ``filter``, the same refusals by hand: regular files and folders only, nothing outside
+    ``into``, no special permission bits."""
+    if hasattr(tarfile, "data_filter"):
+        archive.extractall(into, filter="data")
+        return
+    root = into.resolve()
+    members = archive.getmembers()
+    for member in members:
+        inside = (root / member.name).resolve().is_relative_to(root)
+        if not (member.isfile() or member.isdir()) or Path(member.name).is_absolute() or not inside:
+            raise tarfile.TarError(f"{member.name!r} is not a plain file of a backup")
+        member.mode &= 0o755
+    archive.extractall(into, members=members)
+
+
 def _unpack(source: Path, into: Path) -> dict[str, Any]:
     """Every member of the backup in ``into``, each checked against the manifest."""
     try:
@@ -173,7 +191,7 @@ def _unpack(source: Path, into: Path) -> dict[str, Any]:
             names = set(archive.getnames()) - {MANIFEST}
             if names != set(files):
                 raise BackupError(f"{source}: its files differ from its manifest (damaged?)")
-            archive.extractall(into, filter="data")
+            _extract(archive, into)
     except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
         raise BackupError(f"{source}: cannot be read ({exc})") from None
     for name, expected in files.items():

@@ -158,7 +158,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cordtrack.server.accounts.context.memberships",
             ],
-            "builtins": ["cordtrack.server.formtokens"],
+            "builtins": ["cordtrack.server.formtokens", "cordtrack.server.fences"],
         },
     },
 ]

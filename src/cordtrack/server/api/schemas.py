@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, WithJsonSchema, field_validator
+from pydantic import ConfigDict, ValidationInfo, WithJsonSchema, field_validator
 
 from cordtrack.clinical.instruments import INSTRUMENTS
 
@@ -70,8 +70,15 @@ def _no_nul(value: Any) -> Any:
     return value
 
 
+#: Text fields kept exactly as sent (every other text field is stripped, see :class:`In`).
+AS_TYPED = frozenset({"password"})
+
+
 class In(Schema):
-    """Base of request bodies: unknown fields are refused, NUL characters too."""
+    """Base of request bodies: unknown fields are refused, NUL characters too. A text field is
+    stripped once it is valid, as Django's forms strip the same field on the pages: ``" X-1 "``
+    is the lot ``X-1``, and ``"   "`` is blank (refused wherever the field is required), never
+    a lot number, term or manufacturer made of spaces. A password is kept as typed."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -79,6 +86,13 @@ class In(Schema):
     @classmethod
     def _text(cls, value: Any) -> Any:
         return _no_nul(value)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _stripped(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str) and info.field_name not in AS_TYPED:
+            return value.strip()
+        return value
 
 
 class PatientIn(In):

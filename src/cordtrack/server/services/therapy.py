@@ -57,6 +57,8 @@ def register_lot(
             errors.add("donor_code", "an allogeneic lot names its donor")
         if source_patient is not None:
             errors.add("source_patient", "only autologous lots have a source patient")
+    if manufactured_on > timezone.localdate():
+        errors.add("manufactured_on", "cannot be in the future")
     if expires_on <= manufactured_on:
         errors.add("expires_on", "must be after the manufacturing date")
     for i, test in enumerate(release_tests):
