@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
+from cordtrack.clinical.numbers import real_number, whole_number
+
 from .change import Assessment, ChangeRange, Measure, Tri, ais_change, grade_set
 from .comparator import ComparatorProfile, NaturalHistory, natural_history
 from .groups import (
@@ -136,6 +138,18 @@ def _status_at(
     }[tri]
 
 
+def _check_whole(name: str, value: object, least: int) -> None:
+    number = whole_number(value)
+    if number is None or number < least:
+        raise ValueError(f"{name} must be a whole number of at least {least}, got {value!r}")
+
+
+def _check_timing(by_day: int, window_days: int) -> None:
+    """A definition's day after baseline and window, in whole days."""
+    _check_whole("by_day", by_day, 1)
+    _check_whole("window_days", window_days, 0)
+
+
 def _window_text(by_day: int, window_days: int) -> str:
     return f"assessed {by_day - window_days}-{by_day + window_days} days after baseline"
 
@@ -147,6 +161,10 @@ class AisImprovement:
     grades: int = 1
     by_day: int = 365
     window_days: int = 45
+
+    def __post_init__(self) -> None:
+        _check_whole("grades", self.grades, 1)
+        _check_timing(self.by_day, self.window_days)
 
     @property
     def definition(self) -> str:
@@ -178,6 +196,10 @@ class ScoreGain:
     def __post_init__(self) -> None:
         if Measure(self.measure) not in _SCORE_MEASURES:
             raise ValueError(f"ScoreGain supports {sorted(m.value for m in _SCORE_MEASURES)}")
+        # A NaN threshold compared false with every gain: no one responded, silently.
+        if real_number(self.at_least) is None:
+            raise ValueError(f"at_least must be a finite number, got {self.at_least!r}")
+        _check_timing(self.by_day, self.window_days)
 
     @property
     def definition(self) -> str:
