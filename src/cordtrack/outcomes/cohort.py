@@ -30,18 +30,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
-from cordtrack.clinical.numbers import real_number, whole_number
+from cordtrack.clinical.numbers import check_fields
 
 from .change import Assessment, ChangeRange, Measure, Tri, ais_change, grade_set
 from .comparator import ComparatorProfile, NaturalHistory, natural_history
-from .groups import (
-    DEFAULT_PHASE_CUTOFFS,
-    LevelGroup,
-    Phase,
-    PhaseCutoffs,
-    level_group,
-    phase_of,
-)
+from .groups import DEFAULT_PHASE_CUTOFFS, LevelGroup, Phase, PhaseCutoffs, level_group, phase_of
 from .intervals import RateInterval, format_percent, wilson_interval
 from .references import ReferenceOutcome
 
@@ -68,6 +61,8 @@ __all__ = [
 
 UNCONTROLLED: Final = "uncontrolled single-arm"
 _DAYS_PER_MONTH: Final = 365.25 / 12
+#: A definition's day after baseline and window, whole days (the least of each).
+_DAYS: Final = {"by_day": 1, "window_days": 0}
 _SCORE_MEASURES: Final = frozenset(
     {Measure.UEMS, Measure.LEMS, Measure.LT, Measure.PP, Measure.SCIM_III, Measure.WISCI_II}
 )
@@ -138,18 +133,6 @@ def _status_at(
     }[tri]
 
 
-def _check_whole(name: str, value: object, least: int) -> None:
-    number = whole_number(value)
-    if number is None or number < least:
-        raise ValueError(f"{name} must be a whole number of at least {least}, got {value!r}")
-
-
-def _check_timing(by_day: int, window_days: int) -> None:
-    """A definition's day after baseline and window, in whole days."""
-    _check_whole("by_day", by_day, 1)
-    _check_whole("window_days", window_days, 0)
-
-
 def _window_text(by_day: int, window_days: int) -> str:
     return f"assessed {by_day - window_days}-{by_day + window_days} days after baseline"
 
@@ -163,8 +146,7 @@ class AisImprovement:
     window_days: int = 45
 
     def __post_init__(self) -> None:
-        _check_whole("grades", self.grades, 1)
-        _check_timing(self.by_day, self.window_days)
+        check_fields(self, whole={"grades": 1, **_DAYS})
 
     @property
     def definition(self) -> str:
@@ -196,10 +178,7 @@ class ScoreGain:
     def __post_init__(self) -> None:
         if Measure(self.measure) not in _SCORE_MEASURES:
             raise ValueError(f"ScoreGain supports {sorted(m.value for m in _SCORE_MEASURES)}")
-        # A NaN threshold compared false with every gain: no one responded, silently.
-        if real_number(self.at_least) is None:
-            raise ValueError(f"at_least must be a finite number, got {self.at_least!r}")
-        _check_timing(self.by_day, self.window_days)
+        check_fields(self, whole=_DAYS, real=("at_least",))  # NaN: no gain compares, no responder
 
     @property
     def definition(self) -> str:
