@@ -238,6 +238,16 @@ def test_the_cli_prints_the_same_figures_as_the_builder(
     assert main(["report", "outcomes", "--site", "NTH", "--format", "pdf"]) == 2
 
 
+@pytest.mark.parametrize("bad", ["nan", "inf", "-1"])
+def test_the_cli_refuses_a_score_threshold_that_is_not_a_finite_number_of_at_least_0(
+    bad: str, north: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """argparse's float() takes "nan", with which no gain compares: no one was a responder."""
+    args = ["report", "outcomes", "--site", "NTH", "--definition", "lems10_12m"]
+    assert main([*args, "--at-least", bad]) == 2
+    assert "--at-least must be a finite number of at least 0" in capsys.readouterr().err
+
+
 def test_claim_check_page_sets_the_claim_beside_the_measure_and_the_history(
     cohort: dict[str, Patient], client: Any, alice: User
 ) -> None:

@@ -9,14 +9,16 @@ comparison is false, so a criterion ``age >= NaN`` could never be met). One rule
   text is parsed where it is read, with the field named in its error);
 * a **whole number** is an ``int``, never a ``bool``.
 
-Both answer ``None`` for anything else, so the caller names the field in its own error.
+Both answer ``None`` for anything else, so the caller names the field in its own error;
+:func:`check_fields` does it for a definition's attributes (a ``ValueError`` naming the field).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 
-__all__ = ["real_number", "whole_number"]
+__all__ = ["check_fields", "real_number", "whole_number"]
 
 
 def real_number(value: object) -> float | None:
@@ -32,3 +34,19 @@ def whole_number(value: object) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
         return None
     return value
+
+
+def check_fields(
+    owner: object, whole: Mapping[str, int] | None = None, real: Iterable[str] = ()
+) -> None:
+    """Raise ``ValueError`` naming the first attribute of ``owner`` in ``whole`` that is not a
+    whole number of at least its bound, or in ``real`` that is not a real number."""
+    for name, least in (whole or {}).items():
+        value = getattr(owner, name)
+        number = whole_number(value)
+        if number is None or number < least:
+            raise ValueError(f"{name} must be a whole number of at least {least}, got {value!r}")
+    for name in real:
+        value = getattr(owner, name)
+        if real_number(value) is None:
+            raise ValueError(f"{name} must be a finite number, got {value!r}")

@@ -26,6 +26,7 @@ from typing import Final
 
 from .evidence import source
 from .evidence_files import read_table
+from .numbers import real_number, whole_number
 
 __all__ = [
     "AGE_CUTOFF_YEARS",
@@ -93,15 +94,18 @@ def best_side(right: int, left: int) -> int:
 
 
 def _check(name: str, value: int, top: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
+    grade = whole_number(value)
+    if grade is None or not 0 <= grade <= top:
         raise ValueError(f"{name} must be an integer 0-{top}, got {value!r}")
-    return value
+    return grade
 
 
 def _age_points(age_years: float) -> int:
-    if isinstance(age_years, bool) or not isinstance(age_years, int | float) or age_years < 0:
-        raise ValueError(f"age_years must be a non-negative number, got {age_years!r}")
-    return AGE_POINTS if age_years >= AGE_CUTOFF_YEARS else 0
+    # A NaN age compared false with the cut-off and scored as young (0 points) without a word.
+    age = real_number(age_years)
+    if age is None or age < 0:
+        raise ValueError(f"age_years must be a non-negative finite number, got {age_years!r}")
+    return AGE_POINTS if age >= AGE_CUTOFF_YEARS else 0
 
 
 def van_middendorp_score(

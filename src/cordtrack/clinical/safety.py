@@ -36,6 +36,7 @@ from importlib import resources
 from typing import Final, TypeVar
 
 from .errors import ItemError, SafetyValidationError, show_value
+from .numbers import whole_number
 
 __all__ = [
     "CTCAE_VERSION",
@@ -186,8 +187,9 @@ def _parse_enum(kind: type[_E], key: str, value: object) -> _E | ItemError:
 
 
 def _parse_grade(value: object) -> CtcaeGrade | ItemError:
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5:
-        return CtcaeGrade(value)
+    grade = whole_number(value)
+    if grade is not None and 1 <= grade <= 5:
+        return CtcaeGrade(grade)
     return ItemError("grade", value, f"{show_value(value)} is not one of 1, 2, 3, 4, 5")
 
 

@@ -18,6 +18,8 @@ import json
 import sys
 from pathlib import Path
 
+from cordtrack.clinical.numbers import real_number
+
 from . import UsageError
 
 NAME = "report"
@@ -61,6 +63,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--format pdf needs -o FILE")
     if args.definition not in figures.DEFINITIONS:
         raise UsageError(f"unknown definition {args.definition!r}; {DEFINITION_HELP}")
+    # As the report page's field: argparse's float() takes "nan" and "inf", where no gain compares.
+    threshold = 0.0 if args.at_least is None else real_number(args.at_least)
+    if threshold is None or threshold < 0:
+        raise UsageError(f"--at-least must be a finite number of at least 0, got {args.at_least}")
     sites = tuple(args.site)
     from cordtrack.server.intake.models import Protocol
 

@@ -30,16 +30,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
+from cordtrack.clinical.numbers import check_fields
+
 from .change import Assessment, ChangeRange, Measure, Tri, ais_change, grade_set
 from .comparator import ComparatorProfile, NaturalHistory, natural_history
-from .groups import (
-    DEFAULT_PHASE_CUTOFFS,
-    LevelGroup,
-    Phase,
-    PhaseCutoffs,
-    level_group,
-    phase_of,
-)
+from .groups import DEFAULT_PHASE_CUTOFFS, LevelGroup, Phase, PhaseCutoffs, level_group, phase_of
 from .intervals import RateInterval, format_percent, wilson_interval
 from .references import ReferenceOutcome
 
@@ -66,6 +61,8 @@ __all__ = [
 
 UNCONTROLLED: Final = "uncontrolled single-arm"
 _DAYS_PER_MONTH: Final = 365.25 / 12
+#: A definition's day after baseline and window, whole days (the least of each).
+_DAYS: Final = {"by_day": 1, "window_days": 0}
 _SCORE_MEASURES: Final = frozenset(
     {Measure.UEMS, Measure.LEMS, Measure.LT, Measure.PP, Measure.SCIM_III, Measure.WISCI_II}
 )
@@ -148,6 +145,9 @@ class AisImprovement:
     by_day: int = 365
     window_days: int = 45
 
+    def __post_init__(self) -> None:
+        check_fields(self, whole={"grades": 1, **_DAYS})
+
     @property
     def definition(self) -> str:
         return (
@@ -178,6 +178,7 @@ class ScoreGain:
     def __post_init__(self) -> None:
         if Measure(self.measure) not in _SCORE_MEASURES:
             raise ValueError(f"ScoreGain supports {sorted(m.value for m in _SCORE_MEASURES)}")
+        check_fields(self, whole=_DAYS, real=("at_least",))  # NaN: no gain compares, no responder
 
     @property
     def definition(self) -> str:

@@ -36,6 +36,8 @@ from enum import StrEnum
 from statistics import NormalDist
 from typing import Final
 
+from cordtrack.clinical.numbers import whole_number
+
 from .errors import UndefinedRateError
 
 __all__ = [
@@ -86,7 +88,7 @@ class RateInterval:
 
 def _check_counts(events: int, total: int) -> None:
     for name, value in (("events", events), ("total", total)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if (n := whole_number(value)) is None or n < 0:
             raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
     if events > total:
         raise ValueError(f"events ({events}) cannot exceed total ({total})")

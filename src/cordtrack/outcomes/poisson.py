@@ -22,6 +22,8 @@ from __future__ import annotations
 import math
 from typing import Final
 
+from cordtrack.clinical.numbers import whole_number
+
 from .intervals import regularized_incomplete_beta
 
 __all__ = ["gamma_cdf", "gamma_quantile", "poisson_limits", "t_quantile"]
@@ -98,7 +100,7 @@ def poisson_limits(observed: int, confidence: float = 0.95) -> tuple[float, floa
     >>> [round(v, 4) for v in poisson_limits(0)]
     [0.0, 3.6889]
     """
-    if isinstance(observed, bool) or not isinstance(observed, int) or observed < 0:
+    if (n := whole_number(observed)) is None or n < 0:
         raise ValueError(f"observed must be a non-negative integer, got {observed!r}")
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")

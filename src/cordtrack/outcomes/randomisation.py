@@ -31,6 +31,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from cordtrack.clinical.numbers import whole_number
+
 __all__ = [
     "Allocation",
     "RandomisationDesign",
@@ -127,7 +129,7 @@ def design_problems(
             ):
                 errs["factors"] = f"factor {name!r} needs a list of distinct non-empty levels"
     sizes = list(block_sizes) if isinstance(block_sizes, list | tuple) else None
-    if not sizes or not all(isinstance(s, int) and not isinstance(s, bool) for s in sizes):
+    if not sizes or not all(whole_number(s) is not None for s in sizes):
         errs["block_sizes"] = "needs a non-empty list of whole numbers"
     elif arm_list and "arms" not in errs:
         bad = [s for s in sizes if s <= 0 or s % len(arm_list)]
@@ -135,9 +137,9 @@ def design_problems(
             errs["block_sizes"] = (
                 f"{bad} are not positive multiples of the number of arms ({len(arm_list)})"
             )
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+    if (n := whole_number(seed)) is None or n < 0:
         errs["seed"] = "must be a non-negative whole number"
-    if isinstance(per_stratum, bool) or not isinstance(per_stratum, int) or per_stratum < 1:
+    if (n := whole_number(per_stratum)) is None or n < 1:
         errs["per_stratum"] = "must be a whole number of at least 1"
     return errs
 

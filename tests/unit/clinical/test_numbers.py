@@ -1,6 +1,7 @@
 """One rule for the numbers the clinical and outcome rules accept (``cordtrack.clinical.numbers``),
-and the rules that use it: eligibility criteria, the protocol document, visit schedules and the
-arm comparison refuse the same values."""
+and the rules that use it: eligibility criteria, the protocol document, visit schedules, the arm
+comparison, the prognosis rules, responder definitions, instrument answers and CTCAE grades refuse
+the same values."""
 
 from __future__ import annotations
 
@@ -11,11 +12,15 @@ from decimal import Decimal
 import pytest
 
 from cordtrack.clinical.eligibility import Criterion, CriterionKind, Protocol
-from cordtrack.clinical.errors import DefinitionError
+from cordtrack.clinical.errors import DefinitionError, ItemError, SafetyValidationError
+from cordtrack.clinical.instruments.wisci import WISCI_II
 from cordtrack.clinical.numbers import real_number, whole_number
+from cordtrack.clinical.prognosis import van_middendorp_score
 from cordtrack.clinical.protocol_document import check_document
+from cordtrack.clinical.safety import ctcae_grade
 from cordtrack.clinical.visits import VisitSchedule
 from cordtrack.outcomes.arm_comparison import change_difference
+from cordtrack.outcomes.cohort import AisImprovement, ScoreGain
 
 #: Values that are not numbers to a rule: a bool is an int in Python, never a count or a bound.
 NOT_NUMBERS = [True, False, None, "3", b"3", Decimal("3"), [3], {"v": 3}]
@@ -86,3 +91,58 @@ def test_a_visit_day_must_be_a_whole_number(bad: object) -> None:
 def test_an_arm_comparison_refuses_a_score_that_is_not_a_real_number(bad: object) -> None:
     with pytest.raises(ValueError, match=r"arm1\[1\]"):
         change_difference([(1, 2), (bad, 3)], [(1, 2), (2, 3)])  # type: ignore[list-item]
+
+
+# --- the rules that now share the numbers (issue 18 review) -----------------------------------
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -1, True, "40"])
+def test_a_prognosis_refuses_an_age_that_is_not_a_finite_non_negative_number(bad: object) -> None:
+    """NaN used to score as young (every comparison false: 0 age points), inf as old."""
+    with pytest.raises(ValueError, match="age_years"):
+        van_middendorp_score(bad, 5, 5, 2, 2)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [3.0, "3", True, math.nan])
+def test_a_prognosis_grade_must_be_a_whole_number_naming_its_field(bad: object) -> None:
+    with pytest.raises(ValueError, match="s1_motor"):
+        van_middendorp_score(40, 5, bad, 2, 2)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, True, "3.0"])
+def test_a_score_gain_threshold_must_be_a_finite_number(bad: object) -> None:
+    """A NaN threshold compared false with every gain: the cohort had no responder, silently."""
+    with pytest.raises(ValueError, match="at_least"):
+        ScoreGain("LEMS", bad)  # type: ignore[arg-type]
+    assert ScoreGain("LEMS", 2.5).at_least == 2.5
+
+
+@pytest.mark.parametrize(
+    ("field", "bad"),
+    [("grades", 1.0), ("grades", True), ("grades", 0), ("by_day", math.nan), ("by_day", "365"),
+     ("window_days", 45.0), ("window_days", -1)],
+)  # fmt: skip
+def test_a_responder_definition_takes_whole_grades_and_days(field: str, bad: object) -> None:
+    with pytest.raises(ValueError, match=field):
+        AisImprovement(**{field: bad})  # type: ignore[arg-type]
+    if field != "grades":
+        with pytest.raises(ValueError, match=field):
+            ScoreGain("LEMS", 10, **{field: bad})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [3.0, "3", True, "3.0"])
+def test_an_instrument_answer_is_the_whole_number_itself(bad: object) -> None:
+    from cordtrack.clinical.instruments import ashworth
+    from cordtrack.clinical.instruments.base import check_item
+
+    item = next(i for i in WISCI_II.items if 3 in i.allowed)
+    assert check_item(item, 3) == 3
+    checked = check_item(item, bad)
+    assert isinstance(checked, ItemError)
+    assert checked.key == item.key
+    if not isinstance(bad, str):  # "3" is the Ashworth code of grade 3
+        with pytest.raises(ValueError, match="is not one of"):
+            ashworth.mas_grade(bad)
+    assert ctcae_grade(3) == 3
+    with pytest.raises(SafetyValidationError):
+        ctcae_grade(bad)

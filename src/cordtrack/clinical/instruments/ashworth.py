@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Final
 
 from ..errors import ItemError, show_value
+from ..numbers import whole_number
 from .base import Instrument, InstrumentScore, Item, raise_if
 
 __all__ = ["MODIFIED_ASHWORTH", "MasGrade", "mas_grade", "modified_ashworth", "score_ashworth"]
@@ -63,8 +64,9 @@ def mas_grade(value: object) -> MasGrade:
     """
     if isinstance(value, MasGrade):
         return value
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 4:
-        return MasGrade(str(value))
+    number = whole_number(value)
+    if number is not None and 0 <= number <= 4:
+        return MasGrade(str(number))
     if isinstance(value, str) and value.strip() in _CODES:
         return MasGrade(value.strip())
     raise ValueError(f"{show_value(value)} is not one of {', '.join(_CODES)}")

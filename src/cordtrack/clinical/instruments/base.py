@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..errors import InstrumentValidationError, ItemError, show_value
+from ..numbers import whole_number
 
 __all__ = [
     "Answer",
@@ -160,8 +161,9 @@ def check_item(item: Item, value: object) -> Answer | ItemError:
     """The answer to ``item`` if ``value`` is allowed, else the error describing it."""
     if isinstance(value, str) and value in item.allowed:
         return value
-    if isinstance(value, int) and not isinstance(value, bool) and value in item.allowed:
-        return value
+    number = whole_number(value)  # 3.0, True and "3" are not the answer 3
+    if number is not None and number in item.allowed:
+        return number
     return ItemError(item.key, value, f"{show_value(value)} is not one of {_one_of(item.allowed)}")
 
 
