@@ -79,7 +79,7 @@ M = TypeVar("M", bound=models.Model)
 
 
 #: A user's (site, role) pairs: asked by every request that checks access.
-_MEMBERSHIPS = Prepared(
+_MEMBERSHIPS: Prepared[tuple[int, str]] = Prepared(
     lambda user_id: Membership.objects.filter(user_id=user_id).values_list("site_id", "role"),
     int,
 )

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from django.db import connections, models
-from django.db.models.query import (
+from django.db.models.query import (  # type: ignore[attr-defined]  # populators: not in the stubs
     FlatValuesListIterable,
     ModelIterable,
     ValuesListIterable,
@@ -33,7 +33,7 @@ from django.db.models.query import (
 )
 from django.db.transaction import TransactionManagementError
 
-M = TypeVar("M", bound=models.Model)
+T = TypeVar("T")
 
 #: Probe values by argument kind: unlike any value a caller passes, and within every column's
 #: range (Django refuses an integer lookup outside its field's range before compiling it).
@@ -68,7 +68,9 @@ class _Plan:
             queryset._iterable_class is not ModelIterable and query.annotation_select
         ):
             raise TypeError("a prepared values_list() query has no extra or annotated columns")
-        if queryset._prefetch_related_lookups or queryset._known_related_objects:
+        if getattr(queryset, "_prefetch_related_lookups", ()) or getattr(
+            queryset, "_known_related_objects", {}
+        ):
             raise TypeError("a prepared query has no prefetch_related and no related manager")
         self.compiler = compiler = query.get_compiler(using=db)
         sql, params = compiler.as_sql()
@@ -105,11 +107,11 @@ class _Plan:
         return [value if i is None else args[i] for i, value in self.template]
 
 
-class Prepared(Generic[M]):
+class Prepared(Generic[T]):
     """A query compiled once per connection; ``build(*args)`` returns its queryset, and
     ``kinds`` (``int`` or ``str``, one per argument) say what probe stands for each argument."""
 
-    def __init__(self, build: Callable[..., models.QuerySet[M]], *kinds: type) -> None:
+    def __init__(self, build: Callable[..., models.QuerySet[Any, Any]], *kinds: type) -> None:
         self._build = build
         self._probes = tuple(_PROBES[k](i) for i, k in enumerate(kinds))
         self._key = object()
@@ -124,7 +126,7 @@ class Prepared(Generic[M]):
             plan = plans[self._key] = _Plan(self._build(*self._probes), self._probes, db)
         return plan
 
-    def rows(self, *args: Any, using: str = "default") -> list[Any]:
+    def rows(self, *args: Any, using: str = "default") -> list[T]:
         """Model instances (with their ``select_related`` objects and annotations), or for a
         ``values_list()`` query its tuples (its values with ``flat=True``)."""
         if len(args) != len(self._probes):
@@ -141,8 +143,9 @@ class Prepared(Generic[M]):
         if plan.converters:
             fetched = list(plan.compiler.apply_converters(fetched, plan.converters))
         if plan.values:
-            return [row[0] for row in fetched] if plan.flat else [tuple(r) for r in fetched]
-        found = []
+            values: list[Any] = [r[0] for r in fetched] if plan.flat else list(map(tuple, fetched))
+            return values
+        found: list[Any] = []
         for row in fetched:
             obj = plan.model.from_db(using, plan.init_list, row[plan.model_slice])
             for populator in plan.populators:
@@ -152,7 +155,7 @@ class Prepared(Generic[M]):
             found.append(obj)
         return found
 
-    def first(self, *args: Any, using: str = "default") -> Any:
+    def first(self, *args: Any, using: str = "default") -> T | None:
         """The first row (build the queryset ordered and sliced ``[:1]``), or None."""
         found = self.rows(*args, using=using)
         return found[0] if found else None

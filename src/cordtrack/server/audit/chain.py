@@ -244,8 +244,8 @@ def append_many(actor: Any, changes: Sequence[Change]) -> list[AuditEntry]:
         return staged  # type: ignore[return-value]
     key_id, key = keys.current()
     # PostgreSQL: chain first what others staged while the head was held (SQLite never stages).
-    staged = connection.vendor == "postgresql" and getattr(head, "staged", True)
-    waiting, _ = staging.claim(staging.BATCH) if staged else ([], [])
+    any_staged = connection.vendor == "postgresql" and getattr(head, "staged", True)
+    waiting, _ = staging.claim(staging.BATCH) if any_staged else ([], [])
     earlier = _chained(head, waiting, key_id, key)
     seq, prev = (earlier[-1].seq, earlier[-1].hash) if earlier else (head.seq, head.hash)
     entries: list[AuditEntry] = []

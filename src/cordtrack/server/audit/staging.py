@@ -115,7 +115,9 @@ def seal_after_commit() -> None:
 
 
 #: Whether anything is staged at all: asked after every commit that appended.
-_ANY_STAGED = Prepared(lambda: StagedEntry.objects.order_by().values_list("pk", flat=True)[:1])
+_ANY_STAGED: Prepared[int] = Prepared(
+    lambda: StagedEntry.objects.order_by().values_list("pk", flat=True)[:1]
+)
 
 
 def _any_staged() -> bool:

@@ -139,7 +139,7 @@ _READ_RELATIONS = ("patient", "visit", "examiner")
 
 
 #: A patient's injury date (every exam date is checked against it).
-_INJURY_DATE = Prepared(
+_INJURY_DATE: Prepared[dt.date] = Prepared(
     lambda patient_id: (
         Injury.objects.filter(patient_id=patient_id)
         .values_list("injury_date", flat=True)
