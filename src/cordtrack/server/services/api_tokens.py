@@ -48,11 +48,10 @@ def create_token(
     return token, secret
 
 
-#: The active token of a digest, with its user and the user's patient record if any (the
-#: blinding of a randomised patient asks for it on every API request: read here, not again).
+#: The active token of a digest, with its user (asked by every API request).
 _ACTIVE_TOKEN: Prepared[ApiToken] = Prepared(
     lambda digest: (
-        ApiToken.objects.select_related("user", "user__patient_record")
+        ApiToken.objects.select_related("user")
         .filter(digest=digest, revoked_at__isnull=True)
         .order_by("pk")[:1]
     ),
