@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import random
 import re
 import statistics
@@ -26,6 +27,7 @@ import httpx
 import psycopg
 
 from cordtrack.isncsci.generator import generate_exams
+from process_cpu import Snapshot
 
 _CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -48,9 +50,13 @@ class Target:
 class Outcome:
     latencies: list[float] = field(default_factory=list)  # seconds, successful requests
     errors: dict[str, int] = field(default_factory=dict)
+    answered: int = 0  # every expected answer, warm-up included (for the CPU per request)
+    cpu: float = 0.0  # seconds of CPU the client process used for them
 
     def add(self, other: Outcome) -> None:
         self.latencies += other.latencies
+        self.answered += other.answered
+        self.cpu += other.cpu
         for key, count in other.errors.items():
             self.errors[key] = self.errors.get(key, 0) + count
 
@@ -117,6 +123,7 @@ def _client(target: Target, session: bool) -> httpx.Client:
 def _process(scenario: str, target: Target, threads: int, warmup: float, seconds: float,
              seed: int) -> Outcome:  # fmt: skip
     """``threads`` clients in this process; the outcome of the timed part."""
+    began_cpu = time.process_time()
     session, expected, request = SCENARIOS[scenario]
     clients = [_client(target, session) for _ in range(threads)]
     outcomes = [Outcome() for _ in range(threads)]
@@ -134,7 +141,7 @@ def _process(scenario: str, target: Target, threads: int, warmup: float, seconds
         client, outcome = clients[index], outcomes[index]
         rng = random.Random(seed * 1000 + index)
         with contextlib.suppress(httpx.HTTPError):
-            request(client, rng, target)
+            outcome.answered += request(client, rng, target).status_code == expected
         ready.wait()
         measure_from, stop = clock["measure_from"], clock["stop"]
         while (began := time.monotonic()) < stop:
@@ -145,6 +152,7 @@ def _process(scenario: str, target: Target, threads: int, warmup: float, seconds
             except httpx.HTTPError as exc:
                 status, ok = type(exc).__name__, False
             ended = time.monotonic()
+            outcome.answered += ok
             if began >= measure_from and ended <= stop:
                 if ok:
                     outcome.latencies.append(ended - began)
@@ -161,6 +169,7 @@ def _process(scenario: str, target: Target, threads: int, warmup: float, seconds
     total = Outcome()
     for o in outcomes:
         total.add(o)
+    total.cpu = time.process_time() - began_cpu
     return total
 
 
@@ -218,10 +227,23 @@ class Measured:
     p99: float
     active: float = 0.0  # mean queries running in PostgreSQL
     waiting: float = 0.0  # mean of them waiting for a lock
+    answered: int = 0  # every expected answer, warm-up included
+    cpu: tuple[float, float, float] = (0.0, 0.0, 0.0)  # seconds: client, server, PostgreSQL
 
     @property
     def per_second(self) -> float:
         return self.count / self.seconds
+
+    def cpu_line(self) -> str:
+        """CPU per answered request in each side, and the rate the machine's cores allow."""
+        if not self.answered:
+            return "CPU per request: nothing answered"
+        client, server, database = (1000 * c / self.answered for c in self.cpu)
+        total = client + server + database
+        cores = len(os.sched_getaffinity(0))
+        bound = f"; {cores} CPUs allow at most {1000 * cores / total:.0f}/s" if total else ""
+        return (f"CPU per request: server {server:.1f} ms, PostgreSQL {database:.1f} ms, client "
+                f"{client:.1f} ms, total {total:.1f} ms{bound}")  # fmt: skip
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -234,20 +256,25 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def measure(scenario: str, target: Target, clients: int, *, warmup: float, seconds: float,
-            database: str, processes: int = 4) -> Measured:  # fmt: skip
-    """``clients`` concurrent clients of ``scenario`` for ``seconds`` after ``warmup``."""
+            database: str, processes: int = 4,
+            server_pid: int | None = None) -> Measured:  # fmt: skip
+    """``clients`` concurrent clients of ``scenario`` for ``seconds`` after ``warmup``; with
+    ``server_pid``, the CPU the server's processes and the database's backends used too."""
     procs = max(1, min(processes, clients))
     shares = [clients // procs + (i < clients % procs) for i in range(procs)]
     total = Outcome()
+    before = Snapshot(server_pid, database)
     with ProcessPoolExecutor(max_workers=procs) as pool, LockSampler(database) as locks:
         futures = [pool.submit(_process, scenario, target, n, warmup, seconds, i + 1)
                    for i, n in enumerate(shares)]  # fmt: skip
         for f in futures:
             total.add(f.result())
+    server, backends = Snapshot(server_pid, database).since(before)
     ms = sorted(total.latencies)
     p50, p95, p99 = (percentile(ms, q) for q in (50, 95, 99))
     return Measured(scenario, clients, seconds, len(ms), total.errors, p50, p95, p99,
-                    locks.active, locks.waiting)  # fmt: skip
+                    locks.active, locks.waiting, total.answered,
+                    (total.cpu, server, backends))  # fmt: skip
 
 
 def time_once(scenario: str, target: Target, runs: int = 3) -> tuple[float, list[float]]:

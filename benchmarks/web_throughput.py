@@ -264,11 +264,12 @@ def main() -> int:
         for clients in (int(c) for c in args.clients.split(",")) if scenarios else ():
             for scenario in scenarios:
                 m = measure(scenario, target, clients, warmup=args.warmup, seconds=args.seconds,
-                            database=args.database)  # fmt: skip
+                            database=args.database, server_pid=server.pid)  # fmt: skip
                 results.append(m)
                 print(f"  {scenario} x{clients}: {m.per_second:.1f}/s, p95 {m.p95 * 1000:.0f} ms;"
                       f" PostgreSQL: {m.active:.1f} queries running, {m.waiting:.1f} waiting for"
-                      " a lock (means of samples)", flush=True)  # fmt: skip
+                      f" a lock (means of samples); {load()}\n    {m.cpu_line()}",
+                      flush=True)  # fmt: skip
         cohort: tuple[float, list[float]] | str = "not measured (--no-cohort)"
         try:
             if not args.no_cohort:

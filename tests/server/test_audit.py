@@ -273,3 +273,18 @@ def test_postgresql_refuses_to_update_or_delete_audit_rows(bob: User, north: Sit
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             connection.cursor().execute(sql)
     assert list(verify()) == []
+
+
+def test_jsonable_copies_a_mapping_of_plain_values_and_converts_anything_else() -> None:
+    from cordtrack.server.audit.chain import jsonable
+
+    cells = {"C5_right_motor": "5", "comments": "", "n": 1, "flag": True, "gone": None}
+    copied = jsonable(cells)
+    assert copied == cells
+    assert copied is not cells  # the entry keeps its own copy
+    assert jsonable({1: dt.date(2026, 1, 2)}) == {"1": "2026-01-02"}
+    assert jsonable({"a": {"b": dt.date(2026, 1, 2)}, "c": 1.5}) == {
+        "a": {"b": "2026-01-02"},
+        "c": "1.5",
+    }
+    assert jsonable([None, {"x": "1"}]) == [None, {"x": "1"}]

@@ -89,6 +89,24 @@ def test_the_next_append_chains_what_is_staged_before_its_own_entry(
     assert list(verify()) == []
 
 
+@pytest.mark.skipif(not POSTGRESQL, reason="SQLite never stages, so never looks")
+def test_an_append_with_nothing_staged_asks_with_the_head_and_reads_no_staged_entry(
+    bob: User,
+) -> None:
+    """Whether anything waits in staging is answered by the statement that takes the head; the
+    staged entries are read only when there are some (ADR 0057)."""
+    _append(bob, "first")
+    with CaptureQueriesContext(connection) as captured:
+        _append(bob, "second")
+    sql = [q["sql"] for q in captured.captured_queries]
+    head = [s for s in sql if s.startswith("SELECT") and 'FROM "audit_audithead"' in s]
+    assert len(head) == 1
+    assert "FOR UPDATE SKIP LOCKED" in head[0]
+    assert 'EXISTS(SELECT 1 AS "a" FROM "audit_stagedentry"' in head[0]
+    assert not [s for s in sql if s.startswith('SELECT "audit_stagedentry"')]
+    assert [e.object_id for e in AuditEntry.objects.order_by("seq")] == ["first", "second"]
+
+
 def test_a_staged_entry_altered_before_it_is_chained_is_named_and_never_chained(
     bob: User, head_held: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

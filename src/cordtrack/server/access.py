@@ -17,7 +17,8 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 
-from .accounts.models import Role, Site
+from .accounts.models import Membership, Role, Site
+from .prepared import Prepared
 
 
 class Cap(StrEnum):
@@ -77,6 +78,13 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
 M = TypeVar("M", bound=models.Model)
 
 
+#: A user's (site, role) pairs: asked by every request that checks access.
+_MEMBERSHIPS: Prepared[tuple[int, str]] = Prepared(
+    lambda user_id: Membership.objects.filter(user_id=user_id).values_list("site_id", "role"),
+    int,
+)
+
+
 def site_ids(user: Any, cap: Cap = Cap.READ) -> set[int]:
     """Ids of the sites where ``user`` holds a role that grants ``cap``."""
     if not getattr(user, "is_authenticated", False):
@@ -86,7 +94,7 @@ def site_ids(user: Any, cap: Cap = Cap.READ) -> set[int]:
         cached = {c: set() for c in Cap}
         held: set[str] = set()
         patient_sites: set[int] = set()
-        for site_id, role in user.memberships.values_list("site_id", "role"):
+        for site_id, role in _MEMBERSHIPS.rows(user.pk):
             held.add(role)
             if role == Role.PATIENT:
                 patient_sites.add(site_id)

@@ -27,6 +27,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from ..prepared import Prepared
 from . import keys
 from .models import StagedEntry
 
@@ -113,6 +114,16 @@ def seal_after_commit() -> None:
     transaction.on_commit(_seal_now)
 
 
+#: Whether anything is staged at all: asked after every commit that appended.
+_ANY_STAGED: Prepared[int] = Prepared(
+    lambda: StagedEntry.objects.order_by().values_list("pk", flat=True)[:1]
+)
+
+
+def _any_staged() -> bool:
+    return bool(_ANY_STAGED.rows())
+
+
 def seal_pending(batch: int = BATCH) -> int:
     """Chain every staged entry (in short transactions of ``batch`` entries) while the head is
     free; return how many were chained. Stops when none is left, or when another transaction
@@ -128,7 +139,7 @@ def seal_pending(batch: int = BATCH) -> int:
     # committed after this look is sealed by its own transaction's seal after its commit, as
     # when this sealer finds the head held. After each batch, look again: entries may have been
     # staged while the head was held here, by transactions whose own seal found it held.
-    while StagedEntry.objects.exclude(pk__in=refused).exists():
+    while _any_staged() if not refused else StagedEntry.objects.exclude(pk__in=refused).exists():
         with transaction.atomic():
             head = head_if_free()
             if head is None:

@@ -24,6 +24,7 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, V
 from django.db.models.functions import Coalesce
 
 from ..patients.models import ConsentStatus, Patient
+from ..prepared import Prepared
 from .models import Scope, Withdrawal
 
 M = TypeVar("M", bound=models.Model)
@@ -72,9 +73,15 @@ def _legacy(patient: Patient) -> bool:
     return patient.consent_status == ConsentStatus.WITHDRAWN
 
 
+#: A patient's withdrawals, oldest first (asked before every new record of the patient).
+_WITHDRAWALS: Prepared[Withdrawal] = Prepared(
+    lambda patient_id: Withdrawal.objects.filter(patient_id=patient_id), int
+)
+
+
 def current_withdrawal(patient: Patient) -> Withdrawal | None:
     """The patient's widest withdrawal (the latest of that scope), else None."""
-    rows = list(Withdrawal.objects.filter(patient_id=patient.pk))
+    rows: list[Withdrawal] = _WITHDRAWALS.rows(patient.pk)
     if not rows:
         return None
     scope = widest(r.scope for r in rows)

@@ -17,6 +17,7 @@ from ..accounts.models import User
 from ..api.models import ApiToken
 from ..audit.chain import Change, append_many
 from ..audit.models import AuditAction
+from ..prepared import Prepared
 from .base import FieldErrors
 
 TOKEN_PREFIX = "ct_"
@@ -47,13 +48,20 @@ def create_token(
     return token, secret
 
 
+#: The active token of a digest, with its user (asked by every API request).
+_ACTIVE_TOKEN: Prepared[ApiToken] = Prepared(
+    lambda digest: (
+        ApiToken.objects.select_related("user")
+        .filter(digest=digest, revoked_at__isnull=True)
+        .order_by("pk")[:1]
+    ),
+    str,
+)
+
+
 def authenticate(secret: str) -> User | None:
     """The active user of an active token, else None; records when the token was last used."""
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=digest(secret), revoked_at__isnull=True)
-        .first()
-    )
+    token = _ACTIVE_TOKEN.first(digest(secret))
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()

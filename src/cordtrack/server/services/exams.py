@@ -18,6 +18,7 @@ from ..consent import scopes
 from ..exams.models import IsncsciExam
 from ..followup.models import Visit
 from ..patients.models import Injury, Patient
+from ..prepared import Prepared
 from ..signatures.models import Meaning
 from . import signatures
 from .base import EARLIEST_DATE, FieldErrors, create, require_reason_if_locked, update
@@ -137,6 +138,17 @@ def record_exam(
 _READ_RELATIONS = ("patient", "visit", "examiner")
 
 
+#: A patient's injury date (every exam date is checked against it).
+_INJURY_DATE: Prepared[dt.date] = Prepared(
+    lambda patient_id: (
+        Injury.objects.filter(patient_id=patient_id)
+        .values_list("injury_date", flat=True)
+        .order_by("pk")[:1]
+    ),
+    int,
+)
+
+
 def exam_date_errors(patient: Patient, exam_date: dt.date) -> list[str]:
     """What is wrong with ``exam_date`` for ``patient``: in the future, before 1900, before the
     year of birth or before the injury (the worksheet, the API and imports all ask here)."""
@@ -147,7 +159,7 @@ def exam_date_errors(patient: Patient, exam_date: dt.date) -> list[str]:
         problems.append("is before 1900")
     elif exam_date.year < patient.year_of_birth:
         problems.append(f"is before the patient's birth (born {patient.year_of_birth})")
-    injury = Injury.objects.filter(patient=patient).values_list("injury_date", flat=True).first()
+    injury = _INJURY_DATE.first(patient.pk)
     if injury is not None and exam_date < injury:
         problems.append(f"is before the injury ({injury:%Y-%m-%d})")
     return problems

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ...access import Cap, get_scoped_or_404, site_ids
 from ...accounts.models import Site, User
 from ...patients.models import Patient
+from ...prepared import Prepared
 from ...services.base import FieldErrors
 from ..vocabulary import MAX_ID
 
@@ -19,9 +20,15 @@ def user_of(request: HttpRequest) -> User:
     return user
 
 
+#: A patient with its site, by id (every write about a patient starts here).
+_PATIENT: Prepared[Patient] = Prepared(
+    lambda pk: Patient.objects.filter(pk=pk).select_related("site").order_by("pk")[:1], int
+)
+
+
 def patient_of(request: HttpRequest, patient_id: int, *, field: str = "patient_id") -> Patient:
     """A patient the user may see; a field error (422) otherwise, so nothing leaks."""
-    patient = Patient.objects.filter(pk=patient_id).select_related("site").first()
+    patient = _PATIENT.first(patient_id)
     if patient is None or not _patient_visible(request, patient):
         errors = FieldErrors()
         errors.add(field, f"no patient {patient_id} that you may see")
