@@ -102,7 +102,7 @@ def blinded_request() -> bool:
 def current_mode() -> str:
     """The blinding of the request being served: "" (none), ASSESSOR or PARTICIPANT (what is
     computed from the default managers differs with it: the dashboard's kept counts, ADR 0056)."""
-    return _blinded.get()
+    return _blinded.get().mode()
 
 
 def product_hidden() -> bool:
