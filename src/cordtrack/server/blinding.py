@@ -99,6 +99,12 @@ def blinded_request() -> bool:
     return _blinded.get().assessor()
 
 
+def current_mode() -> str:
+    """The blinding of the request being served: "" (none), ASSESSOR or PARTICIPANT (what is
+    computed from the default managers differs with it: the dashboard's kept counts, ADR 0056)."""
+    return _blinded.get().mode()
+
+
 def product_hidden() -> bool:
     """Whether arm and product are hidden in this request (an assessor's or a randomised
     patient's)."""

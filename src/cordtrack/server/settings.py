@@ -21,6 +21,8 @@ Variables (all optional unless noted):
 ``CORDTRACK_INQUIRY_RATE_LIMIT`` public inquiries (/inquire/) per client address per hour (5);
                            ``CORDTRACK_INQUIRY_SITE`` the site code receiving them (first site)
 ``CORDTRACK_SECURE_COOKIES`` default: on unless DEBUG
+``CORDTRACK_DASHBOARD_FIGURES_SECONDS`` how long the dashboard's counts are reused (15; 0:
+                           counted on every request); the page shows when they were counted
 ``CORDTRACK_EMAIL_HOST`` (``_PORT``, ``_USER``, ``_PASSWORD``, ``_TLS``, ``_FROM``): the SMTP
                            server the outbox sends through (default: files in var/mail in
                            demo or debug mode)
@@ -273,6 +275,20 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # (code) that receives them (default: the first site).
 INQUIRY_RATE_LIMIT = env_int("CORDTRACK_INQUIRY_RATE_LIMIT", 5, minimum=1)
 INQUIRY_SITE = env_str("CORDTRACK_INQUIRY_SITE", "")
+# Caches (ADR 0056). "default" is each process's memory (Django's default, kept: the public
+# form's rate limit and the registry figures of /expect/). "shared" is a table of the database,
+# seen by every worker process and every app server: the dashboard's counts, computed once per
+# site and blinding view and reused for DASHBOARD_FIGURES_SECONDS by everyone (the page says
+# when they were counted). Its table is created by migration jobs 0002.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "cordtrack_cache",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+}
+DASHBOARD_FIGURES_SECONDS = env_int("CORDTRACK_DASHBOARD_FIGURES_SECONDS", 15)
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
