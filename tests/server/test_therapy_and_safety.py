@@ -126,6 +126,24 @@ def test_a_grade_5_event_is_fatal_and_serious_by_death(
     assert event.serious
 
 
+def test_an_event_marked_as_resulting_in_death_has_a_fatal_outcome(
+    alice: User, make_patient: Callable[..., Patient], north: Site
+) -> None:
+    """The adversary pass recorded an event "results in death" (ICH E2A) at grade 2, recovering:
+    accepted before, it is refused now with the field to correct, and nothing is saved."""
+    patient = make_patient(north)
+    with pytest.raises(ValidationError) as refused:
+        _ae(alice, patient, ctcae_grade=2, death=True, outcome="recovering")
+    assert refused.value.message_dict["outcome"] == [
+        "an event that results in death has a fatal outcome (and grade 5)"
+    ]
+    assert not AdverseEvent.objects.filter(patient=patient).exists()
+
+    event = _ae(alice, patient, ctcae_grade=5, death=True, outcome="fatal")
+    assert event.death
+    assert event.serious
+
+
 def test_an_unexpected_related_serious_event_is_a_susar(
     alice: User, make_patient: Callable[..., Patient], north: Site
 ) -> None:

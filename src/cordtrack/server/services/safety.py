@@ -56,6 +56,9 @@ def _check(patient: Patient, values: dict[str, Any]) -> dict[str, Any]:
         errors.add("outcome", "a grade 5 event has a fatal outcome")
     if outcome == Outcome.FATAL and assessment.grade != rules.CtcaeGrade.DEATH:
         errors.add("ctcae_grade", "a fatal outcome is grade 5")
+    if values.get("death") and outcome != Outcome.FATAL:
+        # ICH E2A's "results in death" is the event's outcome; CTCAE grade 5 is that death.
+        errors.add("outcome", "an event that results in death has a fatal outcome (and grade 5)")
     if outcome in (Outcome.RECOVERED, Outcome.SEQUELAE) and resolved is None:
         errors.add("resolution_date", "is required when the event has resolved")
     _check_clock(errors, values)
