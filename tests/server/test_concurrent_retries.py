@@ -1,26 +1,32 @@
 """Concurrency on PostgreSQL (SQLite serialises writers, so these races cannot happen there):
-workers delivering the outbox at once send each message once, and the same form posted twice
-at once saves once."""
+workers delivering the outbox at once send each message once, the same form posted twice at
+once saves once, and posts to the public form at once are each counted against its limit."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 
-from cordtrack.server import formtokens
+from cordtrack.server import formtokens, ratelimit
 from cordtrack.server.accounts.models import Role, Site, User
+from cordtrack.server.api.models import PostCount
+from cordtrack.server.intake.models import Inquiry
 from cordtrack.server.outbox import delivery
 from cordtrack.server.outbox.models import OutboxMessage, OutboxStatus
 from cordtrack.server.patients.models import Patient
 from cordtrack.server.safety.models import AdverseEvent
 
 from .test_form_tokens import SERIOUS, _token
+from .test_public_inquiry import _form as inquiry_form
+from .test_public_inquiry import _token as inquiry_token
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -87,3 +93,38 @@ def test_the_same_form_posted_twice_at_once_saves_once(
     assert answers[0][1] == answers[1][1]
     assert AdverseEvent.objects.filter(patient=patient).count() == 1
     assert OutboxMessage.objects.count() == 1
+
+
+def test_posts_counted_at_once_for_one_client_are_each_counted_once() -> None:
+    counts = _together(6, lambda i: ratelimit.count_post("inquire:same", dt.timedelta(hours=1)))
+    assert sorted(counts) == [1, 2, 3, 4, 5, 6]
+    assert PostCount.objects.get().count == 6
+
+
+@override_settings(INQUIRY_RATE_LIMIT=3)
+def test_refused_inquiries_posted_at_once_from_one_address_meet_the_limit(north: Site) -> None:
+    def post(i: int) -> int:
+        return Client().post("/inquire/", inquiry_form(contact_email="")).status_code
+
+    statuses = _together(6, post)
+    assert sorted(statuses) == [400, 400, 400, 429, 429, 429]
+
+
+def test_the_same_inquiry_posted_at_once_from_several_browsers_is_saved_once(
+    north: Site, tmp_path: Path
+) -> None:
+    token = inquiry_token(Client().get("/inquire/").content.decode())
+    form = inquiry_form(_form_token=token)
+
+    def post(i: int) -> str:
+        client = Client()
+        sent = client.post("/inquire/", form)
+        assert sent.status_code == 302
+        return client.get(sent["Location"]).content.decode()
+
+    with override_settings(DOCUMENTS_DIR=tmp_path):
+        pages = _together(3, post)
+    reference = Inquiry.objects.get().reference
+    assert reference
+    assert all(reference in page for page in pages)
+    assert Patient.objects.count() == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import pytest
@@ -121,7 +122,7 @@ def test_healthz_reports_a_silent_worker_without_failing_the_probe(client: Clien
     worker = response.json()["checks"]["worker_heartbeat"]
     assert worker["ok"] is False
     assert worker["required"] is False
-    assert worker["detail"].startswith("stale: no worker has ever beaten")
+    assert worker["detail"].startswith("stale: no worker has beaten")
 
 
 def test_healthz_names_the_age_of_the_last_beat_and_whether_it_is_stale(
@@ -140,6 +141,39 @@ def test_healthz_names_the_age_of_the_last_beat_and_whether_it_is_stale(
     assert worker["ok"] is False
     age = settings.JOBS_WORKER_STALE_SECONDS + 12
     assert worker["detail"].startswith(f"stale: last beat {age} s ago, over the")
+
+
+@pytest.mark.django_db(transaction=True)  # the worker commits as it does in its own process
+def test_healthz_says_when_a_cleanly_stopped_worker_last_beat(client: Client) -> None:
+    from cordtrack.server.jobs.worker import Worker
+
+    Worker(worker_id="w1", batch=True).run()  # beats, runs what is due, stops cleanly
+
+    worker = client.get("/healthz").json()["checks"]["worker_heartbeat"]
+    assert worker["ok"] is False  # nothing is beating: still reported, as before
+    assert "never" not in worker["detail"]
+    assert re.fullmatch(
+        r"stale: no worker running; the last one stopped cleanly, last beat \d+ s ago "
+        r"\(start: cordtrack worker\)",
+        worker["detail"],
+    ), worker["detail"]
+
+
+def test_healthz_says_a_worker_beat_too_long_ago_is_late_or_lost(
+    client: Client, settings: Any
+) -> None:
+    _beat(settings.JOBS_WORKER_STALE_SECONDS + 5)
+    detail = client.get("/healthz").json()["checks"]["worker_heartbeat"]["detail"]
+    assert detail == (
+        f"stale: last beat {settings.JOBS_WORKER_STALE_SECONDS + 5} s ago, over the "
+        f"{settings.JOBS_WORKER_STALE_SECONDS} s limit: the worker is late or was lost "
+        "(start: cordtrack worker)"
+    )
+
+
+def test_healthz_says_when_no_worker_beat_is_on_record(client: Client) -> None:
+    detail = client.get("/healthz").json()["checks"]["worker_heartbeat"]["detail"]
+    assert detail == "stale: no worker has beaten in the last day (start: cordtrack worker)"
 
 
 def test_a_host_that_requires_its_worker_fails_the_probe_when_it_is_silent(

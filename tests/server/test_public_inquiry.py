@@ -163,6 +163,23 @@ def test_too_many_inquiries_from_one_address_get_a_429(client: Client, north: Si
     assert client.get("/inquire/").status_code == 200  # reading the form is not limited
 
 
+@override_settings(INQUIRY_RATE_LIMIT=2)
+def test_the_rate_limit_counts_the_posts_every_worker_process_received(
+    client: Client, north: Site
+) -> None:
+    # Each gunicorn worker (and each app server) has its own memory; a post that lands on
+    # another one sees none of this process's cache, as after cache.clear() here.
+    assert client.post("/inquire/", _form()).status_code == 302
+    cache.clear()
+    assert Client().post("/inquire/", _form()).status_code == 302
+    cache.clear()
+
+    refused = Client().post("/inquire/", _form())
+
+    assert refused.status_code == 429
+    assert Inquiry.objects.count() == 2
+
+
 def test_the_form_needs_no_login_and_sets_no_cookie_but_csrf(client: Client, north: Site) -> None:
     page = client.get("/inquire/")
 
@@ -217,6 +234,24 @@ def test_a_refresh_or_a_resent_form_does_not_create_a_second_inquiry(
     assert Inquiry.objects.count() == 2
     newest = Inquiry.objects.latest("pk")
     assert newest.reference in client.get("/inquire/received/").content.decode()
+
+
+def test_a_form_token_used_once_is_not_used_again_through_another_worker_process(
+    client: Client, north: Site
+) -> None:
+    form = _form(_form_token=_token(client.get("/inquire/").content.decode()))
+    assert client.post("/inquire/", form).status_code == 302
+    reference = Inquiry.objects.get().reference
+    assert reference
+    cache.clear()  # the retry lands on another process, from a browser without the session
+
+    other = Client()
+    replayed = other.post("/inquire/", form)
+
+    assert replayed.status_code == 302
+    assert reference in other.get(replayed["Location"]).content.decode()
+    assert Inquiry.objects.count() == 1
+    assert Patient.objects.count() == 1
 
 
 def test_a_refused_form_can_be_corrected_and_sent_with_the_same_token(

@@ -275,11 +275,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # (code) that receives them (default: the first site).
 INQUIRY_RATE_LIMIT = env_int("CORDTRACK_INQUIRY_RATE_LIMIT", 5, minimum=1)
 INQUIRY_SITE = env_str("CORDTRACK_INQUIRY_SITE", "")
-# Caches (ADR 0056). "default" is each process's memory (Django's default, kept: the public
-# form's rate limit and the registry figures of /expect/). "shared" is a table of the database,
-# seen by every worker process and every app server: the dashboard's counts, computed once per
-# site and blinding view and reused for DASHBOARD_FIGURES_SECONDS by everyone (the page says
-# when they were counted). Its table is created by migration jobs 0002.
+# Caches (ADR 0056). "default" is each process's memory (Django's default, kept: the registry
+# figures of /expect/; nothing that must hold across processes, so not the public form's rate
+# limit or its form tokens, which are in the database: ratelimit.py, Inquiry.form_token).
+# "shared" is a table of the database, seen by every worker process and every app server: the
+# dashboard's counts, computed once per site and blinding view and reused for
+# DASHBOARD_FIGURES_SECONDS by everyone (the page says when they were counted). Its table is
+# created by migration jobs 0002.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "shared": {

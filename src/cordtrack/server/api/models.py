@@ -1,4 +1,5 @@
-"""API tokens (only their SHA-256 is stored) and the responses kept for idempotent retries."""
+"""API tokens (only their SHA-256 is stored), the responses kept for idempotent retries, and
+the posts counted for rate limits of public forms."""
 
 from __future__ import annotations
 
@@ -51,3 +52,17 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"idempotency {self.pk}"
+
+
+class PostCount(models.Model):
+    """How many posts one client (a hashed key, never an address) made to a form open to anyone
+    since ``window_started_at``: the rate limit of /inquire/ (``ratelimit.py``). In the
+    database, not a process's memory, so every gunicorn worker and app server counts the same
+    posts (ADR 0056 keeps the per-process cache for nothing that must be shared)."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    window_started_at = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.count} posts since {self.window_started_at:%Y-%m-%d %H:%M}"

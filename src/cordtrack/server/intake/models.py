@@ -74,6 +74,10 @@ class Inquiry(models.Model):
     contact_phone = models.CharField(max_length=30, blank=True)
     description = models.TextField(max_length=2000, blank=True)
     contact_consent_at = models.DateTimeField(null=True, blank=True)
+    # A digest of the public form's one-time token (intake/public.py): unique, so a form sent
+    # twice (a retry, "resend", two app servers at once) is one inquiry whichever process
+    # receives it. Never the token itself.
+    form_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     SITE_PATH: ClassVar[str] = "patient__site"
     PATIENT_PATH: ClassVar[str] = "patient"

@@ -4,18 +4,21 @@ Post/redirect/get: a sent inquiry is answered with a redirect to ``/inquire/rece
 shows the reference kept in the session, so the browser's refresh (or back and forward) reloads
 that page and sends nothing again. Nothing about the inquirer goes into a URL, and the session
 (the only cookie besides CSRF's, set only once an inquiry was sent) holds just the reference and
-digests of the form tokens already used: the same form posted again (a retry, "resend", a double
-click) is not a second inquiry but a redirect to the first one's reference.
+digests of the form tokens already used. The same form posted again (a retry, "resend", a double
+click, from this browser or any other) is not a second inquiry but a redirect to the first one's
+reference: the token's digest is kept with the inquiry, unique (``Inquiry.form_token``). The rate
+limit is counted in the database (``ratelimit.py``): neither depends on which worker process or
+app server receives the post.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from .. import ratelimit
 from ..forms import add_service_errors, date_field
 from ..formtokens import FIELD as TOKEN_FIELD
 from ..patients.models import Sex
@@ -103,29 +107,22 @@ class InquiryForm(forms.Form):
 
 
 def _client_key(request: HttpRequest) -> str:
-    """A rate-limit key from the client address (hashed: no address is kept in the cache)."""
+    """A rate-limit key from the client address (hashed: no address is kept)."""
     address = request.META.get("REMOTE_ADDR", "")
     return "inquire:" + hashlib.sha256(address.encode()).hexdigest()[:32]
 
 
 def _over_limit(request: HttpRequest) -> bool:
-    """Count this submission; True once the address has sent more than the limit this hour."""
-    key, limit = _client_key(request), settings.INQUIRY_RATE_LIMIT
-    if cache.add(key, 1, timeout=3600):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=3600)
-        return False
-    return count > limit
+    """Count this submission; True once the address has sent more than the limit this hour.
+    Counted in the database, so every worker process and app server counts the same posts."""
+    count = ratelimit.count_post(_client_key(request), _WINDOW)
+    return count > settings.INQUIRY_RATE_LIMIT
 
 
+_WINDOW = dt.timedelta(hours=1)
 #: Session keys: the reference to show, and form-token digest -> reference of inquiries sent.
 SHOWN = "inquiry_reference"
 SENT = "inquiries_sent"
-#: How long a form token stays claimed in the cache against a concurrent second post.
-_CLAIM_SECONDS = 3600
 
 
 def _token_digest(request: HttpRequest) -> str:
@@ -144,32 +141,16 @@ def _remember(request: HttpRequest, digest: str, reference: str) -> None:
 
 
 def _already_sent(request: HttpRequest, digest: str) -> HttpResponse | None:
-    """The answer to a post of a form already sent (from this browser, or still in flight):
-    the first post's reference, or a 409 while the first post is still being saved."""
+    """The answer to a post of a form already sent, from this browser or any other: the first
+    post's reference. (A post still in flight is waited for by the service: the token is
+    claimed with the inquiry, in its transaction.)"""
     if not digest:
         return None
-    reference = request.session.get(SENT, {}).get(digest)
-    if reference:
-        return _received(request, reference)
-    claim = "inquire-token:" + digest
-    if cache.add(claim, "", timeout=_CLAIM_SECONDS):
+    reference = request.session.get(SENT, {}).get(digest) or public_inquiry.sent_with(digest)
+    if not reference:
         return None
-    reference = cache.get(claim)
-    if reference:
-        _remember(request, digest, reference)
-        return _received(request, reference)
-    message = _("This inquiry is already being sent. Please wait a moment and reload the page.")
-    return render(request, "intake/inquire.html", {"limited": message}, status=409)
-
-
-def _release(digest: str, reference: str = "") -> None:
-    """Keep the claim with the reference once sent; free it when the post was refused."""
-    if not digest:
-        return
-    if reference:
-        cache.set("inquire-token:" + digest, reference, timeout=_CLAIM_SECONDS)
-    else:
-        cache.delete("inquire-token:" + digest)
+    _remember(request, digest, reference)
+    return _received(request, reference)
 
 
 @require_http_methods(["GET", "POST"])
@@ -180,7 +161,6 @@ def inquire(request: HttpRequest) -> HttpResponse:
         if replay is not None:
             return replay
     if request.method == "POST" and _over_limit(request):
-        _release(digest)
         message = _(
             "Too many inquiries have been sent from your connection in the last hour. "
             "Please try again later, or write to us by e-mail."
@@ -189,22 +169,17 @@ def inquire(request: HttpRequest) -> HttpResponse:
     max_mb = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
     form = InquiryForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            inquiry = public_inquiry.submit_inquiry(public_inquiry.InquiryForm(**data))
-        except BaseException as exc:
-            _release(digest)
-            if not isinstance(exc, ValidationError):
-                raise
+            inquiry = public_inquiry.submit_inquiry(
+                public_inquiry.InquiryForm(**form.cleaned_data), form_token=digest
+            )
+        except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             reference = str(inquiry.reference)  # always set for a public inquiry
-            _release(digest, reference)
             if digest:
                 _remember(request, digest, reference)
             return _received(request, reference)
-    elif digest:
-        _release(digest)
     status = 400 if form.is_bound else 200
     return render(request, "intake/inquire.html", {"form": form, "max_mb": max_mb}, status=status)
 

@@ -12,8 +12,9 @@ from django.db import models
 
 
 class WorkerBeat(models.Model):
-    """One row per running worker, touched every few seconds. A task whose worker has not beaten
-    for ``JOBS_WORKER_STALE_SECONDS`` was lost with it (killed, machine gone) and runs again."""
+    """One row per worker, touched every few seconds while it runs. A task whose worker has not
+    beaten for ``JOBS_WORKER_STALE_SECONDS`` was lost with it (killed, machine gone) and runs
+    again. Rows of workers gone for a day are pruned (``tasks.prune``)."""
 
     worker_id = models.CharField(max_length=64, unique=True)
     hostname = models.CharField(max_length=255)
@@ -21,6 +22,9 @@ class WorkerBeat(models.Model):
     started_at = models.DateTimeField()
     beat_at = models.DateTimeField(db_index=True)
     tasks_run = models.PositiveIntegerField(default=0)
+    # Set by a clean stop (the row is kept, so /healthz can say the worker stopped and when it
+    # last beat, rather than that none ever beat); cleared when a worker of this id starts again.
+    stopped_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"worker {self.worker_id} on {self.hostname} (pid {self.pid})"

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks import TaskResultStatus
@@ -45,11 +46,17 @@ def stale_limit(now: dt.datetime) -> dt.datetime:
     return now - dt.timedelta(seconds=settings.JOBS_WORKER_STALE_SECONDS)
 
 
+def running_workers(now: dt.datetime) -> QuerySet[WorkerBeat]:
+    """The workers that beat recently and have not stopped (a worker stopped by a second Ctrl+C
+    mid-task is gone at once: its task is recovered without waiting for its beat to age)."""
+    return WorkerBeat.objects.filter(beat_at__gte=stale_limit(now), stopped_at=None)
+
+
 def beat(worker_id: str, *, started_at: dt.datetime, tasks_run: int = 0) -> None:
     now = timezone.now()
     WorkerBeat.objects.update_or_create(
         worker_id=worker_id,
-        defaults={"beat_at": now, "tasks_run": tasks_run},
+        defaults={"beat_at": now, "tasks_run": tasks_run, "stopped_at": None},
         create_defaults={
             "beat_at": now, "tasks_run": tasks_run, "started_at": started_at,
             "hostname": socket.gethostname()[:255], "pid": os.getpid(),
@@ -61,9 +68,7 @@ def recover_lost_tasks(now: dt.datetime | None = None) -> int:
     """Tasks running on a worker that has stopped beating: ready again, or failed once lost
     ``JOBS_MAX_ATTEMPTS`` times. Returns how many were recovered."""
     now = now or timezone.now()
-    alive = set(
-        WorkerBeat.objects.filter(beat_at__gte=stale_limit(now)).values_list("worker_id", flat=True)
-    )
+    alive = set(running_workers(now).values_list("worker_id", flat=True))
     recovered = 0
     with transaction.atomic():
         running = DBTaskResult.objects.select_for_update(skip_locked=True).filter(
@@ -152,5 +157,6 @@ class Worker(DatabaseWorker):
         finally:
             heart.stop()
             heart.join(timeout=settings.JOBS_BEAT_SECONDS + 5)
-            # A clean stop leaves no beat behind (its tasks are done or were never claimed).
-            WorkerBeat.objects.filter(worker_id=self.worker_id).delete()
+            # A clean stop is recorded, not forgotten: its tasks are done or were never claimed,
+            # so it counts as running for nothing, while /healthz can say it stopped and when.
+            WorkerBeat.objects.filter(worker_id=self.worker_id).update(stopped_at=timezone.now())

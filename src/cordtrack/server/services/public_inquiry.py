@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -82,8 +82,32 @@ def _check(data: InquiryForm) -> FieldErrors:
     return errors
 
 
-def submit_inquiry(data: InquiryForm) -> Inquiry:
-    """Record the inquiry and its documents, or raise ValidationError keeping nothing."""
+def sent_with(form_token: str) -> str | None:
+    """The reference of the inquiry already sent with this form token (its digest), if any."""
+    if not form_token:
+        return None
+    found = Inquiry.objects.filter(form_token=form_token).values_list("reference", flat=True)
+    return found.first()
+
+
+def submit_inquiry(data: InquiryForm, form_token: str = "") -> Inquiry:
+    """Record the inquiry and its documents, or raise ValidationError keeping nothing.
+
+    ``form_token`` (a digest of the form's one-time token) is claimed with the inquiry, in its
+    transaction: a second post of the same form gets the first inquiry back and keeps nothing of
+    its own, whichever process received it; a post that fails keeps no claim, so the form can be
+    corrected and sent again. Two posts at once: PostgreSQL holds the second's insert until the
+    first commits, then refuses it on the unique token; SQLite writes one at a time.
+    """
+    try:
+        return _submit(data, form_token)
+    except IntegrityError:
+        if form_token and (reference := sent_with(form_token)):
+            return Inquiry.objects.only("pk", "reference").get(reference=reference)
+        raise
+
+
+def _submit(data: InquiryForm, form_token: str) -> Inquiry:
     errors = _check(data)
     site = inquiry_site()
     if site is None:
@@ -102,6 +126,10 @@ def submit_inquiry(data: InquiryForm) -> Inquiry:
                     stored.append((kind, kept))
         errors.raise_if_any()
         with transaction.atomic():
+            if form_token and (reference := sent_with(form_token)):
+                for _kind, kept in stored:  # the first post's files are the ones kept
+                    documents.discard(kept)
+                return Inquiry.objects.only("pk", "reference").get(reference=reference)
             study_id, _number = _allocate_study_id(site)
             patient = create(
                 None,
@@ -122,7 +150,11 @@ def submit_inquiry(data: InquiryForm) -> Inquiry:
                     contact_email=data.contact_email.strip(),
                     contact_phone=data.contact_phone.strip(),
                     description=data.description.strip(), contact_consent_at=now,
+                    form_token=form_token or None,
                 ),
+                # The unique index decides (a concurrent post's token is seen there, and only
+                # there, once it commits): IntegrityError, answered in submit_inquiry.
+                exclude=("form_token",),
             )  # fmt: skip
             for document_kind, kept in stored:
                 documents.record(None, patient, document_kind, kept)

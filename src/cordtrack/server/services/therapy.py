@@ -25,6 +25,23 @@ VITAL_RANGES: dict[str, tuple[float, float]] = {
     "hr": (20, 250), "sbp": (50, 260), "dbp": (20, 160), "temp_c": (30, 43), "spo2": (50, 100),
 }  # fmt: skip
 VITAL_PHASES = ("before", "during", "after")
+#: The latest expiry a lot may carry, in years after its manufacture. An expiry is the end of the
+#: product's validated stability claim, and for cryopreserved cell products (the MSC, neural and
+#: iPSC-derived products registered here) those claims come from real-time stability studies of
+#: months to a few years; no cell product's label claims decades. Ten years is beyond any such
+#: claim, so a later date is a typing error (2099, 2999) or a placeholder, and accepting it
+#: would leave the lot "unexpired" for every administration check. A product with a longer
+#: validated claim is a deliberate change of this number.
+MAX_SHELF_LIFE_YEARS = 10
+
+
+def latest_expiry(manufactured_on: dt.date) -> dt.date:
+    """``MAX_SHELF_LIFE_YEARS`` after manufacture (29 February made on gives 28 February)."""
+    year = manufactured_on.year + MAX_SHELF_LIFE_YEARS
+    try:
+        return manufactured_on.replace(year=year)
+    except ValueError:
+        return manufactured_on.replace(year=year, day=28)
 
 
 def register_lot(
@@ -61,6 +78,13 @@ def register_lot(
         errors.add("manufactured_on", "cannot be in the future")
     if expires_on <= manufactured_on:
         errors.add("expires_on", "must be after the manufacturing date")
+    elif expires_on > latest_expiry(manufactured_on):
+        errors.add(
+            "expires_on",
+            f"is more than {MAX_SHELF_LIFE_YEARS} years after manufacture (at the latest "
+            f"{latest_expiry(manufactured_on).isoformat()}): no cell product's stability "
+            "claim is that long",
+        )
     for i, test in enumerate(release_tests):
         if not isinstance(test, dict) or not str(test.get("test", "")).strip():
             errors.add("release_tests", f"test {i + 1} has no name")
