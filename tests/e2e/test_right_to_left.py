@@ -11,15 +11,9 @@ from cordtrack.server.accounts.models import User
 from cordtrack.server.followup.models import Visit
 
 from .conftest import login
-from .screens import (
-    AXE,
-    LAPTOP,
-    PHONE,
-    WALK_TIMEOUT_MS,
-    axe_violations,
-    describe_violations,
-    overflow,
-)
+from .screens import AXE, PHONE, WALK_TIMEOUT_MS, axe_violations, describe_violations, overflow
+
+LAPTOP = {"width": 1280, "height": 860}
 
 
 def _own_pages(username: str) -> list[str]:
