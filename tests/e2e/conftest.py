@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -62,17 +63,29 @@ def demo(transactional_db: None, settings: Any) -> dict[str, int]:
     return demo_data.load(cohort_per_site=0)
 
 
+@contextmanager
+def tab(browser: Any, base_url: str, **options: Any) -> Iterator[Any]:
+    """A page in a fresh browser context (no cookies; ``options`` as Playwright's
+    ``new_context``: viewport, locale), closed on leaving; a JavaScript error on any page it
+    opened fails the test."""
+    options.setdefault("viewport", {"width": 1280, "height": 860})
+    context = browser.new_context(base_url=base_url, **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        yield opened
+    finally:
+        context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
 @pytest.fixture
 def page(browser: Any, live_server: Any, demo: dict[str, int]) -> Iterator[Any]:
     """A fresh browser context (no cookies) on a tablet-to-laptop sized screen."""
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, base_url=live_server.url)
-    context.set_default_timeout(TIMEOUT_MS)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield tab
-    context.close()
-    assert not errors, f"JavaScript errors: {errors}"
+    with tab(browser, live_server.url) as opened:
+        yield opened
 
 
 def login(page: Any, username: str, password: str = PASSWORD) -> None:

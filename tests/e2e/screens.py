@@ -14,6 +14,7 @@ AXE_SHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"
 #: WCAG 2.0 and 2.1, levels A and AA: what issue 17 asks of patient pages and the worksheet.
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE = {"width": 375, "height": 812}
+LAPTOP = {"width": 1280, "height": 860}
 #: A walk opens a hundred pages or more; on a machine busy with other test runs one page may take
 #: far longer than the 15 s the other browser tests allow (a limit of patience, not of speed).
 WALK_TIMEOUT_MS = 120_000
@@ -46,6 +47,24 @@ def describe_violations(where: str, violations: list[dict[str, Any]]) -> str:
         lines.append(f"  {v['id']} ({v['impact']}): {v['help']}")
         lines.extend(f"    {node}" for node in v["nodes"])
     return "\n".join(lines)
+
+
+def note_violations(page: Any, where: str, problems: list[str]) -> None:
+    """axe-core on the current page; its violations, if any, added to ``problems``."""
+    violations = axe_violations(page)
+    if violations:
+        problems.append(describe_violations(where, violations))
+
+
+def axe_at_both_widths(page: Any, name: str, url: str, problems: list[str]) -> None:
+    """Open ``url`` on a laptop and on a phone (it must answer 200) and note axe's violations
+    at each width; the page is left at the phone's width."""
+    for label, viewport in (("laptop", LAPTOP), ("phone", PHONE)):
+        page.set_viewport_size(viewport)
+        response = page.goto(url)
+        assert response is not None
+        assert response.status == 200, f"{name}: {response.status}"
+        note_violations(page, f"{name} ({label}) {page.url}", problems)
 
 
 #: The page's width beyond the viewport, and the outermost elements that stick out (an element

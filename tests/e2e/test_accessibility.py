@@ -17,15 +17,13 @@ from .conftest import PASSWORD, login
 from .consents import NEW_VERSION, publish_new_version
 from .screens import (
     AXE,
-    PHONE,
     VENDOR,
     WALK_TIMEOUT_MS,
+    axe_at_both_widths,
     axe_file_ok,
     axe_violations,
-    describe_violations,
+    note_violations,
 )
-
-LAPTOP = {"width": 1280, "height": 860}
 
 
 def _own(username: str) -> int:
@@ -66,23 +64,14 @@ def test_axe_finds_no_wcag_aa_violation_on_patient_and_public_pages_and_the_work
         if who:
             login(page, who)
         for name, _who, url in (p for p in PAGES if p[1] == who):
-            for label, viewport in (("laptop", LAPTOP), ("phone", PHONE)):
-                page.set_viewport_size(viewport)
-                response = page.goto(url())
-                assert response is not None
-                assert response.status == 200, f"{name}: {response.status}"
-                violations = axe_violations(page)
-                if violations:
-                    problems.append(describe_violations(f"{name} ({label}) {page.url}", violations))
+            axe_at_both_widths(page, name, url(), problems)
         if who:
             page.get_by_role("button", name="Sign out").click()
     login(page, "patient@nth")
     page.goto("/portal/questionnaires/pain_nrs/")
     page.get_by_role("button", name="Send").click()
     expect(page.locator(".errorlist").first).to_be_visible()
-    violations = axe_violations(page)
-    if violations:
-        problems.append(describe_violations("questionnaire with errors", violations))
+    note_violations(page, "questionnaire with errors", problems)
     assert not problems, "\n".join(problems)
 
 
@@ -200,20 +189,11 @@ def test_axe_finds_no_wcag_aa_violation_on_the_consent_pages(page: Any) -> None:
     for who in dict.fromkeys(p[1] for p in CONSENT_PAGES):
         login(page, who)
         for name, _who, url in (p for p in CONSENT_PAGES if p[1] == who):
-            for label, viewport in (("laptop", LAPTOP), ("phone", PHONE)):
-                page.set_viewport_size(viewport)
-                response = page.goto(url())
-                assert response is not None
-                assert response.status == 200, f"{name}: {response.status}"
-                violations = axe_violations(page)
-                if violations:
-                    problems.append(describe_violations(f"{name} ({label}) {page.url}", violations))
+            axe_at_both_widths(page, name, url(), problems)
             if name in CONSENT_FORMS:
                 page.get_by_role("button", name=CONSENT_FORMS[name]).click()
                 expect(page.locator(".errorlist").first).to_be_visible()
-                violations = axe_violations(page)
-                if violations:
-                    problems.append(describe_violations(f"{name} with errors", violations))
+                note_violations(page, f"{name} with errors", problems)
         page.get_by_role("button", name="Sign out").click()
     assert not problems, "\n".join(problems)
 

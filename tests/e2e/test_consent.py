@@ -11,7 +11,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from .conftest import PASSWORD, login, shot
-from .consents import publish_new_version
+from .consents import publish_new_version, withdraw_from_data_use
 
 
 def test_a_patient_retries_the_comprehension_check_signs_and_downloads_the_pdf(
@@ -66,15 +66,7 @@ def test_a_coordinator_withdraws_a_patient_from_data_use_who_leaves_export_and_r
     before = deidentify.export(Patient.objects.all(), tmp_path / "before")["patients.csv"]
 
     login(page, "coordinator@nth")
-    page.goto(f"/patients/{patient.pk}/")
-    page.get_by_role("link", name="record a withdrawal").click()
-    page.get_by_label("Withdraw from further use of my data").check()
-    page.get_by_label("Reason").fill("Participant asked, by telephone, to stop all data use")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign the withdrawal").click()
-    expect(page.locator("[data-consent-state]")).to_contain_text(
-        "withdrawn: withdraw from further data use"
-    )
+    withdraw_from_data_use(page, patient.pk)
     shot(page, "consent-withdrawn")
 
     assert patient.pk not in {d.patient.pk for d in due_reminders(today)}

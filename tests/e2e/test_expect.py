@@ -8,20 +8,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import TIMEOUT_MS, shot
+from .conftest import shot, tab
 
 
 @pytest.fixture
 def public(browser: Any, live_server: Any, transactional_db: None) -> Iterator[Any]:
     """A fresh browser context (no cookies) on an empty registry: the page needs no data."""
-    context = browser.new_context(viewport={"width": 1100, "height": 900}, base_url=live_server.url)
-    context.set_default_timeout(TIMEOUT_MS)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield tab
-    context.close()
-    assert not errors, f"JavaScript errors: {errors}"
+    with tab(browser, live_server.url, viewport={"width": 1100, "height": 900}) as opened:
+        yield opened
 
 
 def test_a_person_fills_the_form_and_reads_what_usually_happens(public: Any) -> None:

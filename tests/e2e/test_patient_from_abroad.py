@@ -25,11 +25,10 @@ from django.core.management import call_command
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
-from .conftest import PASSWORD, login
-from .consents import NEW_TEXT, NEW_VERSION, publish_new_version
-from .screens import AXE, PHONE, WALK_TIMEOUT_MS, axe_violations, describe_violations, overflow
+from .conftest import PASSWORD, login, tab
+from .consents import NEW_TEXT, NEW_VERSION, publish_new_version, withdraw_from_data_use
+from .screens import AXE, LAPTOP, PHONE, WALK_TIMEOUT_MS, note_violations, overflow
 
-LAPTOP = {"width": 1280, "height": 860}
 ARABIC_LETTER = re.compile("[\u0621-\u064a]")
 
 
@@ -67,9 +66,7 @@ def check_page(page: Any, name: str, problems: list[str]) -> None:
     for label, viewport in (("laptop", LAPTOP), ("phone", PHONE)):
         page.set_viewport_size(viewport)
         page.reload()
-        violations = axe_violations(page)
-        if violations:
-            problems.append(describe_violations(f"{name} ({label}) {page.url}", violations))
+        note_violations(page, f"{name} ({label}) {page.url}", problems)
     why = overflow(page)
     if why:
         problems.append(f"{name} {page.url}: does not fit 375 px: {why}")
@@ -95,14 +92,10 @@ def test_a_patient_from_abroad_signs_answers_and_downloads_their_report_in_arabi
     patient = _arabic_patient()
     (_english, document) = publish_new_version(("en", "ar"))
     # The browser asks for English: the pages are Arabic because the patient chose Arabic.
-    context = browser.new_context(viewport=LAPTOP, base_url=live_server.url, locale="en-GB")
-    context.set_default_timeout(WALK_TIMEOUT_MS)
-    context.add_init_script(path=str(AXE))
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
     problems: list[str] = []
-    try:
+    with tab(browser, live_server.url, locale="en-GB") as page:
+        page.context.set_default_timeout(WALK_TIMEOUT_MS)
+        page.add_init_script(path=str(AXE))
         login(page, "patient@sth")
         expect(page).to_have_url(re.compile("/portal/$"))
         html = page.locator("html")
@@ -169,9 +162,6 @@ def test_a_patient_from_abroad_signs_answers_and_downloads_their_report_in_arabi
         text = plain(pdf_text(fetched.body()))
         assert plain(arabic("Your progress report")) in text, text[:400]
         assert len(ARABIC_LETTER.findall(text)) > 200, text[:400]
-    finally:
-        context.close()
-    assert not errors, f"JavaScript errors: {errors}"
     assert not problems, "\n".join(problems)
 
 
@@ -228,15 +218,7 @@ def test_a_patient_withdrawn_from_data_use_leaves_the_research_dataset_and_the_r
     page.get_by_role("button", name="Sign out").click()
 
     login(page, "coordinator@sth")
-    page.goto(f"/patients/{patient.pk}/")
-    page.get_by_role("link", name="record a withdrawal").click()
-    page.get_by_label("Withdraw from further use of my data").check()
-    page.get_by_label("Reason").fill("Participant asked, by telephone, to stop all data use")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign the withdrawal").click()
-    expect(page.locator("[data-consent-state]")).to_contain_text(
-        "withdrawn: withdraw from further data use"
-    )
+    withdraw_from_data_use(page, patient.pk)
     page.get_by_role("button", name="Sign out").click()
 
     login(page, "sponsor@all")
@@ -270,12 +252,10 @@ def test_the_public_pages_and_the_language_picker_in_arabic_pass_axe_and_fit_a_p
     """Nobody signed in, a browser asking for Arabic: the sign-in page, the inquiry form, what to
     expect and the language picker are Arabic, right to left, without an axe violation, and fit
     375 px."""
-    context = browser.new_context(viewport=LAPTOP, base_url=live_server.url, locale="ar")
-    context.set_default_timeout(WALK_TIMEOUT_MS)
-    context.add_init_script(path=str(AXE))
-    page = context.new_page()
     problems: list[str] = []
-    try:
+    with tab(browser, live_server.url, locale="ar") as page:
+        page.context.set_default_timeout(WALK_TIMEOUT_MS)
+        page.add_init_script(path=str(AXE))
         for name, url in PUBLIC_PAGES:
             response = page.goto(url)
             assert response is not None
@@ -286,11 +266,7 @@ def test_the_public_pages_and_the_language_picker_in_arabic_pass_axe_and_fit_a_p
         page.goto("/inquire/")
         page.locator("form button[type=submit]").last.click()  # sent empty: its field errors
         expect(page.locator(".errorlist").first).to_be_visible()
-        violations = axe_violations(page)
-        if violations:
-            problems.append(describe_violations("inquiry in Arabic with errors", violations))
-    finally:
-        context.close()
+        note_violations(page, "inquiry in Arabic with errors", problems)
     assert not problems, "\n".join(problems)
 
 

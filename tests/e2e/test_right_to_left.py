@@ -11,9 +11,15 @@ from cordtrack.server.accounts.models import User
 from cordtrack.server.followup.models import Visit
 
 from .conftest import login
-from .screens import AXE, PHONE, WALK_TIMEOUT_MS, axe_violations, describe_violations, overflow
-
-LAPTOP = {"width": 1280, "height": 860}
+from .screens import (
+    AXE,
+    LAPTOP,
+    PHONE,
+    WALK_TIMEOUT_MS,
+    axe_violations,
+    describe_violations,
+    overflow,
+)
 
 
 def _own_pages(username: str) -> list[str]:
