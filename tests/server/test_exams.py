@@ -166,7 +166,8 @@ def test_the_exam_form_records_and_shows_the_classification(
     exam = IsncsciExam.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/exams/{exam.pk}/"
-    assert "AIS <strong>A</strong>" in client.get(f"/exams/{exam.pk}/").content.decode()
+    page = client.get(f"/exams/{exam.pk}/").content.decode()
+    assert '<span lang="en">AIS</span> <strong>A</strong>' in page
 
 
 def test_recompute_exams_classifies_stale_exams_once(

@@ -286,7 +286,7 @@ def test_the_patient_page_shows_the_journey_as_a_timeline(
 
     assert "Timeline" in page
     assert f'href="/exams/{exam.pk}/">ISNCSCI exam: NLI T6, AIS A (draft)' in page
-    assert "Serious adverse event: Meningitis, grade 3" in page
+    assert 'Serious adverse event: <span dir="auto">Meningitis</span>, grade 3' in page
 
 
 def test_the_modified_ashworth_form_has_muscle_groups_and_saves(

@@ -16,6 +16,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import translation
+from django.utils.formats import date_format
 
 from cordtrack.server.accounts.models import Membership, Role, Site, User
 from cordtrack.server.api.models import IdempotencyRecord
@@ -166,7 +167,7 @@ def test_the_visit_page_saves_and_shows_the_stay(client: Client, bob: User, visi
     assert client.post(f"/visits/{visit.pk}/", post).status_code == 302
     page = client.get(f"/visits/{visit.pk}/").content.decode()
 
-    assert f"Stay: {arrival.isoformat()} – {departure.isoformat()}" in page
+    assert f"Stay: {date_format(arrival)} – {date_format(departure)}" in page
     assert "1 accompanying person" in page
     assert "interpreter: Thai" in page
     assert f'href="/visits/{visit.pk}/travel-letter/"' in page

@@ -48,6 +48,7 @@ PATIENT_FACING: tuple[str, ...] = (
     # the portal and its questionnaires
     "templates/journey/portal.html",
     "templates/journey/questionnaire.html",
+    "templates/journey/translation_notice.html",  # no string of its own; rendered in the page
     # progress: charts in the portal and on the progress page
     "templates/journey/_chart.html",
     "templates/journey/progress.html",
@@ -60,7 +61,31 @@ PATIENT_FACING: tuple[str, ...] = (
     "reports/patient.py",
     "reports/charts.py",
     "journey/portal.py",
-    "followup/models.py",  # the visit statuses in the portal
+    "followup/models.py",  # the visit statuses in the portal, travel modes and mobility aids
+    "followup/names.py",  # schedule visit names and instrument names
+    # a signed exam: its results, recorded values, signatures, body map (the staff's parts:
+    # exams/_staff_actions.html, exams/_history.html, exams/_draft_note.html,
+    # worksheet/_entry_status.html, signatures/_form.html, monitoring/_panel.html)
+    "templates/exams/detail.html",
+    "templates/exams/_values.html",
+    "templates/exams/_cell.html",
+    "templates/signatures/_list.html",
+    "signatures/models.py",
+    "templates/worksheet/_live.html",
+    "worksheet/live.py",
+    "worksheet/bodymap.py",
+    "worksheet/grid.py",
+    "worksheet/values.py",
+    # a visit: dates, travel and stay, its exams and instruments (the staff's forms:
+    # followup/_visit_complete.html, _logistics_form.html, _travel_letter_form.html,
+    # _visit_recording.html)
+    "templates/followup/visit.html",
+    # a document's page (the staff's de-identification review: intake/_document_review.html)
+    "templates/intake/document.html",
+    # the outcome report page
+    "reports/templates/reports/patient.html",
+    "reports/templates/reports/_patient_body.html",
+    "reports/wording.py",
     # consent: read, answer, sign (in the portal or on the clinic's tablet), the copy, withdraw
     "templates/consent/_banner.html",
     "templates/consent/portal.html",

@@ -160,7 +160,11 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cordtrack.server.accounts.context.memberships",
             ],
-            "builtins": ["cordtrack.server.formtokens", "cordtrack.server.fences"],
+            "builtins": [
+                "cordtrack.server.formtokens",
+                "cordtrack.server.fences",
+                "cordtrack.server.followup.names",
+            ],
         },
     },
 ]

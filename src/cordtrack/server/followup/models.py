@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ..intake.models import Protocol
@@ -137,20 +138,20 @@ class ValidatedTranslation(models.Model):
 
 
 class TravelMode(models.TextChoices):
-    CAR = "car", "Car"
-    ADAPTED_VAN = "adapted_van", "Adapted van"
-    TRAIN = "train", "Train"
-    AIR = "air", "Air"
-    AMBULANCE = "ambulance", "Ambulance"
+    CAR = "car", _("Car")
+    ADAPTED_VAN = "adapted_van", _("Adapted van")
+    TRAIN = "train", _("Train")
+    AIR = "air", _("Air")
+    AMBULANCE = "ambulance", _("Ambulance")
 
 
 class MobilityAid(models.TextChoices):
-    MANUAL_WHEELCHAIR = "manual_wheelchair", "Manual wheelchair"
-    POWER_WHEELCHAIR = "power_wheelchair", "Power wheelchair"
-    WALKER = "walker", "Walker"
-    CRUTCHES = "crutches", "Crutches"
-    HOIST = "hoist", "Patient hoist"
-    NONE = "none", "None"
+    MANUAL_WHEELCHAIR = "manual_wheelchair", _("Manual wheelchair")
+    POWER_WHEELCHAIR = "power_wheelchair", _("Power wheelchair")
+    WALKER = "walker", _("Walker")
+    CRUTCHES = "crutches", _("Crutches")
+    HOIST = "hoist", _("Patient hoist")
+    NONE = "none", _("None")
 
 
 class Logistics(models.Model):
@@ -177,6 +178,11 @@ class Logistics(models.Model):
         "lodging": "lodging_arranged",
         "mobility_aids": "mobility_aids_arranged",
     }
+
+    #: The items by name, for the visit's page (a patient's language) and the logistics board.
+    ITEM_LABELS: ClassVar[dict[str, Promise]] = {
+        "travel": _("travel"), "lodging": _("lodging"), "mobility_aids": _("mobility aids"),
+    }  # fmt: skip
 
     SITE_PATH: ClassVar[str] = "visit__patient__site"
     PATIENT_PATH: ClassVar[str] = "visit__patient"
@@ -216,4 +222,11 @@ class Logistics(models.Model):
 
     @property
     def to_arrange_labels(self) -> list[str]:
-        return [i.replace("_", " ") for i in self.to_arrange]
+        # str(): lazy translations, joined by the templates (join needs text).
+        return [str(self.ITEM_LABELS[i]) for i in self.to_arrange]
+
+    @property
+    def mobility_aid_labels(self) -> list[str]:
+        """The aids listed, by name in the active language ("none" listed is left out)."""
+        names = dict(MobilityAid.choices)
+        return [str(names.get(a, a)) for a in self.mobility_aids if a != MobilityAid.NONE]

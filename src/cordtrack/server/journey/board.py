@@ -108,7 +108,8 @@ def _items(logistics: Logistics | None) -> list[dict[str, Any]]:
     details = {
         "travel": f"{logistics.get_travel_mode_display()}, {logistics.distance_km} km",
         "lodging": f"{nights} night{'s' if nights != 1 else ''}" if nights else "none",
-        "mobility_aids": ", ".join(aids.get(a, a) for a in logistics.mobility_aids) or "none",
+        # str(): the labels are lazy translations, and join needs text.
+        "mobility_aids": ", ".join(str(aids.get(a, a)) for a in logistics.mobility_aids) or "none",
     }
     return [
         {"item": item, "label": item.replace("_", " "), "detail": details[item],

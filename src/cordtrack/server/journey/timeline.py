@@ -7,11 +7,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cordtrack.clinical.instruments import INSTRUMENTS
-
+from ..followup.names import instrument_name, visit_name
 from ..patients.models import Patient
 
 #: The kinds as shown beside each event.
@@ -21,6 +22,15 @@ KIND_LABELS = {
     "adverse-event": gettext_lazy("adverse event"), "visit": gettext_lazy("visit"),
     "exam": gettext_lazy("exam"), "instrument": gettext_lazy("instrument"),
 }  # fmt: skip
+
+
+def _with_free_text(message: str, values: dict[str, object], free: tuple[str, ...]) -> SafeString:
+    """``message % values`` as HTML: the values escaped, and each of ``free`` (text typed by staff,
+    an adverse event's term, in any script) isolated with ``dir="auto"``, so that an English term
+    lays out right in an Arabic line and an Arabic one in an English line."""
+    shown = {k: format_html('<span dir="auto">{}</span>', v) if k in free
+             else conditional_escape(str(v)) for k, v in values.items()}  # fmt: skip
+    return mark_safe(conditional_escape(message) % shown)  # every part escaped above
 
 
 @dataclass(frozen=True)
@@ -93,12 +103,13 @@ def timeline(patient: Patient, today: dt.date, *, drafts: bool = True) -> list[E
             Event(
                 ae.onset_date,
                 "adverse-event",
-                (
+                _with_free_text(
                     _("Serious adverse event: %(term)s, grade %(grade)s")
                     if ae.serious
-                    else _("Adverse event: %(term)s, grade %(grade)s")
-                )
-                % {"term": ae.term, "grade": ae.ctcae_grade},
+                    else _("Adverse event: %(term)s, grade %(grade)s"),
+                    {"term": ae.term, "grade": ae.ctcae_grade},
+                    free=("term",),
+                ),
                 flag="serious" if ae.serious else "",
             )
         )
@@ -113,7 +124,7 @@ def timeline(patient: Patient, today: dt.date, *, drafts: bool = True) -> list[E
                     if late
                     else _("Visit %(visit)s: %(status)s")
                 )
-                % {"visit": v.label or v.code, "status": v.get_status_display()},
+                % {"visit": visit_name(v), "status": v.get_status_display()},
                 reverse("visit-detail", args=[v.pk]),
                 "overdue" if late else "",
             )
@@ -133,7 +144,7 @@ def timeline(patient: Patient, today: dt.date, *, drafts: bool = True) -> list[E
             )
         )
     for r in patient.instruments.all():
-        name = INSTRUMENTS[r.instrument][0].name if r.instrument in INSTRUMENTS else r.instrument
+        name = instrument_name(r.instrument)
         total = "" if r.total is None else f": {r.total.normalize():f}"
         events.append(Event(r.recorded_on, "instrument", f"{name}{total}"))
     return sorted(events, key=lambda ev: (ev.on, ev.kind), reverse=True)

@@ -13,6 +13,7 @@ from cordtrack.outcomes import Measure, MeasureChange, Tri, format_percent
 from . import charts
 from .figures import OutcomesReport, SafetyReport
 from .patient import PLAIN_NAMES, PatientReport
+from .wording import phrase, threshold_text
 
 _MAXIMA: Final = {"UEMS": 50, "LEMS": 50, "LT": 112, "PP": 112, "SCIM III": 100,
                   "WISCI II": 20, "pain NRS": 10}  # fmt: skip
@@ -75,16 +76,16 @@ def _flag(change: MeasureChange) -> str:
 
 
 def _thresholds_text(change: MeasureChange) -> list[str]:
-    """Each threshold with its method and source (citations, as published)."""
+    """Each threshold with its method and source (citations, as published; units and methods in
+    the reader's language where the catalogs have them, reports/wording.py)."""
     out = []
     for check in change.checks:
-        t = check.threshold
-        if t.value is None:
+        t = threshold_text(check.threshold)
+        if not t.value:
             out.append(_("no confirmed threshold (%(method)s; %(source)s)")
                        % {"method": t.method, "source": t.source})  # fmt: skip
             continue
-        value = f"{t.value:g}" if t.upper is None else f"{t.value:g}–{t.upper:g}"
-        out.append(f"{value} {t.unit}, {t.method} — {t.source}")
+        out.append(str(t))
     return out
 
 
@@ -101,6 +102,8 @@ def patient_context(report: PatientReport) -> dict[str, Any]:
                     "shown": change.change.render() if change.change else "—",
                     "flag": _flag(change),
                     "thresholds": _thresholds_text(change),
+                    "threshold_texts": [threshold_text(c.threshold) for c in change.checks],
+                    "note": phrase(change.note) if change.note else None,
                 }
             )
     series = {m.value: pts for m, pts in report.series.items()}

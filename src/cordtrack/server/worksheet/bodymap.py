@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from cordtrack.isncsci.types import SENSORY_LEVELS, Modality, Side, flat_key
 
 CENTER = 130
@@ -31,12 +34,14 @@ GEOMETRY: dict[str, tuple[int, ...]] = {
 }
 
 STATES = {
-    "normal": "normal (2)",
-    "impaired": "impaired",
-    "absent": "absent (0)",
-    "nt": "not testable",
-    "empty": "not entered",
+    "normal": gettext_lazy("normal (2)"),
+    "impaired": gettext_lazy("impaired"),
+    "absent": gettext_lazy("absent (0)"),
+    "nt": gettext_lazy("not testable"),
+    "empty": gettext_lazy("not entered"),
 }
+#: A side as a word in a region's title (the patient's side, not the viewer's).
+SIDE_NAMES = {Side.RIGHT: gettext_lazy("right"), Side.LEFT: gettext_lazy("left")}
 
 
 def sensation_state(touch: str, prick: str) -> str:
@@ -85,9 +90,9 @@ def regions(values: Mapping[str, object]) -> list[Region]:
             # The patient's right is on the viewer's left, as on the worksheet's front view.
             x = CENTER - outer if side is Side.RIGHT else CENTER + inner
             name = level.replace("_", "-")
-            title = (
-                f"{name} {side.value.lower()}: light touch {touch or '—'}, pin prick "
-                f"{prick or '—'} ({STATES[state]})"
-            )
+            title = _(
+                "%(level)s %(side)s: light touch %(touch)s, pin prick %(prick)s (%(state)s)"
+            ) % {"level": name, "side": SIDE_NAMES[side], "touch": touch or "—",
+                 "prick": prick or "—", "state": STATES[state]}  # fmt: skip
             out.append(Region(name, side.value.lower(), x, y, outer - inner, h, state, title))
     return out

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from cordtrack.isncsci.types import KEY_MUSCLE_LEVELS, SENSORY_LEVELS, Modality, Side, flat_key
 
 #: Key muscles as printed on the worksheet (ISNCSCI 2019, key muscle list).
-KEY_MUSCLE_NAMES: dict[str, str] = {
-    "C5": "Elbow flexors",
-    "C6": "Wrist extensors",
-    "C7": "Elbow extensors",
-    "C8": "Finger flexors",
-    "T1": "Finger abductors",
-    "L2": "Hip flexors",
-    "L3": "Knee extensors",
-    "L4": "Ankle dorsiflexors",
-    "L5": "Long toe extensors",
-    "S1": "Ankle plantar flexors",
+KEY_MUSCLE_NAMES: Final = {
+    "C5": _("Elbow flexors"),
+    "C6": _("Wrist extensors"),
+    "C7": _("Elbow extensors"),
+    "C8": _("Finger flexors"),
+    "T1": _("Finger abductors"),
+    "L2": _("Hip flexors"),
+    "L3": _("Knee extensors"),
+    "L4": _("Ankle dorsiflexors"),
+    "L5": _("Long toe extensors"),
+    "S1": _("Ankle plantar flexors"),
 }
 
 #: Columns left to right: (side, modality); the worksheet mirrors the left side.
@@ -32,9 +33,9 @@ COLUMNS: tuple[tuple[Side, Modality], ...] = (
     (Side.LEFT, Modality.MOTOR),
 )
 MODALITY_NAMES = {
-    Modality.MOTOR: "motor",
-    Modality.TOUCH: "light touch",
-    Modality.PRICK: "pin prick",
+    Modality.MOTOR: _("motor"),
+    Modality.TOUCH: _("light touch"),
+    Modality.PRICK: _("pin prick"),
 }
 
 

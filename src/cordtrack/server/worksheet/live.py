@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
+
+from django.utils.translation import gettext_lazy as _
 
 from cordtrack import isncsci
 from cordtrack.isncsci import EXAM_KEYS, RESULT_KEYS
@@ -11,41 +13,42 @@ from cordtrack.isncsci.types import NON_KEY_KEYS
 
 from . import bodymap
 
-#: Result keys with the names a clinician reads on the worksheet's summary box.
-RESULT_LABELS: dict[str, str] = {
-    "rightSensory": "Sensory level, right",
-    "leftSensory": "Sensory level, left",
-    "rightMotor": "Motor level, right",
-    "leftMotor": "Motor level, left",
-    "neurologicalLevelOfInjury": "Neurological level of injury (NLI)",
-    "injuryComplete": "Complete (C) or incomplete (I)",
-    "asiaImpairmentScale": "ASIA Impairment Scale (AIS)",
-    "rightSensoryZpp": "Sensory ZPP, right",
-    "leftSensoryZpp": "Sensory ZPP, left",
-    "rightMotorZpp": "Motor ZPP, right",
-    "leftMotorZpp": "Motor ZPP, left",
-    "upperMotorTotal": "Upper extremity motor score (UEMS)",
-    "lowerMotorTotal": "Lower extremity motor score (LEMS)",
-    "touchTotal": "Light touch total",
-    "prickTotal": "Pin prick total",
-    "rightUpperMotorTotal": "Upper motor, right",
-    "leftUpperMotorTotal": "Upper motor, left",
-    "rightLowerMotorTotal": "Lower motor, right",
-    "leftLowerMotorTotal": "Lower motor, left",
-    "rightMotorTotal": "Motor total, right",
-    "leftMotorTotal": "Motor total, left",
-    "rightTouchTotal": "Light touch, right",
-    "leftTouchTotal": "Light touch, left",
-    "rightPrickTotal": "Pin prick, right",
-    "leftPrickTotal": "Pin prick, left",
+#: Result keys with the names a clinician reads on the worksheet's summary box (and a patient,
+#: in their language, on their signed exam's page).
+RESULT_LABELS: Final = {
+    "rightSensory": _("Sensory level, right"),
+    "leftSensory": _("Sensory level, left"),
+    "rightMotor": _("Motor level, right"),
+    "leftMotor": _("Motor level, left"),
+    "neurologicalLevelOfInjury": _("Neurological level of injury (NLI)"),
+    "injuryComplete": _("Complete (C) or incomplete (I)"),
+    "asiaImpairmentScale": _("ASIA Impairment Scale (AIS)"),
+    "rightSensoryZpp": _("Sensory ZPP, right"),
+    "leftSensoryZpp": _("Sensory ZPP, left"),
+    "rightMotorZpp": _("Motor ZPP, right"),
+    "leftMotorZpp": _("Motor ZPP, left"),
+    "upperMotorTotal": _("Upper extremity motor score (UEMS)"),
+    "lowerMotorTotal": _("Lower extremity motor score (LEMS)"),
+    "touchTotal": _("Light touch total"),
+    "prickTotal": _("Pin prick total"),
+    "rightUpperMotorTotal": _("Upper motor, right"),
+    "leftUpperMotorTotal": _("Upper motor, left"),
+    "rightLowerMotorTotal": _("Lower motor, right"),
+    "leftLowerMotorTotal": _("Lower motor, left"),
+    "rightMotorTotal": _("Motor total, right"),
+    "leftMotorTotal": _("Motor total, left"),
+    "rightTouchTotal": _("Light touch, right"),
+    "leftTouchTotal": _("Light touch, left"),
+    "rightPrickTotal": _("Pin prick, right"),
+    "leftPrickTotal": _("Pin prick, left"),
 }
-GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Summary", ("neurologicalLevelOfInjury", "asiaImpairmentScale", "injuryComplete")),
-    ("Levels", ("rightSensory", "leftSensory", "rightMotor", "leftMotor")),
-    ("Zones of partial preservation",
+GROUPS: Final = (
+    (_("Summary"), ("neurologicalLevelOfInjury", "asiaImpairmentScale", "injuryComplete")),
+    (_("Levels"), ("rightSensory", "leftSensory", "rightMotor", "leftMotor")),
+    (_("Zones of partial preservation"),
      ("rightSensoryZpp", "leftSensoryZpp", "rightMotorZpp", "leftMotorZpp")),
-    ("Totals", ("upperMotorTotal", "lowerMotorTotal", "touchTotal", "prickTotal")),
-    ("Totals per side", ("rightUpperMotorTotal", "leftUpperMotorTotal", "rightLowerMotorTotal",
+    (_("Totals"), ("upperMotorTotal", "lowerMotorTotal", "touchTotal", "prickTotal")),
+    (_("Totals per side"), ("rightUpperMotorTotal", "leftUpperMotorTotal", "rightLowerMotorTotal",
                          "leftLowerMotorTotal", "rightMotorTotal", "leftMotorTotal",
                          "rightTouchTotal", "leftTouchTotal", "rightPrickTotal", "leftPrickTotal")),
 )  # fmt: skip

@@ -4,7 +4,10 @@ its cell, with the marks a monitor left on it (an open query, verified against s
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cordtrack.isncsci.types import (
     DAP_KEY,
@@ -16,18 +19,19 @@ from cordtrack.isncsci.types import (
     flat_key,
 )
 
+from .bodymap import SIDE_NAMES
 from .grid import COLUMNS, KEY_MUSCLE_NAMES, MODALITY_NAMES, level_label
 
 #: The cells outside the grid, with their worksheet names.
-EXTRA_CELLS: tuple[tuple[str, str], ...] = (
-    (VAC_KEY, "Voluntary anal contraction (VAC)"),
-    (DAP_KEY, "Deep anal pressure (DAP)"),
-    (NON_KEY_KEYS[COLUMNS[0][0]], "Lowest non-key muscle with motor function, right"),
-    (NON_KEY_KEYS[COLUMNS[3][0]], "Lowest non-key muscle with motor function, left"),
+EXTRA_CELLS: Final = (
+    (VAC_KEY, gettext_lazy("Voluntary anal contraction (VAC)")),
+    (DAP_KEY, gettext_lazy("Deep anal pressure (DAP)")),
+    (NON_KEY_KEYS[COLUMNS[0][0]], gettext_lazy("Lowest non-key muscle with motor function, right")),
+    (NON_KEY_KEYS[COLUMNS[3][0]], gettext_lazy("Lowest non-key muscle with motor function, left")),
 )
 
 
-def _cell(key: str, label: str, values: Mapping[str, str], marks: Mapping[str, Any]) -> dict:  # type: ignore[type-arg]
+def _cell(key: str, label: object, values: Mapping[str, str], marks: Mapping[str, Any]) -> dict:  # type: ignore[type-arg]
     return {"key": key, "label": label, "value": values.get(key, ""), "marks": marks.get(key, {})}
 
 
@@ -46,7 +50,10 @@ def value_rows(
                 cells.append(None)
                 continue
             key = flat_key(level, side, modality)
-            label = f"{level_label(level)} {side.value.lower()} {MODALITY_NAMES[modality]}"
+            label = _("%(level)s %(side)s %(modality)s") % {
+                "level": level_label(level), "side": SIDE_NAMES[side],
+                "modality": MODALITY_NAMES[modality],
+            }  # fmt: skip
             cells.append(_cell(key, label, values, marks))
         rows.append(
             {"level": level_label(level), "muscle": KEY_MUSCLE_NAMES.get(level, ""),
@@ -67,4 +74,4 @@ def cell_label(key: str) -> str:
         for cell in row["cells"]:
             if cell is not None and cell["key"] == key:
                 return str(cell["label"])
-    return dict(EXTRA_CELLS).get(key, key)
+    return str(dict(EXTRA_CELLS).get(key, key))
