@@ -1,7 +1,8 @@
 """Keep patient data out of logs and error reports.
 
-Request lines are logged without their query string (a search box may hold anything), and error
-reports show no request parameters, cookies or settings values.
+Request lines are logged without their query string (a search box may hold anything), error
+reports show no request parameters, cookies or settings values, and error texts of mail servers
+and SMS gateways are kept without the addresses and numbers they name.
 """
 
 from __future__ import annotations
@@ -13,6 +14,23 @@ from typing import Any
 from django.views.debug import SafeExceptionReporterFilter
 
 _QUERY = re.compile(r"\?[^\s\"]*")
+#: An e-mail address as mail servers quote it (local part, @, host; no top-level domain needed:
+#: demo and internal addresses such as ``monitor@nth`` have none). Quotes and braces, legal but
+#: rare in a local part, are left out: they surround addresses in Python's reprs of refusals.
+_EMAIL = re.compile(r"[\w.!#$%&*+/=?^~-]+@[\w-]+(?:\.[\w-]+)*")
+#: A phone number: 7 to 15 digits (E.164 has at most 15) in groups separated by a space, dot,
+#: hyphen or parenthesis, with or without ``+``. Shorter runs (SMTP codes 550, 5.1.1, errno 111,
+#: ports) are kept; an IPv4 address is kept too (four dotted groups of at most 3 digits).
+_PHONE = re.compile(r"(?<![\w.])\+?\(?\d(?:[ .()-]{0,2}\d){6,14}(?![\w])")
+_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+
+
+def redact_contacts(text: str) -> str:
+    """``text`` with every e-mail address and phone number replaced: error texts of mail servers
+    and SMS gateways name the recipient (``550 5.1.1 <someone@example.org>: Recipient address
+    rejected``), and such texts are stored (the outbox's ``last_error``) and printed."""
+    text = _EMAIL.sub("[e-mail]", text)
+    return _PHONE.sub(lambda m: m[0] if _IPV4.fullmatch(m[0]) else "[phone]", text)
 
 
 class StripQueryStrings(logging.Filter):

@@ -30,6 +30,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from ..logsafety import redact_contacts
 from .models import Channel, OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -202,7 +203,9 @@ def _message(row: OutboxMessage, mail: object) -> EmailMessage:
 
 def _failed(row: OutboxMessage, token: str, now: dt.datetime, exc: Exception) -> bool:
     """Record a failed attempt; True when it was the last one."""
-    error = f"{type(exc).__name__}: {exc}"[:500]
+    # A refusal names its recipient ("550 5.1.1 <someone@example.org>: ..."): the error is kept
+    # (and printed by `cordtrack outbox status`) without addresses or numbers.
+    error = redact_contacts(f"{type(exc).__name__}: {exc}")[:500]
     last = row.attempts >= MAX_ATTEMPTS or isinstance(exc, UndeliverableError)
     log.warning(
         "outbox: message %s attempt %s failed (%s)", row.pk, row.attempts, type(exc).__name__
