@@ -14,6 +14,8 @@ from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 
+from ..paging import rows_at
+
 
 @dataclass(frozen=True)
 class Paged:
@@ -44,7 +46,8 @@ class Pages(PaginationBase):
     ) -> dict[str, Any]:
         assert isinstance(queryset, Paged), "list operations return Paged"
         offset, limit = pagination.offset, pagination.limit
-        page = list(queryset.queryset[offset : offset + limit])
+        # The page's ids first, then its rows (``paging``: a deep page reads no skipped row).
+        page = rows_at(queryset.queryset, offset, offset + limit)
         if queryset.prepare is not None:
             queryset.prepare(page)
         return {"count": queryset.queryset.count(), "items": [queryset.render(o) for o in page]}

@@ -42,7 +42,7 @@ from ..patients.models import Patient
 from ..safety.models import AdverseEvent
 from ..therapy.models import Administration
 from . import adapters
-from .courses import treated_courses
+from .courses import courses_of, treated_people
 
 #: Responder definitions offered by the pages and the CLI: key -> (label, definition).
 DEFINITIONS: Final[dict[str, ResponderDefinition]] = {
@@ -110,8 +110,9 @@ def cohort_courses(filters: CohortFilters, today: dt.date | None = None) -> Coho
     # Patients randomised in a randomised protocol are analysed by arm (reports/arms.py), never
     # pooled into an uncontrolled cohort (which would also reveal who was given cells).
     patients = Patient.objects.filter(site__code__in=filters.sites, randomisations__isnull=True)
-    courses, without = treated_courses(
-        patients, day, validated_answers_only=filters.answers == ANSWERS_VALIDATED
+    people = treated_people(patients)
+    courses, without = courses_of(
+        people, day, validated_answers_only=filters.answers == ANSWERS_VALIDATED
     )
     tags = {name: getattr(filters, name) for name in TAG_FILTERS if getattr(filters, name)}
     chosen = select(
@@ -120,8 +121,9 @@ def cohort_courses(filters: CohortFilters, today: dt.date | None = None) -> Coho
         phase=Phase(filters.phase) if filters.phase else None,
         **tags,
     )
-    # By primary key: a list of thousands of study ids in SQL took seconds (ADR 0055).
-    pk_of = dict(patients.values_list("study_id", "pk"))
+    # By primary key: a list of thousands of study ids in SQL took seconds (ADR 0055); the keys
+    # are those the courses were read by (not the site's patients read again, ADR 0058).
+    pk_of = {p["study_id"]: p["pk"] for p in people}
     withdrawals = count_by_scope([pk_of[c.patient_id] for c in chosen])
     return Cohort(filters, tuple(chosen), tuple(without), day, withdrawals)
 
