@@ -1,7 +1,7 @@
 """The patient list (page and API) and the dashboard timed in process, with their queries.
 
     .venv/bin/python benchmarks/pages_in_process.py --database postgres://.../cordtrack_bench
-        [--user clinician@sya] [--repeat 9] [--explain]
+        [--user clinician@sya] [--repeat 9] [--explain] [--only NAME,...] [--statements]
 
 ``make bench-web`` measures the server under concurrent clients, where a starved machine hides
 what one request costs. This script asks the same pages of Django in this process (the test
@@ -16,7 +16,9 @@ closed loop's throughput on a shared CPU far better than a wall time does), the 
 statements and the size of the answer; ``--explain`` adds PostgreSQL's execution time of each
 page's slowest statements (``EXPLAIN ANALYZE``). The configuration is the usual one
 (``CORDTRACK_ENV_FILE``, or ``var/cordtrack.env``); ``--database`` replaces its
-``DATABASE_URL``. Every request is a real one: its read is audited (one audit entry each), as on
+``DATABASE_URL``. ``--only`` times the pages whose names contain one of the words given (``--only
+list,cohort``); ``--statements`` prints each page's SQL statements (their first 120 characters).
+Every request is a real one: its read is audited (one audit entry each), as on
 the server.
 """
 
@@ -39,6 +41,7 @@ PAGES = (
     ("patient list API", "/api/v1/patients?limit=50"),
     ("patient list API offset 5000", "/api/v1/patients?limit=50&offset=5000"),
     ("dashboard", "/dashboard/"),
+    ("cohort report", "/reports/cohort/?site={site}"),
 )
 
 
@@ -48,6 +51,8 @@ def main() -> int:
     parser.add_argument("--user", help="who asks (default: the first site's clinician)")
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--only", default="", help="pages whose names contain one of these")
+    parser.add_argument("--statements", action="store_true", help="print each page's SQL")
     args = parser.parse_args()
     if args.database:
         os.environ["DATABASE_URL"] = args.database
@@ -82,7 +87,11 @@ def main() -> int:
     backend = _backend_cpu(connection)
     print(f"{'page':<30}{'median ms':>10}{'min ms':>8}{'cpu ms':>8}{'pg cpu':>8}{'total':>8}"
           f"{'queries':>8}{'bytes':>8}")  # fmt: skip
-    for name, path in PAGES:
+    wanted = [w for w in args.only.split(",") if w]
+    for name, template in PAGES:
+        if wanted and not any(w in name for w in wanted):
+            continue
+        path = template.format(site=site.code)
         client = api if path.startswith("/api/") else page
         first = client.get(path)
         if first.status_code != 200:
@@ -105,6 +114,9 @@ def main() -> int:
         print(f"{name:<30}{statistics.median(walls) * 1000:>10.1f}{min(walls) * 1000:>8.1f}"
               f"{mine:>8.1f}{pg}{total}{len(done.captured_queries):>8}"
               f"{len(answer.content):>8}", flush=True)  # fmt: skip
+        if args.statements:
+            for query in done.captured_queries:
+                print(f"{'':<4}{query['sql'][:120]}")
         if args.explain and connection.vendor == "postgresql":
             _explain(connection, done.captured_queries)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
