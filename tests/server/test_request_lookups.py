@@ -23,7 +23,7 @@ from .test_api_helpers import ApiClient
 OWN_RECORD = '"patients_patient"."user_id" ='
 RANDOMISED = 'FROM "intake_randomisation" WHERE "intake_randomisation"."patient_id" ='
 PATIENT_MEMBERSHIP = '"accounts_membership"."role" = \'patient\''
-MEMBERSHIPS = 'FROM "accounts_membership" WHERE "accounts_membership"."user_id" ='
+MEMBERSHIPS = 'WHERE "accounts_membership"."user_id" ='
 
 
 def lookups(ctx: CaptureQueriesContext) -> dict[str, int]:
@@ -95,3 +95,20 @@ def test_a_patient_request_that_shows_treatment_rows_asks_once_whether_they_are_
         assert client.get("/portal/").status_code == 200
     assert lookups(ctx)["randomised"] == 1
     assert lookups(ctx)["own record"] == 1
+
+
+def test_a_staff_page_reads_the_memberships_once_for_its_checks_and_its_header(
+    alice: User, own: Patient, south: Site
+) -> None:
+    """The page header's roles by site code come from the rows the access checks read."""
+    Membership.objects.create(user=alice, site=south, role=Role.MONITOR)
+    client = Client()
+    client.force_login(alice)
+    for path in ("/patients/", f"/patients/{own.pk}/", "/dashboard/"):
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(path)
+        assert page.status_code == 200, path
+        assert lookups(ctx)["memberships"] == 1, path
+        header = page.content.decode()
+        assert "clinician@NTH" in header, path
+        assert "monitor@STH" in header, path

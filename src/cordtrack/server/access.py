@@ -78,9 +78,12 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
 M = TypeVar("M", bound=models.Model)
 
 
-#: A user's (site, role) pairs: asked by every request that checks access.
-_MEMBERSHIPS: Prepared[tuple[int, str]] = Prepared(
-    lambda user_id: Membership.objects.filter(user_id=user_id).values_list("site_id", "role"),
+#: A user's (site, role, site code) rows: asked once by every request that checks access; the
+#: page header shows the roles by site code (``accounts.context``) from the same rows.
+_MEMBERSHIPS: Prepared[tuple[int, str, str]] = Prepared(
+    lambda user_id: Membership.objects.filter(user_id=user_id).values_list(
+        "site_id", "role", "site__code"
+    ),
     int,
 )
 
@@ -94,7 +97,9 @@ def site_ids(user: Any, cap: Cap = Cap.READ) -> set[int]:
         cached = {c: set() for c in Cap}
         held: set[str] = set()
         patient_sites: set[int] = set()
-        for site_id, role in _MEMBERSHIPS.rows(user.pk):
+        rows = _MEMBERSHIPS.rows(user.pk)
+        user._cordtrack_memberships = tuple((code, role) for _, role, code in rows)
+        for site_id, role, _ in rows:
             held.add(role)
             if role == Role.PATIENT:
                 patient_sites.add(site_id)
@@ -113,6 +118,15 @@ def roles_of(user: Any) -> frozenset[str]:
     site_ids(user)
     held: frozenset[str] = user._cordtrack_roles
     return held
+
+
+def memberships_of(user: Any) -> tuple[tuple[str, str], ...]:
+    """``user``'s (site code, role) pairs (read with :func:`site_ids`' one query)."""
+    if not getattr(user, "is_authenticated", False):
+        return ()
+    site_ids(user)
+    found: tuple[tuple[str, str], ...] = user._cordtrack_memberships
+    return found
 
 
 def own_patient_id(user: Any) -> int | None:

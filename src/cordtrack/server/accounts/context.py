@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from ..access import memberships_of
 from ..blinding import BLINDED_ROLES, product_hidden
 
 
@@ -12,7 +13,7 @@ def memberships(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    rows = list(user.memberships.values_list("site__code", "role"))
+    rows = memberships_of(user)  # the access checks' rows: no query of its own
     roles = [f"{role.replace('_', ' ')}@{code}" for code, role in rows]
     admin_of = sorted({code for code, role in rows if role == "site_admin"})
     patient = getattr(user, "patient_record", None)

@@ -23,7 +23,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.db.models.fields.json import KT
 
-from cordtrack.outcomes import FollowUp, PatientCourse
+from cordtrack.outcomes import Assessment, FollowUp, PatientCourse
 
 from ..audit import reads
 from ..exams.models import IsncsciExam
@@ -32,31 +32,70 @@ from ..idsets import among
 from ..intake.models import EligibilityScreening
 from ..patients.models import Injury, Patient
 from ..therapy.models import Administration
-from .adapters import INSTRUMENT_FIELDS, INSTRUMENT_MATCH_DAYS, assessment_of
+from .adapters import INSTRUMENT_FIELDS, INSTRUMENT_MATCH_DAYS
 
 #: instrument code -> [(day ordinal, rounded total)] in date order, of responses with a total
 Instruments = dict[str, list[tuple[int, int]]]
 #: The classification keys ``adapters.assessment_of`` reads, fetched as text (no JSON decode).
 RESULT_KEYS = ("asiaImpairmentScale", "neurologicalLevelOfInjury", "rightMotor", "leftMotor",
                "upperMotorTotal", "lowerMotorTotal", "touchTotal", "prickTotal")  # fmt: skip
+#: Those keys read as text by the database (the order of ``_Assessments.of``'s unpacking).
+RESULTS = tuple(KT(f"classification__{key}") for key in RESULT_KEYS)
 
 
-def _nearest(instruments: Instruments, day: int, not_after: int | None) -> dict[str, int]:
-    """``adapters._nearest_instruments`` on day ordinals: per instrument, the response nearest
-    ``day`` within ``INSTRUMENT_MATCH_DAYS`` (the earlier on a tie; the first stored on a tie of
-    dates), none after ``not_after``."""
-    values: dict[str, int] = {}
-    for code, name in INSTRUMENT_FIELDS.items():
-        best: tuple[int, int] | None = None
+def _nearest(instruments: Instruments, day: int, not_after: int | None) -> tuple[int | None, ...]:
+    """``adapters._nearest_instruments`` on day ordinals: per instrument (in the order of
+    ``INSTRUMENT_FIELDS``), the total of the response nearest ``day`` within
+    ``INSTRUMENT_MATCH_DAYS`` (the earlier on a tie; the first stored on a tie of dates), none
+    after ``not_after``; None where there is none."""
+    if not instruments:
+        return _NO_INSTRUMENTS
+    found: list[int | None] = []
+    for code in INSTRUMENT_FIELDS:
+        best_total: int | None = None
+        best_on, best_distance = 0, INSTRUMENT_MATCH_DAYS + 1  # farther than any match
         for on, total in instruments.get(code, ()):
-            distance = abs(on - day)
-            if distance > INSTRUMENT_MATCH_DAYS or (not_after is not None and on > not_after):
+            if not_after is not None and on > not_after:
                 continue
-            if best is None or (distance, on) < (abs(best[0] - day), best[0]):
-                best = (on, total)
-        if best is not None:
-            values[name] = best[1]
-    return values
+            distance = on - day if on >= day else day - on
+            if distance < best_distance or (distance == best_distance and on < best_on):
+                best_on, best_total, best_distance = on, total, distance
+        found.append(best_total)
+    return tuple(found)
+
+
+_NO_INSTRUMENTS: tuple[int | None, ...] = (None,) * len(INSTRUMENT_FIELDS)
+# ``_Assessments.of`` gives the totals to the fields of these names, in this order.
+assert tuple(INSTRUMENT_FIELDS.values()) == ("scim_iii", "wisci_ii", "pain_nrs")
+
+
+def _number(value: str | None) -> int | None:
+    """A stored total as ``adapters._total`` reads it: digits, else not determinable."""
+    return int(value) if value and value.isdigit() else None
+
+
+class _Assessments:
+    """``adapters.assessment_of`` for rows of the eight result keys (``RESULT_KEYS``, as text or
+    None) and the instrument totals, each distinct combination built once: a registry repeats
+    the same results and totals many times, and an ``Assessment`` is an immutable value."""
+
+    def __init__(self) -> None:
+        self.made: dict[tuple[Any, ...], Assessment] = {}
+
+    def of(self, results: tuple[str | None, ...], extra: tuple[int | None, ...]) -> Assessment:
+        key = (results, extra)
+        found = self.made.get(key)
+        if found is None:
+            ais, nli, right, left, upper, lower, touch, prick = results
+            scim, wisci, pain = extra
+            found = Assessment(
+                ais=ais or None, nli=nli or None, motor_level_right=right or None,
+                motor_level_left=left or None, uems=_number(upper), lems=_number(lower),
+                lt=_number(touch), pp=_number(prick), scim_iii=scim, wisci_ii=wisci,
+                pain_nrs=pain,
+            )  # fmt: skip
+            self.made[key] = found
+        return found
 
 
 def _grouped(rows: Iterable[Any]) -> dict[int, list[dict[str, Any]]]:
@@ -119,15 +158,17 @@ def courses_of(
         .order_by("administered_at", "pk")
         .values("patient_id", "administered_at", "route", "lot__cell_type")
     )
-    # A classification that is null or empty is not a result (``adapters.timeline``).
-    results = {f"r{i}": KT(f"classification__{key}") for i, key in enumerate(RESULT_KEYS)}
-    exams = _grouped(
+    # A classification that is null or empty is not a result (``adapters.timeline``). Rows as
+    # tuples: (patient id, exam date, the eight result keys as text).
+    exams: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in (
         IsncsciExam.objects.filter(among("patient_id", ids), signed_at__isnull=False)
         .filter(classification__isnull=False)
         .exclude(classification={})
         .order_by("exam_date", "pk")
-        .values("patient_id", "exam_date", **results)
-    )
+        .values_list("patient_id", "exam_date", *RESULTS)
+    ):
+        exams[row[0]].append(row)
     instruments: dict[int, Instruments] = defaultdict(lambda: defaultdict(list))
     rows = InstrumentResponse.objects.filter(among("patient_id", ids), total__isnull=False)
     if validated_answers_only:
@@ -143,38 +184,40 @@ def courses_of(
     protocols = _first_protocols(ids)
     courses: list[PatientCourse] = []
     without: list[str] = []
+    assessments = _Assessments()
     for person in people:
         pk = person["pk"]
-        given = admins[pk]
-        first = min(a["administered_at"].date() for a in given)
-        classified = exams.get(pk, [])
+        given = admins[pk]  # by time given: the first is the first administration
+        first = given[0]["administered_at"].date()
+        classified = exams.get(pk)
         if not classified:
             without.append(person["study_id"])
             continue
-        before = [e for e in classified if e["exam_date"] <= first]
-        base = before[-1] if before else classified[0]
-        base_date: dt.date = base["exam_date"]
+        base = classified[0]
+        for exam in classified:  # the last on or before the first administration, else the first
+            if exam[1] > first:
+                break
+            base = exam
+        base_date: dt.date = base[1]
         own = instruments.get(pk, {})
-
-        def assessed(exam: dict[str, Any], not_after: int | None, own: Instruments = own) -> Any:
-            values = _nearest(own, exam["exam_date"].toordinal(), not_after)
-            flat = {key: exam[f"r{i}"] for i, key in enumerate(RESULT_KEYS)}
-            return assessment_of({k: v for k, v in flat.items() if v is not None}, values)
-
         tags = {"site": person["site__code"], "cell_type": given[0]["lot__cell_type"],
                 "route": given[0]["route"]}  # fmt: skip
         if pk in protocols:
             tags["protocol"] = protocols[pk]
         injury = injuries.get(pk)
+        baseline = assessments.of(base[2:], _nearest(own, base_date.toordinal(), first.toordinal()))
         courses.append(
             PatientCourse(
                 patient_id=person["study_id"],
-                baseline=assessed(base, first.toordinal()),
+                baseline=baseline,
                 days_since_injury_at_baseline=None if injury is None else (base_date - injury).days,
                 follow_ups=tuple(
-                    FollowUp((e["exam_date"] - base_date).days, assessed(e, None))
+                    FollowUp(
+                        (e[1] - base_date).days,
+                        assessments.of(e[2:], _nearest(own, e[1].toordinal(), None)),
+                    )
                     for e in classified
-                    if e["exam_date"] > base_date
+                    if e[1] > base_date
                 ),
                 observed_until=(today - base_date).days,
                 age_years=base_date.year - person["year_of_birth"],
