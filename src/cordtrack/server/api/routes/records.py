@@ -58,16 +58,19 @@ def by_patient(queryset: QuerySet[Any], patient_id: int | None) -> QuerySet[Any]
 
 
 def patient_out(patient: Patient) -> dict[str, Any]:
-    return PatientOut(
-        id=patient.pk,
-        study_id=patient.study_id,
-        site=patient.site.code,
-        year_of_birth=patient.year_of_birth,
-        sex=patient.sex,
-        consent_status=patient.consent_status,
-        consent_date=patient.consent_date,
-        consent_version=patient.consent_version,
-    ).model_dump(mode="json")
+    """The ``PatientOut`` fields as JSON values (an idempotent write stores them), validated once:
+    by the operation's response schema as the answer is rendered (building the schema here too
+    validated every row twice, ADR 0058)."""
+    return {
+        "id": patient.pk,
+        "study_id": patient.study_id,
+        "site": patient.site.code,
+        "year_of_birth": patient.year_of_birth,
+        "sex": patient.sex,
+        "consent_status": patient.consent_status,
+        "consent_date": None if patient.consent_date is None else patient.consent_date.isoformat(),
+        "consent_version": patient.consent_version,
+    }
 
 
 def exam_out(exam: IsncsciExam) -> dict[str, Any]:
