@@ -1,12 +1,18 @@
 """One exam save, in process: its cost, its queries and (optionally) its profile.
 
     .venv/bin/python benchmarks/exam_save_profile.py [--database URL] [--saves 300]
-        [--patients 300] [--profile 25] [--queries]
+        [--patients 300] [--profile 25] [--queries] [--via wsgi|client]
 
 The request ``make bench-web`` sends (``POST /api/v1/exams`` with a bearer token, a complete exam
 from the engine's generator) through Django's whole stack (every middleware, the read audit,
 django-ninja, the service, the audit trail), in this process, without a server or a network:
-what one save costs the CPU, and how many queries it makes. Then the parts alone: the service
+what one save costs the CPU, and how many queries it makes. By default the request is handed to
+the WSGI application as gunicorn hands it (the environ of httpx's request, the body read from
+``wsgi.input``, the answer's iterable joined and closed, so ``request_started`` and
+``request_finished`` run), with the request's JSON log line formatted as the server formats it
+(into ``os.devnull``); ``--via client`` uses Django's test client instead, as the figures of ADRs
+0054 and 0057 did (it adds its own work: signal receivers connected per request, the answer's
+cookies and context). Then the parts alone: the service
 function (``record_exam``) and the classification. ``--profile N`` adds cProfile's N most
 expensive functions (cumulative) over the saves; ``--queries`` prints the SQL of one save.
 
@@ -21,6 +27,8 @@ from __future__ import annotations
 import argparse
 import cProfile
 import datetime as dt
+import io
+import json
 import os
 import pstats
 import random
@@ -85,6 +93,51 @@ def _ms(values: list[float]) -> str:
     return f"median {median:.2f} ms, mean {mean:.2f} ms, p95 {p95:.2f} ms"
 
 
+def _quiet_request_log() -> None:
+    """The request's log line formatted as the server formats it (its cost is the server's), but
+    written into ``os.devnull``: a line per save on the terminal otherwise."""
+    import logging
+
+    logger = logging.getLogger("cordtrack.request")
+    for shown in list(logger.handlers):
+        if isinstance(shown, logging.StreamHandler):
+            kept = logging.StreamHandler(open(os.devnull, "w"))  # noqa: SIM115 (process-long)
+            kept.setFormatter(shown.formatter)
+            for f in shown.filters:
+                kept.addFilter(f)
+            logger.removeHandler(shown)
+            logger.addHandler(kept)
+
+
+def _wsgi_post(application: Any, token: str, body: bytes) -> tuple[int, bytes]:
+    """``POST /api/v1/exams`` handed to the WSGI application as gunicorn hands it: the headers
+    httpx sends, the body to read from ``wsgi.input``, the answer joined and closed."""
+    environ = {
+        "REQUEST_METHOD": "POST", "SCRIPT_NAME": "", "PATH_INFO": "/api/v1/exams",
+        "QUERY_STRING": "", "RAW_URI": "/api/v1/exams", "SERVER_PROTOCOL": "HTTP/1.1",
+        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8100", "REMOTE_ADDR": "127.0.0.1",
+        "REMOTE_PORT": "50000", "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)), "HTTP_HOST": "127.0.0.1:8100",
+        "HTTP_ACCEPT": "*/*", "HTTP_ACCEPT_ENCODING": "gzip, deflate",
+        "HTTP_CONNECTION": "keep-alive", "HTTP_USER_AGENT": "python-httpx/0.28.1",
+        "HTTP_AUTHORIZATION": f"Bearer {token}", "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr, "wsgi.version": (1, 0), "wsgi.url_scheme": "http",
+        "wsgi.multithread": True, "wsgi.multiprocess": True, "wsgi.run_once": False,
+    }  # fmt: skip
+    status: list[str] = []
+
+    def start_response(line: str, headers: Any, exc_info: Any = None) -> Any:
+        status.append(line)
+        return lambda data: None
+
+    result = application(environ, start_response)
+    try:
+        content = b"".join(result)
+    finally:
+        result.close()  # request_finished, as the server's worker does
+    return int(status[0].split()[0]), content
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     default = f"sqlite:///{VAR / 'profile.sqlite3'}"
@@ -94,6 +147,11 @@ def main() -> int:
     parser.add_argument("--profile", type=int, metavar="N", default=0,
                         help="print cProfile's N most expensive functions")  # fmt: skip
     parser.add_argument("--queries", action="store_true", help="print the SQL of one save")
+    parser.add_argument("--profile-out", metavar="FILE", help="with --profile: also write the "
+                        "raw profile (pstats) to FILE")  # fmt: skip
+    parser.add_argument("--via", choices=("wsgi", "client"), default="wsgi",
+                        help="the WSGI application as gunicorn calls it (default), or Django's "
+                        "test client")  # fmt: skip
     args = parser.parse_args()
     if "cordtrack_bench" in args.database:
         parser.error("cordtrack_bench is make bench-web's database: name another")
@@ -103,9 +161,7 @@ def main() -> int:
     import django
 
     django.setup()
-    import logging
-
-    logging.getLogger("cordtrack.request").setLevel(logging.WARNING)  # a line per save otherwise
+    from django.core.wsgi import get_wsgi_application
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -121,15 +177,21 @@ def main() -> int:
     ids = list(Patient.objects.filter(site__code=SITE, consent_status="consented")
                .order_by("pk").values_list("pk", flat=True)[:2000])  # fmt: skip
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST="127.0.0.1")
+    application = get_wsgi_application()  # sets up Django (and its logging) again
+    _quiet_request_log()
     rng = random.Random(16)
     today = time.strftime("%Y-%m-%d")
 
     def save() -> Any:
         body = {"patient_id": rng.choice(ids), "exam_date": today, "values": rng.choice(EXAMS)}
-        response = client.post("/api/v1/exams", body, content_type="application/json")
-        if response.status_code != 201:
-            sys.exit(f"POST /api/v1/exams answered {response.status_code}: {response.content!r}")
-        return response
+        if args.via == "client":
+            response = client.post("/api/v1/exams", body, content_type="application/json")
+            status, content = response.status_code, response.content
+        else:
+            status, content = _wsgi_post(application, token, json.dumps(body).encode())
+        if status != 201:
+            sys.exit(f"POST /api/v1/exams answered {status}: {content!r}")
+        return content
 
     print(f"machine: {machine()}; {load()}")
     print(f"database: {connection.vendor}, {Patient.objects.count()} patients; "
@@ -142,7 +204,7 @@ def main() -> int:
         save()
         cpu.append(time.thread_time() - began_cpu)
         times.append(time.perf_counter() - began)
-    print(f"POST /api/v1/exams in process, {args.saves} saves: {_ms(times)}")
+    print(f"POST /api/v1/exams in process (via {args.via}), {args.saves} saves: {_ms(times)}")
     print(f"  CPU of this thread per save: {_ms(cpu)}")
 
     counts, last = [], []
@@ -181,6 +243,8 @@ def main() -> int:
             save()
         profiler.disable()
         stats = pstats.Stats(profiler, stream=sys.stdout)
+        if args.profile_out:
+            stats.dump_stats(args.profile_out)
         profiled = min(args.saves, 200)
         # Not slowed by the machine's load, unlike the times: a steady measure of the work.
         print(f"Python function calls per save: {stats.total_calls / profiled:.0f}")

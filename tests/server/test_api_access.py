@@ -267,3 +267,23 @@ def test_every_write_succeeds_for_the_right_north_roles(
     for path, body in writable:
         response = ApiClient(dora).post(path, body)
         assert response.status_code in (200, 201), (path, response.json())
+
+
+def _routes(resolver: Any, prefix: str = "") -> list[str]:
+    found = []
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        found += _routes(pattern, route) if hasattr(pattern, "url_patterns") else [route]
+    return found
+
+
+def test_the_api_is_resolved_first_and_no_page_route_lies_under_it() -> None:
+    """The API's routes come first in the URL map (its requests then skip the pages' routes);
+    that changes nothing only while no page route starts with the API's prefix."""
+    from django.urls import get_resolver
+
+    routes = _routes(get_resolver())
+    assert routes[0].startswith("api/v1/")
+    pages = [r for r in routes if not r.startswith("api/v1/")]
+    assert pages
+    assert not [r for r in pages if r.startswith(("api", "^", "<"))]

@@ -313,6 +313,55 @@ def test_an_exam_saved_through_the_api_reads_each_row_it_needs_once(
     assert sum(s.startswith("INSERT") for s in sql) == 2  # the exam and its audit entry
 
 
+def _statement(sql: str) -> str:
+    """A statement as its verb and its table: ``SELECT patients_patient``."""
+    words = sql.split()
+    verb = words[0]
+    table = next(
+        (
+            w
+            for w, prev in zip(words[1:], words, strict=False)
+            if prev in ("FROM", "INTO", "UPDATE")
+        ),
+        "",
+    )
+    return verb + " " + table.strip('"')
+
+
+def test_an_exam_saved_through_the_api_sends_these_statements_and_no_other(
+    patient: Patient, alice: User
+) -> None:
+    """The whole request, pinned (the same on SQLite and PostgreSQL): a statement added to the
+    save path fails here, and is then a decision (ADRs 0054, 0057, 0058). In a test the
+    request's transaction never commits, so the read audit looks its entry up by hash (the
+    last statement) instead of learning of it from the commit."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = ApiClient(alice)
+    client.post("/exams", body(patient, normal_exam()))  # the token's first use is recorded
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post("/exams", body(patient, normal_exam()))
+    assert response.status_code == 201
+    sent = [
+        _statement(q["sql"])
+        for q in captured.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+    assert sent == [
+        "SELECT api_apitoken",  # the bearer token, with its user
+        "SELECT accounts_membership",  # the user's sites and roles (scope, blinding, fences)
+        "SELECT patients_patient",  # the patient
+        "SELECT consent_withdrawal",  # its consent scopes
+        "SELECT patients_injury",  # its injury date (no exam before it)
+        "INSERT exams_isncsciexam",
+        "SELECT audit_audithead",  # the head, locked (PostgreSQL: and whether any is staged)
+        "INSERT audit_auditentry",
+        "UPDATE audit_audithead",
+        "SELECT audit_auditentry",  # the read audit's lookup (see above)
+    ]
+
+
 def test_with_an_idempotency_key_nothing_is_read_while_the_audit_head_is_held(
     patient: Patient, alice: User
 ) -> None:

@@ -19,6 +19,7 @@ from django.db.models import Exists
 from django.utils import timezone
 
 from ..prepared import Prepared
+from ..prepared_writes import insert, update
 from . import anchoring, keys, staging
 from .models import GENESIS_HASH, AuditAction, AuditEntry, AuditHead, StagedEntry
 
@@ -138,11 +139,12 @@ def _entry(seq: int, prev: str, key_id: str, key: bytes, **fields: Any) -> Audit
 def _write(head: AuditHead, entries: list[AuditEntry]) -> None:
     """Insert chained entries and move the head to the last; its anchor after the commit."""
     if len(entries) == 1:
-        entries[0].save()
+        # AuditEntry.save() only refuses updates; SQL compiled once per connection (ADR 0058).
+        insert(entries[0], overrides_save_only_for_updates=True)
     else:
         AuditEntry.objects.bulk_create(entries, batch_size=_INSERT_BATCH)
     head.seq, head.hash = entries[-1].seq, entries[-1].hash
-    head.save(update_fields=["seq", "hash"])
+    update(head, "seq", "hash")
     anchoring.schedule(head.seq, head.hash)
 
 

@@ -11,6 +11,7 @@ from django.db import models
 
 from ..audit.chain import record_change, snapshot
 from ..audit.models import AuditAction
+from ..prepared_writes import insert, insertable
 
 M = TypeVar("M", bound=models.Model)
 
@@ -52,7 +53,10 @@ def create(actor: Any, instance: M, *, exclude: Sequence[str] = ()) -> M:
     """Validate, insert and audit a new record (call inside ``transaction.atomic``)."""
     check_dates(instance)
     instance.full_clean(exclude=list(exclude) or None)
-    instance.save()
+    if insertable(instance):
+        insert(instance)  # save()'s INSERT, compiled once per connection (ADR 0058)
+    else:
+        instance.save()
     record_change(actor, instance, None)
     return instance
 
