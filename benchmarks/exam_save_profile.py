@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from process_cpu import cpu_of
 from web_load import EXAMS, percentile
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,6 +92,13 @@ def _ms(values: list[float]) -> str:
     median, mean, p95 = (1000 * statistics.median(values), 1000 * statistics.fmean(values),
                          1000 * percentile(values, 95))  # fmt: skip
     return f"median {median:.2f} ms, mean {mean:.2f} ms, p95 {p95:.2f} ms"
+
+
+def _backend_pid(connection: Any) -> int | None:
+    """The PostgreSQL backend serving this thread's connection (on this machine), if open."""
+    if connection.vendor != "postgresql" or connection.connection is None:
+        return None
+    return int(connection.connection.info.backend_pid)
 
 
 def _quiet_request_log() -> None:
@@ -198,14 +206,24 @@ def main() -> int:
           f"{len(ids)} consented at {SITE}", flush=True)  # fmt: skip
     for _ in range(20):  # warm-up: imports, caches, the first connection
         save()
-    times, cpu = [], []
+    times, cpu, database = [], [], 0.0
     for _ in range(args.saves):
+        backend = _backend_pid(connection)
+        backend_cpu = cpu_of(backend) if backend else 0.0
         began, began_cpu = time.perf_counter(), time.thread_time()
         save()
         cpu.append(time.thread_time() - began_cpu)
         times.append(time.perf_counter() - began)
+        after = _backend_pid(connection)
+        # A new backend (the connection renewed after CONN_MAX_AGE) counts from zero.
+        database += cpu_of(after) - (backend_cpu if after == backend else 0.0) if after else 0.0
     print(f"POST /api/v1/exams in process (via {args.via}), {args.saves} saves: {_ms(times)}")
     print(f"  CPU of this thread per save: {_ms(cpu)}")
+    if connection.vendor == "postgresql":
+        print(
+            f"  CPU of the PostgreSQL backend per save (mean, clock ticks of "
+            f"{1000 / os.sysconf('SC_CLK_TCK'):.0f} ms): {database / args.saves * 1000:.2f} ms"
+        )
 
     counts, last = [], []
     for _ in range(20):
