@@ -10,6 +10,7 @@ from django.test import Client, override_settings
 
 from cordtrack.server.accounts.models import Role, Site, User
 from cordtrack.server.audit.chain import verify
+from cordtrack.server.consent.models import Consent
 from cordtrack.server.demo import PASSWORD
 from cordtrack.server.demo_rct import PLANNED
 from cordtrack.server.demo_trial import WAITING_AT_NORTH
@@ -53,6 +54,9 @@ def test_the_demo_covers_the_journey_and_every_demo_user_sees_only_their_site(db
         assert (account.preferred_language, account.patient_record.preferred_language) == (
             language, language,
         )  # fmt: skip
+        # ... and signed the consent in clinic in that language: their copy is in it too.
+        signed = Consent.objects.filter(patient=account.patient_record).latest("signed_at")
+        assert signed.document.language == language
     waiting = Patient.objects.filter(
         site__code="NTH", consent_status="consented", screenings__decision="eligible",
         screenings__protocol__code="CT-MSC-RCT", randomisations__isnull=True,

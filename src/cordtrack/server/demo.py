@@ -144,6 +144,8 @@ class _SitePlan:
         # The demo clinician signs the demo's exams: one re-authentication for the series.
         self.signing = signatures.reauthenticate(users[Role.CLINICIAN], PASSWORD, None)
         self.releasing = signatures.reauthenticate(users[Role.COORDINATOR], PASSWORD, None)
+        #: The site's first patient in follow-up, who gets the portal account (``load``).
+        self.follow: Patient | None = None
 
     def run(self) -> list[Patient]:
         return [self.patient(n, stage) for n, stage in enumerate(STAGES)]
@@ -174,6 +176,11 @@ class _SitePlan:
             sex=rng.choice("FMM"), received_on=received,
             source=rng.choice(["self", "physician", "physician"]),
         )  # fmt: skip
+        if stage == S.IN_FOLLOWUP and self.follow is None:
+            # Their language before anything is signed: the consent they sign in clinic is the
+            # document in their language (patient@sth signs the Arabic one and gets its copy).
+            self.follow = p
+            patients.set_patient_language(u[Role.COORDINATOR], p, DEMO_LANGUAGES[self.site.code])
         # The demo protocol takes AIS A-C; screened-out patients are AIS D or fail another rule.
         baseline = rng.choice("AAABBCC") if stage != S.NOT_ELIGIBLE else rng.choice("AD")
         level = rng.choice(LEVELS)
@@ -400,15 +407,16 @@ def load(cohort_per_site: int | None = None) -> dict[str, int]:
         if site.patients.exists():
             continue
         with transaction.atomic():
-            made = _SitePlan(site, users, protocol).run()
+            plan = _SitePlan(site, users, protocol)
+            made = plan.run()
             created += len(made)
-            follow = next(p for p in made if p.inquiries.get().status == S.IN_FOLLOWUP)
+            follow = plan.follow
+            if follow is None:
+                raise RuntimeError(f"the demo plan of {code} has no patient in follow-up")
             patients.link_patient_user(users[Role.SITE_ADMIN], follow, users[Role.PATIENT])
             # patient@sth reads Arabic (the portal right to left), patient@nth English.
-            language = DEMO_LANGUAGES[code]
-            patients.set_patient_language(users[Role.COORDINATOR], follow, language)
             account_services.set_preferred_language(
-                users[Role.PATIENT], language, reason="demo data"
+                users[Role.PATIENT], DEMO_LANGUAGES[code], reason="demo data"
             )
             add_contacts(users[Role.COORDINATOR], made)
             if code == "NTH":
