@@ -70,6 +70,12 @@ TEXTS_JS = """() => {
     return [...out].filter(Boolean);
 }"""
 
+#: What is marked ``dir="ltr"`` (charts, the worksheet, numbers) must lay out left to right: an
+#: SVG element ignores the HTML attribute and inherits the page's right to left.
+FLIPPED_JS = """() => [...document.querySelectorAll('[dir=ltr]')]
+    .filter(e => getComputedStyle(e).direction !== 'ltr')
+    .slice(0, 5).map(e => e.tagName.toLowerCase() + '.' + (e.getAttribute('class') || ''))"""
+
 LINKS_JS = """() => [...document.querySelectorAll('a[href]')].map(a => a.href)"""
 
 
@@ -107,6 +113,8 @@ def _page_problems(page: Any, catalog: Catalog) -> list[str]:
         problems.append(f'<html lang="{lang}" dir="{direction}">, not lang="ar" dir="rtl"')
     if why := overflow(page):
         problems.append(f"does not fit 375 px: {why}")
+    if flipped := page.evaluate(FLIPPED_JS):
+        problems.append(f"marked left to right but laid out right to left: {flipped}")
     left = sorted({e.english for t in page.evaluate(TEXTS_JS) if (e := catalog.untranslated(t))})
     if left:
         problems.append(f"English left: {left}")
