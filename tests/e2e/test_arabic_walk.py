@@ -34,9 +34,6 @@ SKIP = re.compile(r"^/(accounts/logout/|language/)")
 #: Fetched and checked as files, not opened as pages (a PDF must be Arabic; a document the
 #: patient's clinic filed, such as a scan, is the file as filed and only has to open).
 DOWNLOAD = re.compile(r"(\.(pdf|csv|zip|json|xlsx|sav|dta|ics|png|jpg)|/download/)$")
-#: The exam, visit, document and outcome-report pages, which helper 17p is translating as this
-#: test is written (issue 17): English on them is expected until that lands (then this goes).
-PENDING_17P = re.compile(r"^/(exams|visits|documents|reports/patients)/\d+/(progress\.pdf)?$")
 ARABIC_LETTER = re.compile("[\u0621-\u064a]")
 
 #: The visible texts of the page written in the page's own language: each text node (a label, a
@@ -184,11 +181,7 @@ def test_every_page_an_arabic_patient_can_reach_is_arabic_right_to_left_and_fits
     assert not found.failed, f"pages that failed: {found.failed}"
     assert "/portal/" in found.pages, list(found.pages)
     assert any(d.endswith("/progress.pdf") for d in found.downloads), list(found.downloads)
-    problems, pending = [], []
-    for path, seen in {**found.pages, **found.downloads}.items():
-        for p in seen:
-            english = p.startswith("English left")
-            (pending if english and PENDING_17P.match(path) else problems).append(f"{path}: {p}")
+    problems = [
+        f"{path}: {p}" for path, seen in {**found.pages, **found.downloads}.items() for p in seen
+    ]
     assert not problems, "\n".join(problems)
-    if pending:
-        pytest.xfail("English on the pages 17p is translating:\n" + "\n".join(pending))

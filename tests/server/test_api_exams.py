@@ -326,7 +326,7 @@ def test_an_exam_saved_through_the_api_sends_these_statements_and_no_other(
     patient: Patient, alice: User
 ) -> None:
     """The whole request, pinned (the same on SQLite and PostgreSQL): a statement added to the
-    save path fails here, and is then a decision (ADRs 0054, 0057, 0058). In a test the
+    save path fails here, and is then a decision (ADRs 0054, 0057, 0059). In a test the
     request's transaction never commits, so the read audit looks its entry up by hash (the
     last statement) instead of learning of it from the commit."""
     from django.db import connection

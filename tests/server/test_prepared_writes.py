@@ -1,4 +1,4 @@
-"""Writes compiled once per connection (ADR 0058): a row inserted or updated by them is the row
+"""Writes compiled once per connection (ADR 0059): a row inserted or updated by them is the row
 ``save()`` would have written, the save signals are sent, and what they cannot do as ``save()``
 does is refused; on SQLite and PostgreSQL."""
 

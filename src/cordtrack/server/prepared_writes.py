@@ -1,4 +1,4 @@
-"""The hot path's writes compiled to SQL once per database connection (ADR 0058).
+"""The hot path's writes compiled to SQL once per database connection (ADR 0059).
 
 ``Model.save()`` of a new row compiles its ``INSERT`` every time: it lists the fields, asks each
 for its placeholder, quotes every column, assembles the statement and its ``RETURNING`` clause.

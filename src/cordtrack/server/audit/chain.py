@@ -139,7 +139,7 @@ def _entry(seq: int, prev: str, key_id: str, key: bytes, **fields: Any) -> Audit
 def _write(head: AuditHead, entries: list[AuditEntry]) -> None:
     """Insert chained entries and move the head to the last; its anchor after the commit."""
     if len(entries) == 1:
-        # AuditEntry.save() only refuses updates; SQL compiled once per connection (ADR 0058).
+        # AuditEntry.save() only refuses updates; SQL compiled once per connection (ADR 0059).
         insert(entries[0], overrides_save_only_for_updates=True)
     else:
         AuditEntry.objects.bulk_create(entries, batch_size=_INSERT_BATCH)

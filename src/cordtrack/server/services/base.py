@@ -54,7 +54,7 @@ def create(actor: Any, instance: M, *, exclude: Sequence[str] = ()) -> M:
     check_dates(instance)
     instance.full_clean(exclude=list(exclude) or None)
     if insertable(instance):
-        insert(instance)  # save()'s INSERT, compiled once per connection (ADR 0058)
+        insert(instance)  # save()'s INSERT, compiled once per connection (ADR 0059)
     else:
         instance.save()
     record_change(actor, instance, None)
