@@ -19,7 +19,6 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pypdfium2
-import pytest
 from catalog_text import Catalog
 from pdf_glyphs import drawn_glyphs
 
