@@ -48,6 +48,10 @@ TEXTS_JS = """() => {
         return el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true});
     };
     const squash = (s) => s.replace(/\\s+/g, ' ').trim();
+    // An element's own words: a child marked with another lang (a citation, the engine's
+    // English reason) is left out of its parent's sentence as it is on its own.
+    const words = (el) => [...el.childNodes].map(c => c.nodeType === 3 ? c.textContent
+        : c.nodeType === 1 && mine(c) ? words(c) : ' ').join('');
     const out = new Set();
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
@@ -56,7 +60,7 @@ TEXTS_JS = """() => {
         if (!mine(el) || !seen(el)) continue;
         out.add(text);
         const mixed = [...el.childNodes].some(c => c.nodeType === 1);
-        if (mixed && el.innerText) out.add(squash(el.innerText));
+        if (mixed) out.add(squash(words(el)));
     }
     for (const el of document.querySelectorAll(
             'input[type=submit][value], input[type=button][value], [placeholder]')) {

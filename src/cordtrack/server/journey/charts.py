@@ -31,6 +31,9 @@ class Chart:
     threshold_note: str = ""
     band: tuple[float, float] | None = None
     band_note: str = ""
+    #: Why no reference applies, as the evidence engine words it (English, like the citations:
+    #: shown marked ``lang="en"``; the note before it is in the reader's language).
+    band_reason: str = ""
     width: int = W
     height: int = H
 
@@ -84,10 +87,12 @@ def _threshold(measure: str) -> tuple[float | None, str]:
 
 
 def _band(patient: Patient, outcome: ReferenceOutcome, baseline_day: int | None,
-          nli: str) -> tuple[tuple[float, float] | None, str]:  # fmt: skip
+          nli: str) -> tuple[tuple[float, float] | None, str, str]:  # fmt: skip
+    """The reference band, its note in the reader's language, and the engine's English reason
+    when there is no band (``cordtrack.outcomes`` is a library without translations)."""
     injury = getattr(patient, "injury", None)
     if injury is None:
-        return None, _("no injury recorded: no natural-recovery reference")
+        return None, _("no injury recorded: no natural-recovery reference"), ""
     try:
         history = natural_history(
             ComparatorProfile(baseline_ais=injury.baseline_ais,
@@ -95,16 +100,15 @@ def _band(patient: Patient, outcome: ReferenceOutcome, baseline_day: int | None,
             outcome,
         )  # fmt: skip
     except (ValueError, TypeError) as exc:
-        return None, _("no natural-recovery reference (%(reason)s)") % {"reason": exc}
+        return None, _("no natural-recovery reference:"), str(exc)
     if not history.comparable or history.value_range is None:
-        return None, _("no natural-recovery reference: %(reason)s") % {
-            "reason": history.reason or _("none applies")
-        }
+        return None, _("no natural-recovery reference:"), history.reason or "none applies"
     low, high = history.value_range
-    return (low, high), _("natural recovery at about 1 year: +%(low)s to +%(high)s points") % {
+    note = _("natural recovery at about 1 year: +%(low)s to +%(high)s points") % {
         "low": f"{low:g}",
         "high": f"{high:g}",
     }
+    return (low, high), note, ""
 
 
 def progress_charts(patient: Patient) -> list[Chart]:
@@ -137,5 +141,8 @@ def progress_charts(patient: Patient) -> list[Chart]:
         day = (exams[0].exam_date - injury.injury_date).days if injury is not None else None
         for key, outcome in (("uems", ReferenceOutcome.UEMS_GAIN),
                              ("lems", ReferenceOutcome.LEMS_GAIN)):  # fmt: skip
-            charts[key].band, charts[key].band_note = _band(patient, outcome, day, exams[0].nli)
+            chart = charts[key]
+            chart.band, chart.band_note, chart.band_reason = _band(
+                patient, outcome, day, exams[0].nli
+            )
     return list(charts.values())
