@@ -24,6 +24,7 @@ OWN_RECORD = '"patients_patient"."user_id" ='
 RANDOMISED = 'FROM "intake_randomisation" WHERE "intake_randomisation"."patient_id" ='
 PATIENT_MEMBERSHIP = '"accounts_membership"."role" = \'patient\''
 MEMBERSHIPS = 'WHERE "accounts_membership"."user_id" ='
+WITH_RECORD = 'FROM "accounts_user" LEFT OUTER JOIN "patients_patient"'
 
 
 def lookups(ctx: CaptureQueriesContext) -> dict[str, int]:
@@ -94,7 +95,28 @@ def test_a_patient_request_that_shows_treatment_rows_asks_once_whether_they_are_
     with CaptureQueriesContext(connection) as ctx:
         assert client.get("/portal/").status_code == 200
     assert lookups(ctx)["randomised"] == 1
-    assert lookups(ctx)["own record"] == 1
+    # A session's user is read with their record (accounts/backends.py): no statement of its own.
+    assert lookups(ctx)["own record"] == 0
+    assert sum(WITH_RECORD in q["sql"] for q in ctx.captured_queries) == 1
+
+
+def test_a_signed_in_page_reads_the_user_and_their_patient_record_in_one_statement(
+    alice: User, patient_user: User, own: Patient
+) -> None:
+    """Staff have no record: asking for it on every page (language, the portal's fence) was a
+    statement that always found nothing (ADR 0060)."""
+    for user, path, record in ((alice, "/patients/", None), (alice, "/dashboard/", None),
+                               (patient_user, "/portal/", own.pk)):  # fmt: skip
+        client = Client()
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(path)
+        assert page.status_code == 200, path
+        assert lookups(ctx)["own record"] == 0, path
+        assert sum(WITH_RECORD in q["sql"] for q in ctx.captured_queries) == 1, path
+        assert getattr(page.wsgi_request.user, "patient_record", None) == (
+            None if record is None else Patient.objects.get(pk=record)
+        )
 
 
 def test_a_staff_page_reads_the_memberships_once_for_its_checks_and_its_header(

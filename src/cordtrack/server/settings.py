@@ -164,6 +164,7 @@ TEMPLATES = [
                 "cordtrack.server.formtokens",
                 "cordtrack.server.fences",
                 "cordtrack.server.followup.names",
+                "cordtrack.server.paths",
             ],
         },
     },
@@ -204,7 +205,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, reading the patient record with the user (accounts/backends.py, ADR 0060).
+    "cordtrack.server.accounts.backends.AccountBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"  # staff: the patient list; a patient user: their portal

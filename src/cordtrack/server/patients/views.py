@@ -57,8 +57,13 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     patients = _search(patients, q)
     # The page's ids first, then its rows: a deep or searched page reads no skipped row whole.
     page = Paginator(IdsFirst(patients), 25).get_page(request.GET.get("page"))
+    # Each row's consent label without a lazy choice list hashed per row
+    # (``get_consent_status_display``): ADR 0060.
+    consent = dict(ConsentStatus.choices)
+    rows = [(p, consent.get(p.consent_status, p.consent_status)) for p in page]
     context = {
         "page": page,
+        "rows": rows,
         "q": q,
         "total": page.paginator.count,
         "can_register": bool(site_ids(request.user, Cap.INTAKE)),
