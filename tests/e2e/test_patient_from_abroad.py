@@ -149,8 +149,11 @@ def test_a_patient_from_abroad_signs_answers_and_downloads_their_report_in_arabi
         assert (answered.instrument, answered.language) == (code, "ar")
         assert answered.translation == status
 
-        # The progress report as a PDF, its text in Arabic.
-        page.goto(f"/reports/patients/{patient.pk}/")
+        # The progress report as a PDF, its text in Arabic: reached by the portal's links, as
+        # the patient reaches it (no typed address).
+        page.get_by_role("link", name=arabic("Your progress report"), exact=True).click()
+        expect(page).to_have_url(re.compile(f"/reports/patients/{patient.pk}/$"))
+        expect(html).to_have_attribute("dir", "rtl")
         # Served inline (the browser shows it; Chromium's viewer raises no download event), so
         # fetched as the link's target with the patient's own session.
         href = page.locator("a[href$='/progress.pdf']").get_attribute("href")
