@@ -24,7 +24,7 @@ _PLACEHOLDER = 987654321987654321
 
 
 @functools.lru_cache(maxsize=256)
-def _parts(view_name: str, prefix: str, urlconf: object) -> tuple[str, str]:
+def _parts(view_name: str, prefix: str, urlconf: str | None) -> tuple[str, str]:
     path = reverse(view_name, args=[_PLACEHOLDER], urlconf=urlconf)
     head, found, tail = path.partition(str(_PLACEHOLDER))
     if not found or str(_PLACEHOLDER) in tail:
