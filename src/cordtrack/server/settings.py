@@ -33,6 +33,8 @@ Variables (all optional unless noted):
 ``CORDTRACK_REMINDER_QUESTIONNAIRE_DAYS`` (3): when reminders are due (docs/reminders.md);
 ``CORDTRACK_PUBLIC_URL`` the address patients reach the portal at (for links in reminders)
 ``CORDTRACK_SSL_REDIRECT``, ``CORDTRACK_HSTS_SECONDS``, ``CORDTRACK_BEHIND_PROXY``: TLS deployment
+``CORDTRACK_TRUSTED_PROXIES`` comma-separated addresses or networks of the proxies whose
+                           ``X-Forwarded-For`` names the client (rate limits, lock-outs; none)
 ``CORDTRACK_AUDIT_KEY``    key sealing the audit trail (32+ characters, not the secret key);
                            required unless DEBUG or demo mode; ``CORDTRACK_AUDIT_PREVIOUS_KEYS``
                            comma-separated keys of older entries after a rotation
@@ -47,6 +49,7 @@ Variables (all optional unless noted):
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 import dj_database_url
@@ -218,6 +221,16 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # its messages name usernames; ours carry ids only
+# Lock-outs per client address, behind the trusted proxies as well (clients.py, ADR 0061).
+AXES_CLIENT_IP_CALLABLE = "cordtrack.server.clients.address"
+TRUSTED_PROXIES = env_list("CORDTRACK_TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"CORDTRACK_TRUSTED_PROXIES: {_proxy!r} is not an address or a network"
+        ) from None
 
 OTP_TOTP_ISSUER = "CordTrack"
 

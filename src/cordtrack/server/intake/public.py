@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from .. import ratelimit
+from .. import clients, ratelimit
 from ..forms import add_service_errors, date_field
 from ..formtokens import FIELD as TOKEN_FIELD
 from ..patients.models import Sex
@@ -107,8 +107,9 @@ class InquiryForm(forms.Form):
 
 
 def _client_key(request: HttpRequest) -> str:
-    """A rate-limit key from the client address (hashed: no address is kept)."""
-    address = request.META.get("REMOTE_ADDR", "")
+    """A rate-limit key from the client address, behind trusted proxies too (hashed: no address
+    is kept)."""
+    address = clients.address(request)
     return "inquire:" + hashlib.sha256(address.encode()).hexdigest()[:32]
 
 
