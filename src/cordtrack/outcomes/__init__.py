@@ -106,6 +106,7 @@ from .randomisation import (
 )
 from .references import Reference, ReferenceOutcome
 from .safety_rates import AdverseEventRecord, EventRate, SafetySummary, safety_summary
+from .said import Said
 from .survival import (
     ImprovementTimes,
     KaplanMeierCurve,
@@ -161,6 +162,7 @@ __all__ = [
     "ResponderDefinition",
     "ResponseStatus",
     "SafetySummary",
+    "Said",
     "ScoreGain",
     "Stratum",
     "StratumKey",

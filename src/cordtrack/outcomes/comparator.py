@@ -38,6 +38,7 @@ from cordtrack.isncsci.types import AIS_GRADES
 from .change import SetValue, Tri, grade_set
 from .groups import ACUTE_MAX_DAYS, LevelGroup, level_group
 from .references import Reference, ReferenceOutcome, candidates, in_population, reference_of
+from .said import Said
 
 __all__ = [
     "ComparatorProfile",
@@ -66,13 +67,20 @@ class ComparatorProfile:
 
 @dataclass(frozen=True, slots=True)
 class NaturalHistory:
-    """The references that apply, or ``comparable=False`` with ``reason``."""
+    """The references that apply, or ``comparable=False`` with ``reason``.
+
+    ``why`` and ``said_caveats`` are ``reason`` and ``caveats`` as codes with parameters (the same
+    English), for readers of other languages; a caller that builds its own ``NaturalHistory``
+    (the cohort reports) may leave them empty.
+    """
 
     outcome: ReferenceOutcome
     comparable: bool
     references: tuple[Reference, ...] = ()
     reason: str = ""
     caveats: tuple[str, ...] = field(default=())
+    why: Said | None = None
+    said_caveats: tuple[Said, ...] = field(default=())
 
     @property
     def value_range(self) -> tuple[float, float] | None:
@@ -91,31 +99,49 @@ def natural_history(
     grade. Percentages are 0-100; motor gains are mean points.
     """
 
-    def no(reason: str) -> NaturalHistory:
-        return NaturalHistory(outcome, False, reason=reason, caveats=tuple(caveats))
+    def no(why: Said) -> NaturalHistory:
+        return NaturalHistory(outcome, False, reason=why.english, why=why,
+                              caveats=_english(caveats), said_caveats=tuple(caveats))  # fmt: skip
 
-    caveats: list[str] = []
+    caveats: list[Said] = []
     if profile.age_years is not None:
-        caveats.append(
+        caveats.append(Said(
+            "age-not-stratified",
             "the encoded natural-history tables are not stratified by age; age has a "
-            "negative effect on recovery, cut-off (>50 or >65) unclear (Kirshblum 2021)"
-        )
+            "negative effect on recovery, cut-off (>50 or >65) unclear (Kirshblum 2021)",
+            {"source": "Kirshblum 2021"},
+        ))  # fmt: skip
     grade_values = grade_set(profile.baseline_ais)
-    if grade_values is None or len(grade_values) != 1:
-        shown = "not recorded" if grade_values is None else ",".join(sorted(grade_values))
-        return no(f"baseline AIS undetermined ({shown}): no table can be chosen")
+    if grade_values is None:
+        return no(
+            Said(
+                "ais-not-recorded",
+                "baseline AIS undetermined (not recorded): no table can be chosen",
+            )
+        )
+    if len(grade_values) != 1:
+        shown = ",".join(sorted(grade_values))
+        return no(Said("ais-undetermined",
+                       f"baseline AIS undetermined ({shown}): no table can be chosen",
+                       {"grades": shown}))  # fmt: skip
     (grade,) = grade_values
     if grades < 1:
         raise ValueError("grades must be at least 1")
     if outcome is ReferenceOutcome.AIS_IMPROVEMENT and AIS_GRADES.index(grade) + grades >= len(
         AIS_GRADES
     ):
-        return no(f"AIS {grade} cannot improve by {grades} grade(s)")
+        return no(Said("ais-cannot-improve", f"AIS {grade} cannot improve by {grades} grade(s)",
+                       {"grade": grade, "count": grades}))  # fmt: skip
     day = profile.days_since_injury_at_baseline
     if day is None:
-        return no("time from injury to the baseline exam unknown: every table depends on it")
+        return no(
+            Said(
+                "injury-day-unknown",
+                "time from injury to the baseline exam unknown: every table depends on it",
+            )
+        )
     if day < 0:
-        return no("the baseline exam is dated before the injury")
+        return no(Said("exam-before-injury", "the baseline exam is dated before the injury"))
     found = list(candidates(outcome, grade, day, grades,
                             baseline_total_motor=profile.baseline_total_motor))  # fmt: skip
     kept: list[Reference] = []
@@ -124,27 +150,42 @@ def natural_history(
         if match is Tri.YES:
             kept.append(reference_of(figure, outcome, profile.baseline_total_motor))
         elif match is Tri.UNDETERMINED:
-            caveats.append(f"not used, level not known to be {figure.population}: "
-                           f"{figure.citation}")  # fmt: skip
+            caveats.append(Said(
+                "level-not-known",
+                f"not used, level not known to be {figure.population}: {figure.citation}",
+                {"population": figure.population, "source": figure.citation},
+            ))  # fmt: skip
     if kept and day <= ACUTE_MAX_DAYS:
-        caveats.append(
+        caveats.append(Said(
+            "acute-recovery-spontaneous",
             "acute and subacute recovery is large and mostly spontaneous: an uncontrolled "
-            "improvement cannot be attributed to a treatment (the sheet §1.6)"
-        )
+            "improvement cannot be attributed to a treatment (the sheet §1.6)",
+        ))  # fmt: skip
     if grade == "B" and outcome is ReferenceOutcome.AIS_IMPROVEMENT:
-        caveats.append(
+        caveats.append(Said(
+            "ais-b-pooled-missing",
             "a pooled all-levels AIS B conversion table (Kirshblum 2021) was not retrieved "
-            "(the sheet §1.3, [UNCONFIRMED]); Kirshblum 2016 and van Middendorp 2009 are used"
-        )
+            "(the sheet §1.3, [UNCONFIRMED]); Kirshblum 2016 and van Middendorp 2009 are used",
+            {"pooled": "Kirshblum 2021", "first": "Kirshblum 2016",
+             "second": "van Middendorp 2009"},
+        ))  # fmt: skip
     if not kept:
         where = profile.group.value if profile.group else "level unknown"
-        gap = (" (the guides have no AIS figure for baseline exams 31-365 days after injury)"
-               if ACUTE_MAX_DAYS < day <= 365 else "")  # fmt: skip
-        return no(
+        gap = ACUTE_MAX_DAYS < day <= 365
+        tail = " (the guides have no AIS figure for baseline exams 31-365 days after injury)"
+        return no(Said(
+            "no-figure-in-gap" if gap else "no-figure",
             f"no figure in the evidence data gives {outcome.value} for baseline AIS {grade}, "
-            f"{where}, baseline exam {day} days after injury{gap}"
-        )
-    return NaturalHistory(outcome, True, tuple(kept), caveats=tuple(caveats))
+            f"{where}, baseline exam {day} days after injury{tail if gap else ''}",
+            {"outcome": outcome.value, "grade": grade, "where": where, "count": day},
+        ))  # fmt: skip
+    return NaturalHistory(outcome, True, tuple(kept), caveats=_english(caveats),
+                          said_caveats=tuple(caveats))  # fmt: skip
+
+
+def _english(said: list[Said]) -> tuple[str, ...]:
+    """The caveats as the English strings they have always been (in the coded ones' order)."""
+    return tuple(s.english for s in said)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +203,8 @@ class WalkingPrognosis:
     probability_low: float | None = None
     probability_high: float | None = None
     source: str = VAN_MIDDENDORP.source
+    #: ``reason`` as a code with parameters (the same English), for readers of other languages.
+    why: Said | None = None
 
 
 def walking_prognosis(
@@ -178,13 +221,16 @@ def walking_prognosis(
     Each grade is a ``(right, left)`` pair; the rule uses the better side. A not-testable value
     (None) may be anything from 0 to its maximum, so the score and probability become a range.
     """
-    if not exam_within_derivation_window(days_since_injury_at_exam):
-        return WalkingPrognosis(
-            False,
-            f"exam {days_since_injury_at_exam} days after injury: the rule was derived on exams "
+    days = days_since_injury_at_exam
+    if not exam_within_derivation_window(days):
+        outside = Said(
+            "walking-rule-outside-window",
+            f"exam {days} days after injury: the rule was derived on exams "
             f"within {DERIVATION_EXAM_MAX_DAYS} days (validated out to 3-90 days in one Spanish "
             "cohort, J Trauma Nurs 2022; the sheet §2.2), so it is not applied",
+            {"count": days, "window": DERIVATION_EXAM_MAX_DAYS, "source": "J Trauma Nurs 2022"},
         )
+        return WalkingPrognosis(False, outside.english, why=outside)
 
     def bounds(pair: tuple[int | None, int | None], top: int) -> tuple[int, int]:
         lo = best_side(*(0 if v is None else v for v in pair))
@@ -195,12 +241,17 @@ def walking_prognosis(
     t3, t1 = bounds(l3_light_touch, 2), bounds(s1_light_touch, 2)
     low = van_middendorp_score(age_years, m3[0], m1[0], t3[0], t1[0])
     high = van_middendorp_score(age_years, m3[1], m1[1], t3[1], t1[1])
+    inside = Said(
+        "walking-rule-inside-window",
+        f"exam {days} days after injury, within the rule's {DERIVATION_EXAM_MAX_DAYS}-day window",
+        {"count": days, "window": DERIVATION_EXAM_MAX_DAYS},
+    )
     return WalkingPrognosis(
         True,
-        f"exam {days_since_injury_at_exam} days after injury, within the rule's "
-        f"{DERIVATION_EXAM_MAX_DAYS}-day window",
+        inside.english,
         low,
         high,
         VAN_MIDDENDORP.probability(low),
         VAN_MIDDENDORP.probability(high),
+        why=inside,
     )

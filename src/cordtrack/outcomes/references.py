@@ -29,6 +29,7 @@ from cordtrack.isncsci.types import RESULT_LEVELS
 
 from .change import SetValue, Tri, possible_names
 from .groups import LEVEL_RANK, LevelGroup
+from .said import Said
 
 __all__ = [
     "GROUP_LEVELS",
@@ -92,6 +93,8 @@ class Reference:
     url: str = ""
     follow_up: str = ""
     sd: float | None = None
+    #: The description when this module words it (not the data's own phrase), as a code.
+    description_said: Said | None = None
 
 
 def reference_of(
@@ -101,10 +104,12 @@ def reference_of(
     notes = [n for n in (figure.derived and f"[derived] {figure.derived}", figure.note) if n]
     value = figure.value
     description = figure.description
+    said = None
     if figure.statistic == "share of available gain" and baseline_total_motor is not None:
         room = _TOTAL_MOTOR_MAX - baseline_total_motor
         value = round(figure.value * room, 1)
         description = f"expected total motor gain = {figure.value:g} x (100 - baseline)"
+        said = Said("proportional-motor-gain", description, {"share": f"{figure.value:g}"})
         notes.insert(0, f"[derived] {figure.value:g} x {room} available points")
     elif figure.value_high is not None:
         notes.insert(0, f"reported as {figure.shown()}; the lower end is used")
@@ -115,7 +120,7 @@ def reference_of(
     return Reference(
         outcome, description, value, figure.unit, figure.population, figure.baseline.text,
         figure.citation, figure.n, "; ".join(notes), figure.id, figure.source.url,
-        figure.follow_up, figure.sd,
+        figure.follow_up, figure.sd, said,
     )  # fmt: skip
 
 

@@ -156,3 +156,34 @@ def test_van_middendorp_score_is_a_range_when_a_value_is_not_testable() -> None:
     # logistic(0.267 x 10 - 3.273) = 1 / (1 + e^0.603) = 0.3537
     assert p.probability_low == pytest.approx(0.35366, abs=1e-4)
     assert p.probability_high == pytest.approx(0.61420, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("profile", "code", "params"),
+    [
+        (ComparatorProfile(None, 3), "ais-not-recorded", {}),
+        (ComparatorProfile("C,D", 3), "ais-undetermined", {"grades": "C,D"}),
+        (ComparatorProfile("A", None), "injury-day-unknown", {}),
+        (ComparatorProfile("A", 100, nli="C5"), "no-figure-in-gap",
+         {"outcome": "AIS improvement", "grade": "A", "where": "cervical", "count": 100}),
+    ],
+)  # fmt: skip
+def test_a_reason_is_also_a_code_with_parameters_and_the_same_english(
+    profile: ComparatorProfile, code: str, params: dict[str, object]
+) -> None:
+    result = natural_history(profile)
+    assert not result.comparable
+    assert result.why is not None
+    assert (result.why.code, result.why.params) == (code, params)
+    assert result.why.english == result.reason == str(result.why)
+
+
+def test_caveats_and_the_walking_reason_are_coded_in_the_same_order_and_english() -> None:
+    result = natural_history(ComparatorProfile("B", 3, nli="C5", age_years=70))
+    assert [s.english for s in result.said_caveats] == list(result.caveats)
+    assert result.said_caveats[0].code == "age-not-stratified"
+    late = walking_prognosis(40, 30, l3_motor=(3, 3), s1_motor=(3, 3),
+                             l3_light_touch=(1, 1), s1_light_touch=(1, 1))  # fmt: skip
+    assert late.why is not None
+    assert late.why.english == late.reason
+    assert late.why.params == {"count": 40, "window": 15, "source": "J Trauma Nurs 2022"}
