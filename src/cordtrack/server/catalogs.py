@@ -86,6 +86,9 @@ PATIENT_FACING: tuple[str, ...] = (
     "reports/templates/reports/patient.html",
     "reports/templates/reports/_patient_body.html",
     "reports/wording.py",
+    # the evidence data's phrases and the engines' sentences (reports, charts, what to expect)
+    "evidence_phrases.py",
+    "evidence_words.py",
     # consent: read, answer, sign (in the portal or on the clinic's tablet), the copy, withdraw
     "templates/consent/_banner.html",
     "templates/consent/portal.html",

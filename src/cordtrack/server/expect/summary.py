@@ -15,11 +15,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext, ngettext
 
 from cordtrack.clinical.evidence import (
     EVIDENCE_VERSION,
@@ -60,13 +62,36 @@ _CACHE_SECONDS: Final = 600
 _ONE_YEAR: Final = AisImprovement(grades=1)
 
 
+#: Why the registry's figures are not shown, worded when the page is drawn (the figures are
+#: cached for every reader, whatever their language): a function of the count in the sentence.
+_NOT_SHOWN: Final[dict[str, Callable[[int], str]]] = {
+    "no-group": lambda n: gettext("the level does not fall in one level group"),
+    "few-patients": lambda n: ngettext(
+        "fewer than %(count)s treated patient with a reference",
+        "fewer than %(count)s treated patients with a reference",
+        n,
+    ),
+    "few-in-group": lambda n: ngettext(
+        "fewer than %(count)s patient in a group", "fewer than %(count)s patients in a group", n
+    ),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class RegistryFigures:
-    """The registry's own observed versus expected for people with the same inputs."""
+    """The registry's own observed versus expected for people with the same inputs; when not
+    shown, ``reason`` (a key of the sentences above) and the ``count`` in it."""
 
     shown: bool
     reason: str = ""
     result: ObservedExpected | None = None
+    count: int = 0
+
+    @property
+    def reason_text(self) -> str:
+        """Why not shown, in the reader's language."""
+        said = _NOT_SHOWN.get(self.reason)
+        return said(self.count) % {"count": self.count} if said else self.reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +131,8 @@ def _registry(grade: str, group: LevelGroup | None) -> RegistryFigures | None:
     if not settings.EXPECT_PUBLISH_REGISTRY:
         return None
     if group is None:
-        return RegistryFigures(False, "the level does not fall in one level group")
-    key = f"cordtrack-expect-registry:{grade}:{group.value}"
+        return RegistryFigures(False, "no-group")
+    key = f"cordtrack-expect-registry:v2:{grade}:{group.value}"
     cached: RegistryFigures | None = cache.get(key)
     if cached is not None:
         return cached
@@ -119,9 +144,9 @@ def _registry(grade: str, group: LevelGroup | None) -> RegistryFigures | None:
     result = observed_vs_expected(chosen, _ONE_YEAR)
     minimum = settings.EXPECT_MIN_PATIENTS
     if result is None or result.patients < minimum:
-        found = RegistryFigures(False, f"fewer than {minimum} treated patients with a reference")
+        found = RegistryFigures(False, "few-patients", count=minimum)
     elif min(result.observed, result.patients - result.observed) < _MIN_EACH:
-        found = RegistryFigures(False, f"fewer than {_MIN_EACH} patients in a group")
+        found = RegistryFigures(False, "few-in-group", count=_MIN_EACH)
     else:
         found = RegistryFigures(True, result=result)
     cache.set(key, found, _CACHE_SECONDS)

@@ -14,8 +14,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from cordtrack.clinical.evidence import thresholds_for
-from cordtrack.outcomes import ComparatorProfile, ReferenceOutcome, natural_history
+from cordtrack.outcomes import ComparatorProfile, ReferenceOutcome, Said, natural_history
 
+from ..evidence_words import phrase_text
 from ..patients.models import Patient
 
 W, H, LEFT, RIGHT, TOP, BOTTOM = 360, 190, 36, 12, 14, 28
@@ -31,9 +32,9 @@ class Chart:
     threshold_note: str = ""
     band: tuple[float, float] | None = None
     band_note: str = ""
-    #: Why no reference applies, as the evidence engine words it (English, like the citations:
-    #: shown marked ``lang="en"``; the note before it is in the reader's language).
-    band_reason: str = ""
+    #: Why no reference applies, as the evidence engine says it (a coded sentence, worded in the
+    #: reader's language by ``evidence_words``; English marked ``lang="en"`` where it has none).
+    band_reason: Said | str = ""
     width: int = W
     height: int = H
 
@@ -78,18 +79,18 @@ def _threshold(measure: str) -> tuple[float | None, str]:
         if t.value is not None:
             note = _("meaningful change +%(value)s %(unit)s (%(method)s; %(source)s)") % {
                 "value": f"{t.value:g}",
-                "unit": t.unit,
-                "method": t.method,
+                "unit": phrase_text(t.unit),
+                "method": phrase_text(t.method),
                 "source": t.source,
-            }  # the method and the source are citations: as published
+            }  # the source is a citation: as published
             return float(t.value), note
     return None, _("no published meaningful-change threshold")
 
 
 def _band(patient: Patient, outcome: ReferenceOutcome, baseline_day: int | None,
-          nli: str) -> tuple[tuple[float, float] | None, str, str]:  # fmt: skip
-    """The reference band, its note in the reader's language, and the engine's English reason
-    when there is no band (``cordtrack.outcomes`` is a library without translations)."""
+          nli: str) -> tuple[tuple[float, float] | None, str, Said | str]:  # fmt: skip
+    """The reference band, its note in the reader's language, and the engine's reason when there
+    is no band (a coded sentence; ``cordtrack.outcomes`` is a library without translations)."""
     injury = getattr(patient, "injury", None)
     if injury is None:
         return None, _("no injury recorded: no natural-recovery reference"), ""
@@ -102,7 +103,11 @@ def _band(patient: Patient, outcome: ReferenceOutcome, baseline_day: int | None,
     except (ValueError, TypeError) as exc:
         return None, _("no natural-recovery reference:"), str(exc)
     if not history.comparable or history.value_range is None:
-        return None, _("no natural-recovery reference:"), history.reason or "none applies"
+        return (
+            None,
+            _("no natural-recovery reference:"),
+            history.why or history.reason or "none applies",
+        )
     low, high = history.value_range
     note = _("natural recovery at about 1 year: +%(low)s to +%(high)s points") % {
         "low": f"{low:g}",
