@@ -78,6 +78,13 @@ FLIPPED_JS = """() => [...document.querySelectorAll('[dir=ltr]')]
 
 LINKS_JS = """() => [...document.querySelectorAll('a[href]')].map(a => a.href)"""
 
+#: The evidence data's phrases and the engines' sentences that had no translation: shown in
+#: English (``evidence_words``, class ``evidence-en``). Citations (``<cite lang="en">``) are
+#: English on purpose and are not among them.
+EVIDENCE_EN_JS = """() => [...document.querySelectorAll('.evidence-en')]
+    .filter(e => e.checkVisibility() && !e.closest('cite'))
+    .slice(0, 10).map(e => e.textContent.trim())"""
+
 
 def _slug(path: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")[:60] or "root"
@@ -118,6 +125,8 @@ def _page_problems(page: Any, catalog: Catalog) -> list[str]:
     left = sorted({e.english for t in page.evaluate(TEXTS_JS) if (e := catalog.untranslated(t))})
     if left:
         problems.append(f"English left: {left}")
+    if evidence := page.evaluate(EVIDENCE_EN_JS):
+        problems.append(f"evidence left in English: {evidence}")
     return problems
 
 
