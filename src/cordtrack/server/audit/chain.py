@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Exists
+from django.db.models import Subquery
 from django.utils import timezone
 
 from ..prepared import Prepared
@@ -107,6 +107,8 @@ def head_if_free() -> AuditHead | None:
     if connection.vendor != "postgresql":
         return _locked_head()
     head: AuditHead | None = _FREE_HEAD.first()
+    if head is not None:
+        head.staged = head.first_staged is not None  # type: ignore[attr-defined]
     if head is None and not AuditHead.objects.filter(pk=1).exists():
         try:  # the very first append (or another's first append, not committed yet)
             with transaction.atomic():
@@ -117,13 +119,16 @@ def head_if_free() -> AuditHead | None:
     return head
 
 
-#: The head if no other transaction holds it, and whether anything is staged, in one statement
-#: (ADR 0057: after most appends nothing is, and the staged entries are then not read).
+#: The head if no other transaction holds it, and the first staged entry's id if any is staged,
+#: in one statement (ADR 0057: after most appends nothing is, and the staged entries are then not
+#: read). The first id in key order, not ``EXISTS``: PostgreSQL answers ``EXISTS`` (and an
+#: unordered ``LIMIT 1``) with a sequential scan, which reads every dead row that chained entries
+#: left until a vacuum; the key's index skips them (ADR 0060: 5 ms against 0.08 ms a request).
 _FREE_HEAD: Prepared[AuditHead] = Prepared(
     lambda: (
         AuditHead.objects.select_for_update(skip_locked=True)
         .filter(pk=1)
-        .annotate(staged=Exists(StagedEntry.objects.all()))
+        .annotate(first_staged=Subquery(StagedEntry.objects.order_by("pk").values("pk")[:1]))
         .order_by("pk")[:1]
     )
 )
