@@ -7,7 +7,6 @@ otherwise always gives the head); the concurrency tests need PostgreSQL."""
 from __future__ import annotations
 
 import re
-
 import threading
 import time
 from typing import Any
