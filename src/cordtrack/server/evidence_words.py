@@ -30,7 +30,7 @@ from cordtrack.outcomes import Said
 from .catalogs import SHIPPED
 from .evidence_phrases import PHRASES
 
-__all__ = ["SENTENCES", "Words", "english_page", "phrase_text", "words"]
+__all__ = ["SENTENCES", "Worded", "Words", "english_page", "phrase_text", "words"]
 
 #: Parameters that are citations (kept as published) and parameters that are data phrases.
 _CITED: Final = frozenset({"source", "pooled", "first", "second"})
@@ -38,14 +38,21 @@ _PHRASED: Final = frozenset({"population", "outcome", "where"})
 
 
 @dataclass(frozen=True, slots=True)
-class Words:
-    """Text for a page: ``english`` when it is the engine's English (no translation)."""
+class Worded:
+    """Text in the reader's language, or in English (``english``) when no translation exists;
+    the caller marks the English (``reports.wording``'s threshold words, by their template)."""
 
     text: str
     english: bool
 
     def __str__(self) -> str:
         return self.text
+
+
+@dataclass(frozen=True, slots=True)
+class Words(Worded):
+    """Text for a page that marks its own English when rendered (the engine's English when
+    there is no translation)."""
 
     def __html__(self) -> SafeString:
         if self.english:

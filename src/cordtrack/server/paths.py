@@ -41,5 +41,4 @@ def by_pk(view_name: str) -> Callable[[int], str]:
 @register.filter
 def pk_path(pk: int, view_name: str) -> str:
     """``{% url view_name pk %}``, the route reversed once (see the module)."""
-    head, tail = _parts(view_name, get_script_prefix(), get_urlconf())
-    return f"{head}{int(pk)}{tail}"
+    return by_pk(view_name)(pk)

@@ -17,21 +17,16 @@ from django.utils.translation import gettext
 from cordtrack.clinical.evidence import ChangeThreshold
 
 from ..evidence_phrases import THRESHOLD_WORDS
+from ..evidence_words import Worded
 
 #: Units, methods and notes as the evidence sheet and the change rules write them (listed
 #: with the other phrases of the evidence data, in ``evidence_phrases``).
 KNOWN: Final = frozenset(THRESHOLD_WORDS)
 
 
-@dataclass(frozen=True, slots=True)
-class Phrase:
-    """A phrase in the reader's language, or in English (``english``) when not in the catalogs."""
-
-    text: str
-    english: bool
-
-    def __str__(self) -> str:
-        return self.text
+#: A phrase in the reader's language, or in English when not in the catalogs (the template
+#: marks it ``lang="en"``).
+Phrase = Worded
 
 
 def phrase(text: str) -> Phrase:
