@@ -8,7 +8,9 @@
 1. The database (created when missing) is migrated and filled by the bulk generator
    (``cordtrack demo --patients N --sites K --seed 1``: 10 sites of 10,000 patients at 100,000).
    A database that already holds exactly that run is reused, so a second run measures at once;
-   one that holds anything else is refused (``--fresh`` drops and recreates it).
+   one that holds anything else is refused (``--fresh`` drops and recreates it). A new load
+   ends with ``VACUUM ANALYZE``; when the server's autovacuum is off, the tables holding dead
+   rows are vacuumed before each scenario, as autovacuum would (benchmarks/bench_host.py).
 2. ``cordtrack serve`` (gunicorn, debug off, demo mode off, static files collected, JSON logs
    to var/bench/server.log) on 127.0.0.1:PORT over plain HTTP (cookies without the Secure flag,
    as behind a proxy that terminates TLS: the server's work is the same), with the settings of
@@ -20,7 +22,8 @@
    patient list API (``/api/v1/patients``, 50 a page), the dashboard (``/dashboard/``); then the
    cohort report (``/reports/cohort/`` of the first site, 100,000 / sites patients) timed alone.
 4. ``cordtrack audit verify`` on the result, and the table: each figure beside its target from
-   issue 16, as a ratio, with the machine (CPUs, model, load average before and after).
+   issue 16, as a ratio, with the machine (CPUs, model, load average before and after, and
+   the CPU time of a reference Python loop: virtual CPUs differ from day to day, ADR 0062).
 
 The figures depend on everything else the machine runs: the load average is printed with them.
 """
@@ -42,6 +45,7 @@ import httpx
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_host import LOOP, autovacuum_on, reference_seconds, upkeep, vacuum_after_load
 from web_load import SCENARIOS, Measured, Target, measure, time_once
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -134,8 +138,7 @@ def _prepare(args: argparse.Namespace, env: dict[str, str], sites: list[str]) ->
         )
         print(out.strip())
         print(f"generated in {time.monotonic() - began:.0f} s", flush=True)
-        analyze = "from django.db import connection; connection.cursor().execute('ANALYZE')"
-        _cordtrack(env, "manage", "shell", "-c", analyze)
+        vacuum_after_load(args.database)
     _cordtrack(env, "manage", "collectstatic", "--noinput", "--verbosity", "0")
 
 
@@ -255,7 +258,19 @@ def main() -> int:
     env = _env(args.database)
     started = time.monotonic()
     print(f"machine: {machine()}; {load()}", flush=True)
+    reference = reference_seconds()
+    print(
+        f"reference: a pure-Python loop of {LOOP:,} additions took {reference:.3f} s of CPU "
+        "(the fastest of 5; compare per-request CPU between runs divided by it)",
+        flush=True,
+    )
     _prepare(args, env, sites)
+    if not autovacuum_on(args.database):
+        print(
+            "PostgreSQL's autovacuum is off here: the benchmark vacuums the tables holding "
+            "dead rows before each scenario, as autovacuum (on by default) would",
+            flush=True,
+        )
     server = _serve(args, env)
     results: list[Measured] = []
     try:
@@ -263,6 +278,7 @@ def main() -> int:
         scenarios = [s for s in args.scenarios.split(",") if s]  # "": the cohort report only
         for clients in (int(c) for c in args.clients.split(",")) if scenarios else ():
             for scenario in scenarios:
+                upkeep(args.database)  # autovacuum's work, when the server's is off
                 m = measure(scenario, target, clients, warmup=args.warmup, seconds=args.seconds,
                             database=args.database, server_pid=server.pid)  # fmt: skip
                 results.append(m)
@@ -282,7 +298,7 @@ def main() -> int:
     verified = _cordtrack(env, "audit", "verify").strip().splitlines()[-1]
     per_site = args.patients // args.sites + (args.patients % args.sites > 0)
     report(results, cohort, args.patients, per_site)
-    print(f"machine: {machine()}; {load()} after; {verified}")
+    print(f"machine: {machine()}; {load()} after; reference loop {reference:.3f} s; {verified}")
     print(f"bench-web took {time.monotonic() - started:.0f} s; server log: {VAR}/server.log")
     if shutil.which("uptime"):
         subprocess.run(["uptime"], check=False)
