@@ -126,6 +126,16 @@ class AdverseEvent(models.Model):
 
     class Meta:
         ordering = ("patient", "onset_date")
+        # The dashboard's open serious events, newest onset first (journey/dashboard.py): read
+        # in this index's order and stopped at 20, not hashed against every patient of the site
+        # and sorted (12 ms at 100,000 patients with 989 open serious events; ADR 0062).
+        indexes = (
+            models.Index(
+                models.F("onset_date").desc(),
+                condition=models.Q(serious=True, closed_at__isnull=True),
+                name="ae_serious_open_recency",
+            ),
+        )
 
     def __str__(self) -> str:
         return f"AE {self.pk} grade {self.ctcae_grade}"
