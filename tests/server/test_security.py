@@ -93,6 +93,36 @@ def test_a_user_with_a_totp_device_must_give_a_token(client: Client, erin: User)
     assert client.get("/patients/").status_code == 200
 
 
+def test_a_device_confirmed_during_a_session_is_asked_for_at_the_next_request(
+    client: Client, erin: User
+) -> None:
+    """Whether the user has a device is read with the user on every request (ADR 0062), so a
+    device confirmed elsewhere counts at once; an unconfirmed one does not count."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.post("/accounts/login/", {"username": "erin", "password": PASSWORD})
+    device = TOTPDevice.objects.create(user=erin, name="phone", confirmed=False)
+    assert client.get("/patients/").status_code == 200
+    device.confirmed = True
+    device.save()
+    blocked = client.get("/patients/")
+    assert blocked.status_code == 302
+    assert blocked["Location"].startswith("/accounts/otp/")
+
+
+def test_a_user_without_a_device_costs_no_statement_of_its_own(client: Client, erin: User) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(erin)
+    with CaptureQueriesContext(connection) as done:
+        assert client.get("/patients/").status_code == 200
+    device_reads = [q["sql"] for q in done.captured_queries
+                    if q["sql"].startswith('SELECT "otp_totp_totpdevice"')]  # fmt: skip
+    assert device_reads == []
+    assert any("otp_totp_totpdevice" in q["sql"] for q in done.captured_queries)  # with the user
+
+
 def test_staff_can_enrol_a_totp_device(client: Client, erin: User) -> None:
     client.force_login(erin)
     page = client.get("/accounts/otp/setup/").content.decode()
