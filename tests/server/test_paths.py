@@ -41,3 +41,21 @@ def test_the_template_filter_renders_the_same_link_as_the_url_tag() -> None:
 def test_a_route_without_a_single_key_is_refused() -> None:
     with pytest.raises(NoReverseMatch):  # the list route takes no key
         paths.by_pk("patients:list")
+
+
+@pytest.mark.parametrize("name", ["dashboard", "patients:list", "exam-list", "otp-setup", "logout"])
+def test_a_route_without_arguments_is_the_path_the_url_tag_gives(name: str) -> None:
+    text = Template(f"{{% url '{name}' %}}|{{% route '{name}' %}}").render(Context({}))
+    left, right = text.split("|")
+    assert left == right == reverse(name)
+    try:
+        set_script_prefix("/registry/")
+        assert paths.plain(name) == reverse(name)
+        assert paths.plain(name).startswith("/registry/")
+    finally:
+        set_script_prefix("/")
+
+
+def test_an_unknown_route_fails_as_the_url_tag_does() -> None:
+    with pytest.raises(NoReverseMatch):
+        Template("{% route 'no-such-route' %}").render(Context({}))

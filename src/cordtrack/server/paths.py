@@ -7,6 +7,9 @@ puts each row's key in its place: the same path as ``reverse`` gives
 (``tests/server/test_paths.py``). It is kept per route, script prefix and URLconf, which is all
 a reversed path depends on. In templates (a builtin library):
 ``{{ p.pk|pk_path:"patients:detail" }}``.
+
+A route without arguments (the header's 15 links on a clinician's page, ADR 0062) is reversed
+once per script prefix and URLconf too: ``{% route 'dashboard' %}`` is ``{% url 'dashboard' %}``.
 """
 
 from __future__ import annotations
@@ -36,6 +39,22 @@ def by_pk(view_name: str) -> Callable[[int], str]:
     """``lambda pk: reverse(view_name, args=[pk])`` for a route with one integer key."""
     head, tail = _parts(view_name, get_script_prefix(), get_urlconf())
     return lambda pk: f"{head}{int(pk)}{tail}"
+
+
+@functools.lru_cache(maxsize=512)
+def _plain(view_name: str, prefix: str, urlconf: str | None) -> str:
+    return reverse(view_name, urlconf=urlconf)
+
+
+def plain(view_name: str) -> str:
+    """``reverse(view_name)`` for a route without arguments, kept (see the module)."""
+    return _plain(view_name, get_script_prefix(), get_urlconf())
+
+
+@register.simple_tag
+def route(view_name: str) -> str:
+    """``{% url view_name %}`` for a route without arguments, reversed once (see the module)."""
+    return plain(view_name)
 
 
 @register.filter

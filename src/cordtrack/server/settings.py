@@ -168,6 +168,7 @@ TEMPLATES = [
                 "cordtrack.server.fences",
                 "cordtrack.server.followup.names",
                 "cordtrack.server.paths",
+                "cordtrack.server.dateformats",
             ],
         },
     },
