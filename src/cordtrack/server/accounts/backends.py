@@ -6,7 +6,7 @@ language and the portal's fence, whether they are a patient (``user.patient_reco
 statement on every request, which for staff always finds nothing (ADR 0060). Read together, the
 answer is the same (``None`` cached when there is no record). Sessions signed in under Django's
 own backend path are not recognised by this one: after the upgrade that brought it, everyone
-signs in once again.
+signs in once again. The statement is compiled once per connection (``prepared``).
 
 The same statement answers whether the user has enrolled a confirmed second-factor device
 (``otp_enrolled``, an ``EXISTS`` per django-otp device class), which
@@ -23,19 +23,17 @@ from django.contrib.auth.backends import ModelBackend
 from django.db.models import BooleanField, Exists, Expression, ExpressionWrapper, OuterRef, Q, Value
 from django_otp import device_classes
 
+from ..prepared import Prepared
+
 
 class AccountBackend(ModelBackend):
     def get_user(self, user_id: Any) -> Any:
-        model = get_user_model()
         try:
-            user = (
-                model._default_manager.select_related("patient_record")
-                .annotate(otp_enrolled=enrolled())
-                .get(pk=user_id)
-            )
-        except model.DoesNotExist:
+            pk = int(user_id)
+        except (TypeError, ValueError):
             return None
-        return user if self.user_can_authenticate(user) else None
+        user = _USER.first(pk)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 def enrolled() -> Expression:
@@ -45,3 +43,16 @@ def enrolled() -> Expression:
     for device in device_classes():
         found |= Q(Exists(device.objects.filter(user=OuterRef("pk"), confirmed=True)))
     return ExpressionWrapper(found, output_field=BooleanField()) if found else Value(False)
+
+
+#: The user with their patient record and whether they have a confirmed device: asked on every
+#: signed-in request, so compiled once per connection (``prepared``, ADR 0057 and 0062).
+_USER: Prepared[Any] = Prepared(
+    lambda pk: (
+        get_user_model()
+        ._default_manager.select_related("patient_record")
+        .annotate(otp_enrolled=enrolled())
+        .filter(pk=pk)[:1]
+    ),
+    int,
+)
