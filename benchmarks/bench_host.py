@@ -5,9 +5,11 @@ Two things decide its figures besides the code, and neither shows in a load aver
 * **The speed of a CPU.** These machines are virtual: on 2026-12-07 the same pure-Python loop
   took 0.45 s of CPU time and, five minutes later, 1.16 s (ADR 0062), and every request's cost
   moves with it.
-  :func:`reference_seconds` times one fixed loop (the fastest of five), printed with the figures,
-  so that two runs can be compared: a run's per-request CPU divided by its reference time is the
-  code's, not the host's.
+  :func:`reference_seconds` times one fixed loop (the fastest of five) before and after the
+  figures. It tells a slow host from slow code only roughly: a loop that fits in a CPU's cache
+  does not feel what a shared host's caches and memory do to a web server's requests (on
+  2026-12-07 the loop took 0.39-0.41 s during runs whose per-request CPU was 1.6 to 2.4 times
+  that of a run two hours earlier on the same code, ADR 0062).
 * **Dead rows.** PostgreSQL's default is ``autovacuum = on``: a table's dead row versions are
   reclaimed about a minute after enough accumulate (``autovacuum_naptime`` 1 min, threshold 50 +
   20 % of the table). The PostgreSQL on these machines runs with it off, so a benchmark on it

@@ -298,7 +298,9 @@ def main() -> int:
     verified = _cordtrack(env, "audit", "verify").strip().splitlines()[-1]
     per_site = args.patients // args.sites + (args.patients % args.sites > 0)
     report(results, cohort, args.patients, per_site)
-    print(f"machine: {machine()}; {load()} after; reference loop {reference:.3f} s; {verified}")
+    after = reference_seconds()
+    print(f"machine: {machine()}; {load()} after; reference loop {reference:.3f} s before, "
+          f"{after:.3f} s after; {verified}")  # fmt: skip
     print(f"bench-web took {time.monotonic() - started:.0f} s; server log: {VAR}/server.log")
     if shutil.which("uptime"):
         subprocess.run(["uptime"], check=False)
