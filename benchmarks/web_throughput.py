@@ -23,7 +23,7 @@
    cohort report (``/reports/cohort/`` of the first site, 100,000 / sites patients) timed alone.
 4. ``cordtrack audit verify`` on the result, and the table: each figure beside its target from
    issue 16, as a ratio, with the machine (CPUs, model, load average before and after, and
-   the CPU time of a reference Python loop: virtual CPUs differ from day to day, ADR 0062).
+   the CPU time of a reference Python loop: virtual CPUs differ from hour to hour, ADR 0062).
 
 The figures depend on everything else the machine runs: the load average is printed with them.
 """
@@ -261,7 +261,7 @@ def main() -> int:
     reference = reference_seconds()
     print(
         f"reference: a pure-Python loop of {LOOP:,} additions took {reference:.3f} s of CPU "
-        "(the fastest of 5; compare per-request CPU between runs divided by it)",
+        "(the fastest of 5; a rough gauge of the host's speed, ADR 0062)",
         flush=True,
     )
     _prepare(args, env, sites)
