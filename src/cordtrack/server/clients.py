@@ -17,47 +17,59 @@ from __future__ import annotations
 import functools
 import ipaddress
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 @functools.lru_cache(maxsize=8)
 def _networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
-    try:
-        return tuple(ipaddress.ip_network(e, strict=False) for e in entries)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"CORDTRACK_TRUSTED_PROXIES: {exc}") from None
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"CORDTRACK_TRUSTED_PROXIES: {entry!r} is not an address or a network"
+            ) from None
+    return tuple(networks)
 
 
 def trusted(entries: Sequence[str]) -> tuple[Network, ...]:
-    """The trusted proxies as networks (an address is a network of one); refused if invalid."""
+    """The trusted proxies as networks (an address is a network of one); refused if invalid
+    (settings checks ``CORDTRACK_TRUSTED_PROXIES`` with it at start-up)."""
     return _networks(tuple(entries))
 
 
-def _is_proxy(address: str, proxies: tuple[Network, ...]) -> bool:
+def _parsed(address: str) -> Address | None:
     try:
-        ip = ipaddress.ip_address(address)
+        return ipaddress.ip_address(address)
     except ValueError:
-        return False
-    return any(ip in net for net in proxies)
+        return None
+
+
+def _is_proxy(ip: Address | None, proxies: tuple[Network, ...]) -> bool:
+    return ip is not None and any(ip in net for net in proxies)
 
 
 def address(request: HttpRequest) -> str:
     """The client's address (see the module)."""
     peer = str(request.META.get("REMOTE_ADDR", ""))
     proxies = trusted(getattr(settings, "TRUSTED_PROXIES", ()))
-    if not proxies or not _is_proxy(peer, proxies):
+    if not proxies or not _is_proxy(_parsed(peer), proxies):
         return peer
     chain = [a.strip() for a in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")]
     for hop in reversed(chain):
-        try:
-            ipaddress.ip_address(hop)
-        except ValueError:
+        ip = _parsed(hop)
+        if ip is None:
             return peer  # not an address: the header is not the proxies' own
-        if not _is_proxy(hop, proxies):
+        if not _is_proxy(ip, proxies):
             return hop
     return peer

@@ -49,13 +49,13 @@ Variables (all optional unless noted):
 
 from __future__ import annotations
 
-import ipaddress
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from . import envfile
+from .clients import trusted as trusted_proxies
 from .env import env_audit_key, env_bool, env_int, env_key, env_list, env_str
 
 try:
@@ -225,13 +225,7 @@ AXES_VERBOSE = False  # its messages name usernames; ours carry ids only
 # Lock-outs per client address, behind the trusted proxies as well (clients.py, ADR 0061).
 AXES_CLIENT_IP_CALLABLE = "cordtrack.server.clients.address"
 TRUSTED_PROXIES = env_list("CORDTRACK_TRUSTED_PROXIES")
-for _proxy in TRUSTED_PROXIES:
-    try:
-        ipaddress.ip_network(_proxy, strict=False)
-    except ValueError:
-        raise ImproperlyConfigured(
-            f"CORDTRACK_TRUSTED_PROXIES: {_proxy!r} is not an address or a network"
-        ) from None
+trusted_proxies(TRUSTED_PROXIES)  # refused at start-up, naming the entry, if one is invalid
 
 OTP_TOTP_ISSUER = "CordTrack"
 

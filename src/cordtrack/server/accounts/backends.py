@@ -36,7 +36,7 @@ class AccountBackend(ModelBackend):
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
-def enrolled() -> Expression:
+def confirmed_device() -> Expression:
     """Whether the outer user has a confirmed device of any django-otp device class (what
     ``django_otp.user_has_device`` asks, one query per class)."""
     found = Q()
@@ -51,7 +51,7 @@ _USER: Prepared[Any] = Prepared(
     lambda pk: (
         get_user_model()
         ._default_manager.select_related("patient_record")
-        .annotate(otp_enrolled=enrolled())
+        .annotate(otp_enrolled=confirmed_device())
         .filter(pk=pk)[:1]
     ),
     int,
