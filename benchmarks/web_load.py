@@ -156,6 +156,9 @@ SCENARIOS: dict[str, tuple[bool, int, Request]] = {
         lambda c, r, t: c.get("/api/v1/patients?limit=50"),
     ),
     "dashboard": (True, 200, lambda c, r, t: c.get("/dashboard/")),
+    # No target: a signed-in page with the site's chrome and no patient data (the reports'
+    # index), what every page costs before its own work (ADR 0063).
+    "signed_in_floor": (True, 200, lambda c, r, t: c.get("/reports/")),
     "cohort_report": (
         True,
         200,
