@@ -3,15 +3,18 @@ treated cohort; idempotent."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from cordtrack.server.accounts.models import Role, Site, User
 from cordtrack.server.audit.chain import verify
 from cordtrack.server.consent.models import Consent
-from cordtrack.server.demo import PASSWORD
+from cordtrack.server.demo import PASSWORD, REVIEW_DAYS
 from cordtrack.server.demo_rct import PLANNED
 from cordtrack.server.demo_trial import WAITING_AT_NORTH
 from cordtrack.server.exams.models import IsncsciExam
@@ -19,6 +22,7 @@ from cordtrack.server.followup.models import Logistics
 from cordtrack.server.intake.models import Inquiry, Protocol, Randomisation
 from cordtrack.server.patients.models import Patient
 from cordtrack.server.safety.models import AdverseEvent
+from cordtrack.server.services import signatures
 
 
 def test_load_demo_is_refused_unless_demo_mode_is_on(db: None) -> None:
@@ -95,3 +99,33 @@ def test_the_demo_covers_the_journey_and_every_demo_user_sees_only_their_site(db
     assert "NTH (" in page
     assert "STH (" in page
     assert sponsor.get("/patients/").status_code == 403
+
+
+@override_settings(DEMO_MODE=True, DEMO_COHORT_PER_SITE=0)
+def test_the_demo_closes_events_a_week_after_they_resolved_and_leaves_later_ones_open(
+    db: None,
+) -> None:
+    call_command("load_demo")
+    today = timezone.localdate()
+    events = list(AdverseEvent.objects.filter(patient__site__code__in=["NTH", "STH"]))
+    closed = [e for e in events if e.closed_at is not None]
+    waiting = [e for e in events if e.closed_at is None]
+    assert closed
+    assert waiting
+    assert any(e.serious for e in closed)  # a serious one too, its initial report recorded
+    for event in closed:
+        # resolved a week or more before today, closed by the site's monitor with a signature
+        # that still holds ("reviewed")
+        resolved = event.resolution_date
+        assert resolved is not None
+        assert resolved + dt.timedelta(days=REVIEW_DAYS) <= today
+        assert event.closed_by == User.objects.get(
+            username=f"monitor@{event.patient.site.code.lower()}"
+        )
+        state = signatures.current(event, "reviewed")
+        assert state is not None
+        assert state.state == "valid"
+    for event in waiting:  # not resolved, or resolved within the week
+        resolved = event.resolution_date
+        assert resolved is None or resolved + dt.timedelta(days=REVIEW_DAYS) > today
+    assert list(verify()) == []

@@ -56,6 +56,10 @@ SITES = (("NTH", "North Spinal Cord Program"), ("STH", "South Spinal Cord Progra
 #: The language of each site's demo patient user and their record (issue 17 item 1).
 DEMO_LANGUAGES = {"NTH": "en", "STH": "ar"}
 S = InquiryStatus
+#: Days from an adverse event's resolution to its closure by the site's monitor (a "reviewed"
+#: signature, ``ae_followup.close_adverse_event``): the demo's older events are followed to
+#: closure, the most recent ones wait open for review, as in a registry that follows them up.
+REVIEW_DAYS = 7
 #: Where each demo patient stands, per site (30 each).
 STAGES = (
     [S.NEW] * 3 + [S.RECORDS_REQUESTED] * 3 + [S.RECORDS_RECEIVED] * 2 + [S.UNDER_REVIEW] * 3
@@ -144,6 +148,7 @@ class _SitePlan:
         # The demo clinician signs the demo's exams: one re-authentication for the series.
         self.signing = signatures.reauthenticate(users[Role.CLINICIAN], PASSWORD, None)
         self.releasing = signatures.reauthenticate(users[Role.COORDINATOR], PASSWORD, None)
+        self.reviewing = signatures.reauthenticate(users[Role.MONITOR], PASSWORD, None)
         #: The site's first patient in follow-up, who gets the portal account (``load``).
         self.follow: Patient | None = None
 
@@ -281,12 +286,13 @@ class _SitePlan:
             dose_total_cells=100_000_000, weight_kg=Decimal(rng.randint(55, 95)), vitals=vitals,
         )  # fmt: skip
         if rng.random() < 0.5:
-            safety.report_adverse_event(
+            headache = safety.report_adverse_event(
                 u[Role.CLINICIAN], p, term="Post-lumbar-puncture headache", onset_date=anchor,
                 resolution_date=anchor + dt.timedelta(days=3), ctcae_grade=1,
                 relatedness="probable", expected=True, action="none", outcome="recovered",
                 administration=admin,
             )  # fmt: skip
+            self._review(headache, anchor + dt.timedelta(days=3))
         if rng.random() < 0.12:
             self._meningitis(p, anchor, admin)
         visits = followup.schedule_visits(u[Role.COORDINATOR], p, self.protocol, anchor)
@@ -317,6 +323,13 @@ class _SitePlan:
                     clinician, event, date=day, status=status, outcome=outcome,
                     treatment=treatment,
                 )  # fmt: skip
+                if outcome == "recovered":
+                    self._review(event, day)
+
+    def _review(self, event: Any, resolved_on: dt.date) -> None:
+        """The monitor closes an event ``REVIEW_DAYS`` after it resolved, if that is past."""
+        if resolved_on + dt.timedelta(days=REVIEW_DAYS) <= self.today:
+            ae_followup.close_adverse_event(self.u[Role.MONITOR], event, password=self.reviewing)
 
     def _visit(
         self, p: Patient, visit: Visit, anchor: dt.date, level: str, baseline: str, converts: bool
