@@ -90,9 +90,10 @@ bench: install
 
 # The production server (gunicorn, debug off) on the local PostgreSQL with a synthetic registry
 # of 100,000 patients (generated once into the database cordtrack_bench, reused after), under
-# 1, 8 and 32 concurrent clients: exam saves/s and latencies, patient lists, dashboard, cohort
-# report, each beside its target (benchmarks/web_throughput.py; the load client is httpx, a dev
-# dependency). A quicker run: make bench-web BENCH_WEB_ARGS="--patients 20000 --sites 2".
+# 1, 8 and 32 concurrent clients: exam saves/s and latencies, patient lists, dashboard, a
+# signed-in page without patient data (the floor, no target), cohort report, each beside its
+# target (benchmarks/web_throughput.py; the load client, benchmarks/web_load.py, signs in with
+# httpx, a dev dependency). A quicker run: make bench-web BENCH_WEB_ARGS="--patients 20000 --sites 2".
 BENCH_WEB_ARGS ?=
 bench-web: install
 	$(BIN)/python benchmarks/web_throughput.py $(BENCH_WEB_ARGS)
