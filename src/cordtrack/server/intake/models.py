@@ -85,6 +85,10 @@ class Inquiry(models.Model):
     class Meta:
         verbose_name_plural = "inquiries"
         ordering = ("-received_on",)
+        # The patient list's search by status (``patients.views._search``, the dashboard's
+        # pipeline links): the patients at a status read from this index alone, not from every
+        # inquiry row at that status across all sites (ADR 0063).
+        indexes = (models.Index(fields=("status", "patient"), name="inquiry_status_patient"),)
 
     def __str__(self) -> str:
         return f"inquiry {self.pk} ({self.status})"
